@@ -1,0 +1,1 @@
+//! Faults as data, and the mechanisms that apply them to real processes.

@@ -1,0 +1,1 @@
+//! rift's runner: clusters, clients, generators, recording, the run store.
