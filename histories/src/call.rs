@@ -1,6 +1,6 @@
 //! Calls: invocations paired with their completions.
 
-use crate::{History, HistoryError, Location, Op, OpType, Process};
+use crate::{History, HistoryError, Op, OpType, Process};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -61,15 +61,16 @@ impl History {
     ///
     /// Nemesis ops are skipped. A completion without an open invocation, a second invocation on a
     /// process with an open call, an invocation on a process after its info, and a completion whose
-    /// f differs from its invocation's are errors located by op index (line = index + 1 when the
-    /// history came from a file of one op per line is the caller's business; here `line` is 0).
+    /// f differs from its invocation's are errors naming the op's index and, when the history was
+    /// read from text, its file and line (see [`crate::Provenance`]).
     /// Invocations never completed become info calls.
     pub fn calls(&self) -> Result<Vec<Call>, HistoryError> {
         let mut calls: Vec<Call> = Vec::new();
         let mut open: HashMap<Process, usize> = HashMap::new();
         let mut dead: HashMap<Process, u64> = HashMap::new();
-        for op in self.client_ops() {
-            let at = Location::default();
+        let client_ops = self.ops.iter().enumerate();
+        for (position, op) in client_ops.filter(|(_, o)| o.process != Process::Nemesis) {
+            let at = self.provenance.locate(position);
             match op.kind {
                 OpType::Invoke => {
                     if let Some(&c) = open.get(&op.process) {

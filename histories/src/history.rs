@@ -1,6 +1,6 @@
 //! A history: the header and the ordered ops of one run.
 
-use crate::{Op, OpType, Process};
+use crate::{Op, OpType, Process, Provenance};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -28,12 +28,23 @@ impl Default for Header {
 }
 
 /// The ordered ops of one run, with its header.
-#[derive(Debug, Clone, PartialEq, Default)]
+///
+/// Equality compares the header and the ops only, not the provenance.
+#[derive(Debug, Clone, Default)]
 pub struct History {
     /// Metadata.
     pub header: Header,
     /// Every op, in the order they happened.
     pub ops: Vec<Op>,
+    /// Where the ops were read from (file and line of each op), used to locate errors; empty for
+    /// histories built in memory.
+    pub provenance: Provenance,
+}
+
+impl PartialEq for History {
+    fn eq(&self, other: &History) -> bool {
+        self.header == other.header && self.ops == other.ops
+    }
 }
 
 impl History {
@@ -42,6 +53,7 @@ impl History {
         History {
             header: Header::default(),
             ops,
+            provenance: Provenance::default(),
         }
     }
 

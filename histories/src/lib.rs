@@ -15,8 +15,10 @@ pub mod call;
 pub mod error;
 pub mod history;
 pub mod op;
+pub mod provenance;
 
 pub use call::{Call, Outcome};
 pub use error::{HistoryError, Location};
 pub use history::{Header, History, FORMAT_VERSION};
 pub use op::{Op, OpType, Process};
+pub use provenance::Provenance;
