@@ -9,6 +9,8 @@
 //!
 //! Nothing here does I/O or knows of tokio: parsing lives in `histories`, running in `runner`.
 
+pub mod error;
 pub mod verdict;
 
+pub use error::CheckError;
 pub use verdict::Verdict;
