@@ -1,1 +1,11 @@
 //! rift's runner: clusters, clients, generators, recording, the run store.
+
+pub mod systems;
+
+pub mod campaign;
+pub mod generator;
+pub mod nemesis;
+pub mod record;
+pub mod run;
+pub mod store;
+pub mod workload;

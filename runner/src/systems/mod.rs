@@ -1,0 +1,24 @@
+//! Real third-party systems under test: etcd (Raft, linearizable by default) and Redis
+//! (asynchronous replication with Sentinel failover).
+//!
+//! For each system: the command line of each node, how to know it is ready, and a client whose
+//! failed calls are classified where they are seen as definite (`fail`) or indefinite (`info`),
+//! see [`ClientError`].
+
+pub mod error;
+pub mod etcd;
+
+pub use error::{ClientError, FailureKind};
+
+use std::path::PathBuf;
+
+/// How to start one node: a program, its arguments and extra environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeCommand {
+    /// The program (a path, or a name looked up on the PATH).
+    pub program: PathBuf,
+    /// Its arguments.
+    pub args: Vec<String>,
+    /// Extra environment variables.
+    pub env: Vec<(String, String)>,
+}
