@@ -196,7 +196,11 @@ mod tests {
         ]);
         assert!(matches!(
             h.calls(),
-            Err(HistoryError::InvokeAfterInfo { index: 2, info: 1, .. })
+            Err(HistoryError::InvokeAfterInfo {
+                index: 2,
+                info: 1,
+                ..
+            })
         ));
     }
 
@@ -217,7 +221,11 @@ mod tests {
         ]);
         assert!(matches!(
             h.calls(),
-            Err(HistoryError::DoubleInvoke { index: 1, open: 0, .. })
+            Err(HistoryError::DoubleInvoke {
+                index: 1,
+                open: 0,
+                ..
+            })
         ));
     }
 }

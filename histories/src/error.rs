@@ -103,3 +103,32 @@ pub enum HistoryError {
         source: std::io::Error,
     },
 }
+
+impl HistoryError {
+    /// The location this error points at, if it has one.
+    pub fn location(&self) -> Option<&Location> {
+        match self {
+            HistoryError::Syntax { at, .. }
+            | HistoryError::CompletionWithoutInvoke { at, .. }
+            | HistoryError::DoubleInvoke { at, .. }
+            | HistoryError::InvokeAfterInfo { at, .. }
+            | HistoryError::MismatchedCompletion { at, .. } => Some(at),
+            HistoryError::Io { .. } => None,
+        }
+    }
+
+    /// This error with `file` as the file of its location, when the location names none yet.
+    pub fn in_file(mut self, file: &std::path::Path) -> HistoryError {
+        if let HistoryError::Syntax { at, .. }
+        | HistoryError::CompletionWithoutInvoke { at, .. }
+        | HistoryError::DoubleInvoke { at, .. }
+        | HistoryError::InvokeAfterInfo { at, .. }
+        | HistoryError::MismatchedCompletion { at, .. } = &mut self
+        {
+            if at.file.is_none() {
+                at.file = Some(file.to_path_buf());
+            }
+        }
+        self
+    }
+}

@@ -13,6 +13,7 @@
 
 pub mod call;
 pub mod error;
+pub mod formats;
 pub mod history;
 pub mod op;
 pub mod provenance;

@@ -1,0 +1,110 @@
+//! Reading a whole history from a file or a string, in a given or detected format.
+
+use super::detect::{detect, Format};
+use super::edn::read_edn;
+use super::jepsen_log::read_jepsen_log;
+use super::jsonl::JsonlReader;
+use crate::{History, HistoryError, Location, Provenance};
+use std::fs::File;
+use std::io::{BufRead, Read};
+use std::path::Path;
+
+/// How many leading bytes [`read_path`] looks at to detect the format.
+const DETECT_BYTES: u64 = 64 * 1024;
+
+/// Reads the history in `text`, in `format` or, when `None`, the format detected from its start.
+pub fn read_str(text: &str, format: Option<Format>) -> Result<History, HistoryError> {
+    let format = match format {
+        Some(f) => f,
+        None => detect(text).ok_or_else(unknown_format)?,
+    };
+    match format {
+        Format::Jsonl => read_jsonl(text.as_bytes(), None),
+        Format::Edn | Format::PorcupineKv => read_edn(text),
+        Format::JepsenLog => read_jepsen_log(text),
+    }
+}
+
+/// Reads the history in the file at `path`, in `format` or, when `None`, the format detected from
+/// its first bytes. Errors name the file. JSONL is read as a stream, one line at a time; the other
+/// formats are read whole.
+pub fn read_path(path: &Path, format: Option<Format>) -> Result<History, HistoryError> {
+    let io = |source| HistoryError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let format = match format {
+        Some(f) => f,
+        None => {
+            let mut head = Vec::new();
+            File::open(path)
+                .and_then(|f| f.take(DETECT_BYTES).read_to_end(&mut head))
+                .map_err(io)?;
+            let valid = match std::str::from_utf8(&head) {
+                Ok(s) => s,
+                Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or(""),
+            };
+            detect(valid).ok_or_else(|| unknown_format().in_file(path))?
+        }
+    };
+    let mut history = if format == Format::Jsonl {
+        let file = File::open(path).map_err(io)?;
+        read_jsonl(std::io::BufReader::with_capacity(1 << 16, file), Some(path))?
+    } else {
+        let bytes = std::fs::read(path).map_err(io)?;
+        let text = utf8(&bytes).map_err(|e| e.in_file(path))?;
+        read_str(text, Some(format)).map_err(|e| e.in_file(path))?
+    };
+    history.provenance.file = Some(path.to_path_buf());
+    Ok(history)
+}
+
+fn read_jsonl<R: BufRead>(input: R, file: Option<&Path>) -> Result<History, HistoryError> {
+    let mut reader = JsonlReader::with_file(input, file.map(Path::to_path_buf))?;
+    let mut ops = Vec::new();
+    let mut lines = Vec::new();
+    while let Some(op) = reader.next() {
+        ops.push(op?);
+        lines.push(reader.line());
+    }
+    let mut history = History::from_ops(ops);
+    history.header = reader.header().clone();
+    history.provenance = Provenance {
+        file: file.map(Path::to_path_buf),
+        lines,
+    };
+    Ok(history)
+}
+
+/// The text of `bytes`, or an error at the first byte that is not UTF-8.
+fn utf8(bytes: &[u8]) -> Result<&str, HistoryError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let good = &bytes[..e.valid_up_to()];
+        let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = good[line_start..]
+            .iter()
+            .filter(|&&b| b & 0xC0 != 0x80)
+            .count()
+            + 1;
+        HistoryError::Syntax {
+            at: Location {
+                file: None,
+                line,
+                column,
+            },
+            message: "the input is not UTF-8 text".into(),
+        }
+    })
+}
+
+fn unknown_format() -> HistoryError {
+    HistoryError::Syntax {
+        at: Location {
+            file: None,
+            line: 1,
+            column: 1,
+        },
+        message: "cannot tell the history's format; expected JSONL ({\"rift_history\":1, ...}), Jepsen EDN ([{:process 0, :type :invoke, ...}]), Porcupine kv EDN lines, or a Jepsen log (INFO jepsen.util - ...); give the format explicitly".into(),
+    }
+}
