@@ -18,5 +18,6 @@ pub mod jsonl;
 pub mod read;
 
 pub use detect::{detect, Format};
+pub use edn::write_edn;
 pub use jsonl::{write_jsonl, JsonlReader, JsonlWriter};
 pub use read::{read_path, read_str};

@@ -8,6 +8,7 @@
 
 mod corpora;
 mod located_errors;
+mod round_trips;
 
 use std::path::{Path, PathBuf};
 

@@ -3,10 +3,15 @@
 
 use super::op_map::{op_from_edn, ImportedOp};
 use super::parser::Parser;
-use crate::{History, HistoryError, Location, Op, OpType, Process, Provenance};
+use super::writer::HEADER_COMMENT;
+use crate::{Header, History, HistoryError, Location, Op, OpType, Process, Provenance};
 
 /// The history in `text`. Each op's line is recorded in the history's provenance.
+///
+/// A first line `; rift header: {...}` (as [`super::write_edn`] writes it) gives the history's
+/// header; any other comment is ignored.
 pub fn read_edn(text: &str) -> Result<History, HistoryError> {
+    let header = read_header_comment(text)?;
     let mut p = Parser::new(text);
     let mut ops: Vec<(ImportedOp, Location)> = Vec::new();
     loop {
@@ -22,7 +27,32 @@ pub fn read_edn(text: &str) -> Result<History, HistoryError> {
             }
         }
     }
-    assemble(ops)
+    let mut history = assemble(ops)?;
+    if let Some(header) = header {
+        history.header = header;
+    }
+    Ok(history)
+}
+
+/// The header in a first line `; rift header: {...}`, if there is one.
+fn read_header_comment(text: &str) -> Result<Option<Header>, HistoryError> {
+    let first = text.lines().next().unwrap_or("");
+    let Some(json) = first.strip_prefix(HEADER_COMMENT) else {
+        return Ok(None);
+    };
+    serde_json::from_str(json)
+        .map(Some)
+        .map_err(|e| HistoryError::Syntax {
+            at: Location {
+                file: None,
+                line: 1,
+                column: HEADER_COMMENT.len() + e.column(),
+            },
+            message: format!(
+                "expected a JSON header {{\"rift_history\":1, ...}} after '{}': {e}",
+                HEADER_COMMENT.trim()
+            ),
+        })
 }
 
 /// True when the `[` or `(` at the cursor opens a collection of ops rather than one op tuple: its

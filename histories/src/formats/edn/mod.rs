@@ -9,6 +9,8 @@ pub mod json;
 pub mod op_map;
 pub mod parser;
 pub mod value;
+pub mod writer;
 
 pub use document::read_edn;
 pub use value::Edn;
+pub use writer::write_edn;

@@ -1,7 +1,8 @@
 //! Mapping one Jepsen op (an EDN map, or a `[process type f value]` tuple) into an [`Op`].
 //!
 //! `:process`, `:type`, `:f`, `:value`, `:time`, `:index`, `:error`, `:key` and `:node` fill the
-//! fields of the same names; every other key is kept in [`Op::extra`]. An op without `:value` has
+//! fields of the same names (`:error nil` and `:key nil` are absent ones); every other key is kept
+//! in [`Op::extra`]. An op without `:value` has
 //! value null; without `:index`, its position in the file; without `:time`, its index. Ops without
 //! `:f` whose value is a list of micro-ops (Elle's paper example) are transactions, `f = "txn"`.
 
@@ -51,8 +52,8 @@ fn from_map(pairs: &[(Edn, Edn)], position: u64) -> Result<ImportedOp, String> {
             "value" => value.replace(to_json(v)).is_some(),
             "time" => time.replace(count_of("time", v)?).is_some(),
             "index" => index.replace(count_of("index", v)?).is_some(),
-            "error" => error.replace(to_json(v)).is_some(),
-            "key" => key.replace(to_json(v)).is_some(),
+            "error" => error.replace(optional(v)).is_some(),
+            "key" => key.replace(optional(v)).is_some(),
             "node" => node.replace(node_of(v)?).is_some(),
             _ => extra.insert(name.clone(), to_json(v)).is_some(),
         };
@@ -74,9 +75,9 @@ fn from_map(pairs: &[(Edn, Edn)], position: u64) -> Result<ImportedOp, String> {
         process: process.unwrap_or(Process::Client(0)),
         kind,
         f,
-        key,
+        key: key.flatten(),
         value,
-        error,
+        error: error.flatten(),
         node: node.flatten(),
         extra,
     };
@@ -111,6 +112,14 @@ fn from_tuple(items: &[Edn], position: u64) -> Result<ImportedOp, String> {
         op,
         process_given: true,
     })
+}
+
+/// The JSON value of `v`, or `None` for `nil` (an absent key or error).
+fn optional(v: &Edn) -> Option<Value> {
+    match v.untagged() {
+        Edn::Nil => None,
+        other => Some(to_json(other)),
+    }
 }
 
 /// A list of micro-ops such as `[[:append 9 2] [:r 8 nil]]`.
