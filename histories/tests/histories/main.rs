@@ -7,6 +7,7 @@
 //! - `garbage`: truncated and garbled input gives an error or a history, never a panic.
 
 mod corpora;
+mod garbage;
 mod located_errors;
 mod round_trips;
 
