@@ -2,7 +2,9 @@
 
 pub mod systems;
 
-pub mod campaign;
+pub mod adapter;
+pub mod cluster;
+
 pub mod generator;
 pub mod nemesis;
 pub mod record;

@@ -1,0 +1,40 @@
+//! Recording: every client call and nemesis step appended to history.jsonl as the run goes.
+//!
+//! A [`Recorder`] is shared by every client task. Recording an event takes a short lock that
+//! assigns the next index and reads the run's monotonic clock, so index order is time order, and
+//! hands the op to a writer thread over a channel; the clients never wait for the disk. The writer
+//! serialises each op to one JSON line and writes whole lines to the file at least every
+//! [`FLUSH_EVERY`], so a runner killed with SIGKILL mid-run leaves a readable history (only whole
+//! lines) whose open calls read as info.
+//!
+//! Conventions:
+//! - a client call is an `invoke` recorded before the request is sent and a completion recorded
+//!   when it returns: `ok`, `fail` for a definite error, `info` for a timeout or an indefinite
+//!   error; `node` names the replica the request went to;
+//! - a nemesis step is ONE op: process `"nemesis"`, type `info`, `f` the step's name (partition,
+//!   heal, pause, resume, kill, restart, clock-offset, clock-reset), `value` the step as data, and
+//!   `outcome` (installed / skipped / indeterminate), `reason` and `end` (the time the mechanism
+//!   returned, ns) as extra keys. Starting and ending a fault are two different steps (pause, then
+//!   resume), never one f with two meanings.
+
+mod recorder;
+mod writer;
+
+pub use recorder::{Completion, Recorder};
+pub use writer::FLUSH_EVERY;
+
+/// A recording error.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// The history file could not be created or written.
+    #[error("cannot write the history {path}: {source}")]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The writer thread panicked.
+    #[error("the history writer for {0} stopped unexpectedly")]
+    WriterGone(std::path::PathBuf),
+}

@@ -1,0 +1,296 @@
+//! `RunConfig`: everything a run is asked to do, typed and serialisable (TOML in, JSON in
+//! run.json), kept apart from the runtime handles of a run ([`super::RunContext`]).
+
+use crate::nemesis::{NemesisConfig, NemesisError};
+use crate::workload::{WorkloadConfig, WorkloadError, WorkloadKind};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The system under test and its strategy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SystemConfig {
+    /// The system: `booking` (built in), `etcd`, `redis`.
+    pub name: String,
+    /// Booking only: how writes replicate (sync, async, log, raft, gossip).
+    pub replication: String,
+    /// Booking only: where reads go (one, majority, all).
+    pub read: String,
+}
+
+impl Default for SystemConfig {
+    fn default() -> Self {
+        SystemConfig {
+            name: "booking".into(),
+            replication: "async".into(),
+            read: "one".into(),
+        }
+    }
+}
+
+impl SystemConfig {
+    /// "booking async/one", "etcd".
+    pub fn describe(&self) -> String {
+        if self.name == "booking" {
+            format!("booking {}/{}", self.replication, self.read)
+        } else {
+            self.name.clone()
+        }
+    }
+}
+
+/// Where the nodes run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// Each node in its own network namespace (needs root): every fault.
+    Netns,
+    /// Nodes on 127.0.0.1 ports: no partitions.
+    Loopback,
+}
+
+/// Everything a run is asked to do. Every field has a default; `rift run` with no arguments is
+/// the default config: the booking service, 3 nodes, async writes, reads from one replica,
+/// partitions and pauses, 30 s.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunConfig {
+    /// The test's name: runs are stored under `<store>/<test>/`.
+    pub test: String,
+    /// The system under test.
+    pub system: SystemConfig,
+    /// Number of nodes.
+    pub nodes: usize,
+    /// Where the nodes run.
+    pub backend: Backend,
+    /// The workload.
+    pub workload: WorkloadConfig,
+    /// Concurrent clients.
+    pub concurrency: usize,
+    /// Ops per second over all clients; 0: as fast as the clients go.
+    pub rate: f64,
+    /// Seconds of workload and faults before the final phase.
+    pub time_limit_s: f64,
+    /// A call with no answer after this many ms is recorded as info.
+    pub op_timeout_ms: u64,
+    /// The fault schedule.
+    pub nemesis: NemesisConfig,
+    /// Seconds of quiet between healing and the final reads.
+    pub quiet_s: f64,
+    /// The seed every random choice derives from; drawn at random (and printed) when absent.
+    pub seed: Option<u64>,
+    /// The run store's root directory.
+    pub store: PathBuf,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            test: "booking".into(),
+            system: SystemConfig::default(),
+            nodes: 3,
+            backend: Backend::Netns,
+            workload: WorkloadConfig::default(),
+            concurrency: 6,
+            rate: 200.0,
+            time_limit_s: 30.0,
+            op_timeout_ms: 1000,
+            nemesis: NemesisConfig::default(),
+            quiet_s: 2.0,
+            seed: None,
+            store: PathBuf::from("store"),
+        }
+    }
+}
+
+/// A config that cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The TOML file could not be read.
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The TOML file is not a valid config.
+    #[error("config {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What toml says (with line and column).
+        message: String,
+    },
+    /// An option out of range.
+    #[error("option {option}: {message}")]
+    Invalid {
+        /// The option.
+        option: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// An invalid workload option.
+    #[error(transparent)]
+    Workload(#[from] WorkloadError),
+    /// An invalid nemesis option.
+    #[error(transparent)]
+    Nemesis(#[from] NemesisError),
+}
+
+const REPLICATIONS: [&str; 5] = ["sync", "async", "log", "raft", "gossip"];
+const READS: [&str; 3] = ["one", "majority", "all"];
+
+impl RunConfig {
+    /// Reads a config from a TOML file; absent fields keep their defaults.
+    pub fn load(path: &Path) -> Result<RunConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        RunConfig::from_toml(&text).map_err(|message| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message,
+        })
+    }
+
+    /// Parses a config from TOML text; the error is toml's message with line and column.
+    pub fn from_toml(text: &str) -> Result<RunConfig, String> {
+        toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())
+    }
+
+    /// The config as TOML.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("a RunConfig serialises to TOML")
+    }
+
+    /// Checks every option, naming the first that is wrong.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |option, message: String| Err(ConfigError::Invalid { option, message });
+        if self.test.is_empty() || self.test.contains(['/', '\\']) || self.test.starts_with('.') {
+            return invalid(
+                "test",
+                format!("{:?} is not a usable directory name", self.test),
+            );
+        }
+        if self.nodes == 0 {
+            return invalid("nodes", "a cluster needs at least 1 node".into());
+        }
+        if self.concurrency == 0 {
+            return invalid("concurrency", "at least 1 client is needed".into());
+        }
+        if !(self.rate.is_finite() && self.rate >= 0.0) {
+            return invalid(
+                "rate",
+                format!("{} is not a rate (0 means no limit)", self.rate),
+            );
+        }
+        if !(self.time_limit_s.is_finite() && self.time_limit_s > 0.0) {
+            return invalid(
+                "time-limit",
+                format!("{} is not a positive number of seconds", self.time_limit_s),
+            );
+        }
+        if !(self.quiet_s.is_finite() && self.quiet_s >= 0.0) {
+            return invalid(
+                "quiet",
+                format!("{} is not a number of seconds", self.quiet_s),
+            );
+        }
+        if self.op_timeout_ms == 0 {
+            return invalid("op-timeout", "must be at least 1 ms".into());
+        }
+        if self.system.name == "booking" {
+            if !REPLICATIONS.contains(&self.system.replication.as_str()) {
+                return invalid(
+                    "replication",
+                    format!(
+                        "{:?} is not one of {}",
+                        self.system.replication,
+                        REPLICATIONS.join(", ")
+                    ),
+                );
+            }
+            if !READS.contains(&self.system.read.as_str()) {
+                return invalid(
+                    "read",
+                    format!("{:?} is not one of {}", self.system.read, READS.join(", ")),
+                );
+            }
+        }
+        self.workload.validate()?;
+        self.nemesis.validate(self.nodes)?;
+        Ok(())
+    }
+
+    /// The time limit in ns.
+    pub fn time_limit_ns(&self) -> u64 {
+        (self.time_limit_s * 1e9) as u64
+    }
+
+    /// The model the history is checked against, as the checker names it.
+    pub fn model(&self) -> &'static str {
+        match self.workload.kind {
+            WorkloadKind::Register => "cas-register",
+            WorkloadKind::Booking => "booking",
+            WorkloadKind::Set => "set",
+            WorkloadKind::Append => "list-append",
+            WorkloadKind::Counter => "counter",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_config_is_the_booking_service_async_read_one_under_partitions_and_pauses() {
+        let c = RunConfig::default();
+        c.validate().unwrap();
+        assert_eq!(
+            (c.system.replication.as_str(), c.system.read.as_str()),
+            ("async", "one")
+        );
+        assert_eq!(c.nodes, 3);
+        assert_eq!(c.time_limit_s, 30.0);
+        assert_eq!(
+            c.nemesis.faults,
+            vec![faults::FaultKind::Partition, faults::FaultKind::Pause]
+        );
+    }
+
+    #[test]
+    fn a_config_round_trips_through_toml() {
+        let mut c = RunConfig {
+            seed: Some(7),
+            ..RunConfig::default()
+        };
+        c.workload.mix.insert("book".into(), 3);
+        let back = RunConfig::from_toml(&c.to_toml()).unwrap();
+        assert_eq!(back, c);
+    }
+
+    #[test]
+    fn a_partial_toml_keeps_the_defaults_for_the_rest() {
+        let c = RunConfig::from_toml("nodes = 5\n[system]\nreplication = \"raft\"\n").unwrap();
+        assert_eq!(c.nodes, 5);
+        assert_eq!(c.system.replication, "raft");
+        assert_eq!(c.system.read, "one");
+        assert_eq!(c.concurrency, RunConfig::default().concurrency);
+    }
+
+    #[test]
+    fn an_unknown_toml_field_is_refused_with_its_line() {
+        let e = RunConfig::from_toml("nodes = 3\nnodse = 4\n").unwrap_err();
+        assert!(e.contains("nodse") && e.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_replication_is_refused_with_the_choices() {
+        let mut c = RunConfig::default();
+        c.system.replication = "paxos".into();
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.contains("paxos") && e.contains("raft"), "{e}");
+    }
+}
