@@ -1,0 +1,237 @@
+//! `testing`: real `booking-node` clusters on loopback, for tests and benchmarks.
+//!
+//! [`TestCluster::start`] picks free ports on 127.0.0.1, starts one `booking-node` process per
+//! node with its own data directory (in a temporary directory removed on drop), and waits, with
+//! a bound, until every node answers `status`. Nodes can be killed with SIGKILL and restarted on
+//! the same address and data directory. Dropping the cluster kills every node it started, by pid,
+//! also when a test panics; each node also gets SIGKILL if the thread that spawned it exits.
+
+use crate::client::Client;
+use crate::config::{ConflictMode, ReadLevel, ReplicationKind};
+use std::fs::File;
+use std::io;
+use std::net::{SocketAddr, TcpListener};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long a node may take to answer `status` after being started.
+pub const READY_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// What cluster to start.
+#[derive(Clone, Debug)]
+pub struct ClusterSpec {
+    /// Replication strategy.
+    pub replication: ReplicationKind,
+    /// Read level.
+    pub read: ReadLevel,
+    /// Conflict resolution (gossip).
+    pub conflict: ConflictMode,
+    /// Number of nodes.
+    pub nodes: usize,
+    /// NATS URLs (log).
+    pub nats: Vec<String>,
+    /// Extra environment for every node (e.g. `RUST_LOG`).
+    pub env: Vec<(String, String)>,
+}
+
+impl ClusterSpec {
+    /// Three nodes with the given strategy and read level, last-writer-wins.
+    pub fn new(replication: ReplicationKind, read: ReadLevel) -> ClusterSpec {
+        ClusterSpec {
+            replication,
+            read,
+            conflict: ConflictMode::Lww,
+            nodes: 3,
+            nats: Vec::new(),
+            env: Vec::new(),
+        }
+    }
+
+    /// The same spec with another conflict mode.
+    pub fn conflict(mut self, conflict: ConflictMode) -> ClusterSpec {
+        self.conflict = conflict;
+        self
+    }
+
+    /// The same spec with NATS URLs.
+    pub fn nats(mut self, urls: Vec<String>) -> ClusterSpec {
+        self.nats = urls;
+        self
+    }
+}
+
+/// A free TCP port on 127.0.0.1 (free when asked; another process may take it later).
+pub fn free_port() -> io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A running cluster of `booking-node` processes.
+#[derive(Debug)]
+pub struct TestCluster {
+    bin: PathBuf,
+    spec: ClusterSpec,
+    addrs: Vec<SocketAddr>,
+    dir: tempfile::TempDir,
+    children: Vec<Option<Child>>,
+}
+
+impl TestCluster {
+    /// Start `spec.nodes` nodes of the binary `bin` and wait until each answers `status`.
+    pub async fn start(bin: &Path, spec: ClusterSpec) -> io::Result<TestCluster> {
+        let dir = tempfile::Builder::new()
+            .prefix("booking-cluster-")
+            .tempdir()?;
+        let addrs = (0..spec.nodes)
+            .map(|_| free_port().map(|p| SocketAddr::from(([127, 0, 0, 1], p))))
+            .collect::<io::Result<Vec<_>>>()?;
+        let mut cluster = TestCluster {
+            bin: bin.to_owned(),
+            children: (0..spec.nodes).map(|_| None).collect(),
+            spec,
+            addrs,
+            dir,
+        };
+        for i in 0..cluster.addrs.len() {
+            cluster.spawn(i)?;
+        }
+        for i in 0..cluster.addrs.len() {
+            cluster.wait_ready(i).await?;
+        }
+        Ok(cluster)
+    }
+
+    /// Every node's address, in id order.
+    pub fn addrs(&self) -> &[SocketAddr] {
+        &self.addrs
+    }
+
+    /// Node `i`'s address.
+    pub fn addr(&self, i: usize) -> SocketAddr {
+        self.addrs[i]
+    }
+
+    /// Node `i`'s data directory.
+    pub fn data_dir(&self, i: usize) -> PathBuf {
+        self.dir.path().join(format!("node-{i}"))
+    }
+
+    /// Node `i`'s stderr log.
+    pub fn log_path(&self, i: usize) -> PathBuf {
+        self.dir.path().join(format!("node-{i}.log"))
+    }
+
+    /// Node `i`'s pid, if running.
+    pub fn pid(&self, i: usize) -> Option<u32> {
+        self.children[i].as_ref().map(Child::id)
+    }
+
+    /// The command line node `i` is started with (binary first).
+    pub fn command_line(&self, i: usize) -> Vec<String> {
+        let peers: Vec<String> = self.addrs.iter().map(ToString::to_string).collect();
+        let mut args = vec![
+            self.bin.display().to_string(),
+            "--id".into(),
+            i.to_string(),
+            "--listen".into(),
+            self.addrs[i].to_string(),
+            "--peers".into(),
+            peers.join(","),
+            "--data-dir".into(),
+            self.data_dir(i).display().to_string(),
+            "--replication".into(),
+            self.spec.replication.to_string(),
+            "--read".into(),
+            self.spec.read.to_string(),
+            "--conflict".into(),
+            self.spec.conflict.to_string(),
+        ];
+        if !self.spec.nats.is_empty() {
+            args.push("--nats".into());
+            args.push(self.spec.nats.join(","));
+        }
+        args
+    }
+
+    fn spawn(&mut self, i: usize) -> io::Result<()> {
+        let args = self.command_line(i);
+        let log = File::options()
+            .create(true)
+            .append(true)
+            .open(self.log_path(i))?;
+        let mut cmd = Command::new(&args[0]);
+        cmd.args(&args[1..])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .envs(self.spec.env.iter().map(|(k, v)| (k, v)));
+        // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)
+                    .map_err(io::Error::from)
+            });
+        }
+        self.children[i] = Some(cmd.spawn()?);
+        Ok(())
+    }
+
+    async fn wait_ready(&mut self, i: usize) -> io::Result<()> {
+        let deadline = Instant::now() + READY_TIMEOUT;
+        loop {
+            if let Some(child) = self.children[i].as_mut() {
+                if let Some(status) = child.try_wait()? {
+                    self.children[i] = None;
+                    let log = std::fs::read_to_string(self.log_path(i)).unwrap_or_default();
+                    return Err(io::Error::other(format!(
+                        "node {i} exited with {status} before becoming ready; its log:\n{log}"
+                    )));
+                }
+            }
+            if let Ok(c) = Client::connect(self.addrs[i], Duration::from_millis(500)).await {
+                if c.status().await.is_ok() {
+                    return Ok(());
+                }
+            }
+            if Instant::now() > deadline {
+                return Err(io::Error::other(format!(
+                    "node {i} at {} not ready within {READY_TIMEOUT:?}",
+                    self.addrs[i]
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Kill node `i` with SIGKILL and reap it.
+    pub fn kill(&mut self, i: usize) -> io::Result<()> {
+        if let Some(mut child) = self.children[i].take() {
+            child.kill()?;
+            child.wait()?;
+        }
+        Ok(())
+    }
+
+    /// Start node `i` again (after [`TestCluster::kill`]) and wait until it is ready.
+    pub async fn restart(&mut self, i: usize) -> io::Result<()> {
+        self.kill(i)?;
+        self.spawn(i)?;
+        self.wait_ready(i).await
+    }
+
+    /// A client of node `i` with the given per-request timeout.
+    pub async fn client(&self, i: usize, timeout: Duration) -> io::Result<Client> {
+        Client::connect(self.addrs[i], timeout)
+            .await
+            .map_err(|e| io::Error::other(e.to_string()))
+    }
+}
+
+impl Drop for TestCluster {
+    fn drop(&mut self) {
+        for i in 0..self.children.len() {
+            let _ = self.kill(i);
+        }
+    }
+}
