@@ -2,6 +2,10 @@
 
 use clap::{Parser, Subcommand};
 
+mod cleanup;
+mod cluster_up;
+mod run;
+
 /// rift: Jepsen-style fault injection and history checking.
 ///
 /// Exit codes: 0 valid, 1 invalid, 2 unknown, 3 usage or harness error.
@@ -18,6 +22,13 @@ pub struct Cli {
 pub enum Command {
     /// Print rift's version.
     Version,
+    /// Remove what crashed runs left behind (namespaces, links, processes, temp files).
+    Cleanup(cleanup::Args),
+    /// Run a workload against a cluster under faults, check the history and store the run.
+    Run(Box<run::Args>),
+    /// Start a cluster, apply a few faults, hold it (for teardown tests).
+    #[command(hide = true)]
+    ClusterUp(cluster_up::Args),
 }
 
 /// Runs a parsed command line and returns the process exit code.
@@ -27,5 +38,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
             println!("rift {}", env!("CARGO_PKG_VERSION"));
             Ok(0)
         }
+        Command::Cleanup(args) => cleanup::run(args),
+        Command::Run(args) => run::run(*args),
+        Command::ClusterUp(args) => cluster_up::run(args),
     }
 }

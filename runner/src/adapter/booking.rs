@@ -1,0 +1,191 @@
+//! The built-in system under test: the booking service (`booking-node`) in every replication
+//! strategy, with the NATS servers the log strategy needs.
+//!
+//! Node `i` runs `booking-node --id i --listen IP:PORT --peers A0,A1,.. --data-dir D
+//! --replication S --read R [--conflict C] [--nats URL,..]`; it is ready when it answers a
+//! `status` request (newline-delimited JSON, booking/PROTOCOL.md). The binary is
+//! `$RIFT_BOOKING_NODE`, else `booking-node` beside rift's executable, else on the PATH.
+//!
+//! The log strategy gets one NATS server (JetStream on) per node, in the node's namespace on
+//! the node's second port, clustered with the others over the node's third port, so partitions
+//! cut the log as they cut the nodes.
+
+use super::{locate, Adapter, Companion, NodeSpec};
+use crate::systems::NodeCommand;
+use booking::config::{ConflictMode, ReadLevel, ReplicationKind};
+use faults::NodeId;
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The booking service's options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BookingOptions {
+    /// The replication strategy.
+    pub replication: ReplicationKind,
+    /// Which replicas a read consults.
+    pub read: ReadLevel,
+    /// How gossip resolves concurrent writes.
+    pub conflict: Option<ConflictMode>,
+}
+
+/// The booking service as a system under test.
+#[derive(Debug, Clone)]
+pub struct BookingAdapter {
+    options: BookingOptions,
+    binary: PathBuf,
+    nats: PathBuf,
+}
+
+const PROBE_TIMEOUT: Duration = Duration::from_millis(300);
+
+impl BookingAdapter {
+    /// The booking service with `options`, its binary located as the module doc says.
+    pub fn new(options: BookingOptions) -> Result<BookingAdapter, crate::cluster::ClusterError> {
+        let binary = locate("booking-node", "RIFT_BOOKING_NODE")?;
+        let nats = match options.replication {
+            ReplicationKind::Log => locate("nats-server", "RIFT_NATS_SERVER")?,
+            _ => PathBuf::from("nats-server"),
+        };
+        Ok(BookingAdapter {
+            options,
+            binary,
+            nats,
+        })
+    }
+
+    /// The options.
+    pub fn options(&self) -> BookingOptions {
+        self.options
+    }
+
+    fn nats_client(node: &NodeSpec, peer: &SocketAddr) -> String {
+        let _ = node;
+        format!("nats://{}:{}", peer.ip(), peer.port() + 1)
+    }
+
+    /// One `status` request to `addr`: the reply's `result`.
+    pub fn status(addr: SocketAddr) -> Result<Value, String> {
+        let mut s =
+            TcpStream::connect_timeout(&addr, PROBE_TIMEOUT).map_err(|e| format!("{addr}: {e}"))?;
+        s.set_read_timeout(Some(PROBE_TIMEOUT))
+            .map_err(|e| e.to_string())?;
+        s.set_write_timeout(Some(PROBE_TIMEOUT))
+            .map_err(|e| e.to_string())?;
+        s.write_all(b"{\"id\":1,\"op\":\"status\"}\n")
+            .map_err(|e| format!("{addr}: {e}"))?;
+        let mut line = String::new();
+        BufReader::new(s)
+            .read_line(&mut line)
+            .map_err(|e| format!("{addr}: {e}"))?;
+        let reply: Value =
+            serde_json::from_str(&line).map_err(|e| format!("{addr} answered {line:?}: {e}"))?;
+        if reply.get("ok") == Some(&Value::Bool(true)) {
+            Ok(reply.get("result").cloned().unwrap_or(Value::Null))
+        } else {
+            Err(format!("{addr} answered {}", line.trim()))
+        }
+    }
+}
+
+impl Adapter for BookingAdapter {
+    fn name(&self) -> String {
+        format!("booking-{}", self.options.replication)
+    }
+
+    fn command(&self, node: &NodeSpec) -> Result<NodeCommand, String> {
+        let peers: Vec<String> = node.peers.iter().map(|p| p.to_string()).collect();
+        let mut args = vec![
+            "--id".to_string(),
+            node.id.0.to_string(),
+            "--listen".into(),
+            node.addr().to_string(),
+            "--peers".into(),
+            peers.join(","),
+            "--data-dir".into(),
+            node.data_dir.join("booking").display().to_string(),
+            "--replication".into(),
+            self.options.replication.to_string(),
+            "--read".into(),
+            self.options.read.to_string(),
+        ];
+        if let Some(c) = self.options.conflict {
+            args.extend(["--conflict".into(), c.to_string()]);
+        }
+        if self.options.replication == ReplicationKind::Log {
+            let urls: Vec<String> = node
+                .peers
+                .iter()
+                .map(|p| Self::nats_client(node, p))
+                .collect();
+            args.extend(["--nats".into(), urls.join(",")]);
+        }
+        Ok(NodeCommand {
+            program: self.binary.clone(),
+            args,
+            env: Vec::new(),
+        })
+    }
+
+    fn companions(&self, node: &NodeSpec) -> Vec<Companion> {
+        if self.options.replication != ReplicationKind::Log {
+            return Vec::new();
+        }
+        let client = node.addr_at(1);
+        let routes: Vec<String> = node
+            .peers
+            .iter()
+            .filter(|p| **p != node.addr())
+            .map(|p| format!("nats://{}:{}", p.ip(), p.port() + 2))
+            .collect();
+        let args = vec![
+            "--jetstream".to_string(),
+            "--store_dir".into(),
+            node.data_dir.join("nats").display().to_string(),
+            "--addr".into(),
+            client.ip().to_string(),
+            "--port".into(),
+            client.port().to_string(),
+            "--server_name".into(),
+            format!("n{}", node.id.0),
+            "--cluster_name".into(),
+            "rift".into(),
+            "--cluster".into(),
+            format!("nats://{}", node.addr_at(2)),
+            "--routes".into(),
+            routes.join(","),
+        ];
+        vec![Companion {
+            name: "nats".into(),
+            command: NodeCommand {
+                program: self.nats.clone(),
+                args,
+                env: Vec::new(),
+            },
+            ready_tcp: Some(client),
+        }]
+    }
+
+    fn probe(&self, node: &NodeSpec) -> Result<(), String> {
+        BookingAdapter::status(node.addr()).map(|_| ())
+    }
+
+    fn primaries(&self, nodes: &[NodeSpec]) -> Option<Vec<NodeId>> {
+        let primaries = nodes
+            .iter()
+            .filter(|n| {
+                BookingAdapter::status(n.addr())
+                    .ok()
+                    .and_then(|s| s.get("role").and_then(Value::as_str).map(str::to_string))
+                    .is_some_and(|r| r == "primary" || r == "leader")
+            })
+            .map(|n| n.id)
+            .collect();
+        match self.options.replication {
+            ReplicationKind::Gossip | ReplicationKind::Log => None,
+            _ => Some(primaries),
+        }
+    }
+}

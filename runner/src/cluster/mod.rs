@@ -1,0 +1,35 @@
+//! Clusters: the nodes of a system under test running as real processes, and the mechanisms
+//! that fault them.
+//!
+//! A [`ClusterConfig`] (typed, serialisable) and an [`Adapter`](crate::adapter::Adapter) give a
+//! running [`Cluster`]. In the local backend each node is a process in its own network namespace
+//! (`rift-<run>-n<i>`) with its own address on a bridge that lives in a namespace of the run's
+//! own (`rift-<run>-br`), reached from the root namespace through one veth ([`names`]). In the
+//! loopback backend the nodes share 127.0.0.1 on distinct ports, and only pause, kill and clock
+//! faults apply ([`Cluster::omissions`] says what was left out and why).
+//!
+//! A `Cluster` is a [`faults::Mechanism`]: wrap it (or `&mut` it) in a [`faults::Injector`] to
+//! apply faults. Everything a run creates is recorded in a [`RunState`] persisted before it is
+//! created, and torn down ([`teardown`]) on drop, on error, on SIGINT/SIGTERM ([`signals`]) and by
+//! `rift cleanup` after a SIGKILL.
+
+mod running;
+mod config;
+mod error;
+mod mechanism;
+pub mod names;
+mod network;
+mod node;
+mod process;
+mod run_id;
+pub mod signals;
+mod state;
+pub mod teardown;
+
+pub use running::{Cluster, Omission, Placement};
+pub use config::{Backend, ClusterConfig};
+pub use error::ClusterError;
+pub use names::{Names, Subnet};
+pub use run_id::RunId;
+pub use state::{state_dir, RunState};
+pub use teardown::{teardown, TeardownReport};

@@ -1,0 +1,100 @@
+//! One node of a running cluster: its spec, its processes, its clock, and waiting for it to be
+//! ready.
+
+use super::process::Proc;
+use super::ClusterError;
+use crate::adapter::{Adapter, Companion, NodeSpec};
+use faults::clock::ClockControl;
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// A node and what rift holds of it.
+#[derive(Debug)]
+pub struct Node {
+    /// How it is started.
+    pub spec: NodeSpec,
+    /// Its network namespace (local backend).
+    pub namespace: Option<String>,
+    /// Its log (stdout and stderr of its processes, appended across restarts).
+    pub log: PathBuf,
+    /// Its clock's control file, when it runs under libfaketime.
+    pub clock: Option<ClockControl>,
+    /// Why libfaketime cannot reach it, if it cannot.
+    pub clock_blocker: Option<String>,
+    /// The node's process, unless killed.
+    pub main: Option<Proc>,
+    /// Its companions.
+    pub companions: Vec<Proc>,
+}
+
+impl Node {
+    /// The environment its main process gets for its clock.
+    pub fn clock_env(&self) -> Vec<(String, String)> {
+        self.clock
+            .as_ref()
+            .map(ClockControl::env)
+            .unwrap_or_default()
+    }
+}
+
+/// Waits until `adapter` finds `spec` ready, the process `main` exits, or `timeout` passes.
+pub fn wait_ready(
+    adapter: &dyn Adapter,
+    spec: &NodeSpec,
+    main: &faults::process::ProcessIdentity,
+    log: &std::path::Path,
+    timeout: Duration,
+) -> Result<(), ClusterError> {
+    let start = Instant::now();
+    let mut pause = Duration::from_millis(5);
+    loop {
+        let last = match adapter.probe(spec) {
+            Ok(()) => return Ok(()),
+            Err(e) => e,
+        };
+        if !main.is_alive() {
+            return Err(ClusterError::Exited {
+                node: spec.id,
+                status: "an exit".into(),
+                log: log.to_path_buf(),
+            });
+        }
+        if start.elapsed() >= timeout {
+            return Err(ClusterError::NotReady {
+                node: spec.id,
+                waited_ms: start.elapsed().as_millis(),
+                last,
+                log: log.to_path_buf(),
+            });
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(50));
+    }
+}
+
+/// Waits until a companion accepts TCP connections (if it says where), bounded by `timeout`.
+pub fn wait_companion(
+    companion: &Companion,
+    node: &NodeSpec,
+    timeout: Duration,
+) -> Result<(), ClusterError> {
+    let Some(addr) = companion.ready_tcp else {
+        return Ok(());
+    };
+    let start = Instant::now();
+    loop {
+        match TcpStream::connect_timeout(&addr, Duration::from_millis(100)) {
+            Ok(_) => return Ok(()),
+            Err(e) if start.elapsed() >= timeout => {
+                return Err(ClusterError::NotReady {
+                    node: node.id,
+                    waited_ms: start.elapsed().as_millis(),
+                    last: format!("{} at {addr}: {e}", companion.name),
+                    log: PathBuf::new(),
+                })
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(10)),
+        }
+    }
+}

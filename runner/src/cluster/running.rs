@@ -1,0 +1,430 @@
+//! The running cluster: start, accessors, and teardown.
+
+use super::node::{wait_companion, wait_ready, Node};
+use super::process::Proc;
+use super::{
+    network, signals, teardown, Backend, ClusterConfig, ClusterError, Names, RunId, RunState,
+    Subnet, TeardownReport,
+};
+use crate::adapter::{Adapter, NodeSpec, PORTS_PER_NODE};
+use faults::clock::{clock_blocker, ClockControl};
+use faults::iptables::RuleSet;
+use faults::{FaultKind, NodeId};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Where the nodes of a running cluster are.
+#[derive(Debug, Clone)]
+pub enum Placement {
+    /// Each node in its own namespace on the run's subnet.
+    Local {
+        /// The names of the run's namespaces and links.
+        names: Names,
+        /// The run's subnet.
+        subnet: Subnet,
+    },
+    /// Every node on 127.0.0.1.
+    Loopback,
+}
+
+/// A kind of fault this cluster cannot apply, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Omission {
+    /// The kind of fault.
+    pub kind: FaultKind,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// A running cluster of real processes. Dropping it tears everything down.
+pub struct Cluster {
+    pub(super) config: ClusterConfig,
+    pub(super) adapter: Arc<dyn Adapter>,
+    pub(super) run_id: RunId,
+    pub(super) placement: Placement,
+    pub(super) rules: RuleSet,
+    pub(super) nodes: Vec<Node>,
+    pub(super) state: RunState,
+    pub(super) omissions: Vec<Omission>,
+    pub(super) torn_down: bool,
+}
+
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cluster")
+            .field("run_id", &self.run_id)
+            .field("adapter", &self.adapter.name())
+            .field("placement", &self.placement)
+            .field("nodes", &self.nodes.len())
+            .finish()
+    }
+}
+
+impl Cluster {
+    /// Starts a cluster of `adapter`'s nodes as `config` says, and waits until every node is
+    /// ready. On error, everything created so far is torn down.
+    pub fn start(
+        config: ClusterConfig,
+        adapter: Arc<dyn Adapter>,
+    ) -> Result<Cluster, ClusterError> {
+        if config.nodes == 0 {
+            return Err(ClusterError::Config(
+                "a cluster needs at least one node".into(),
+            ));
+        }
+        let run_id = config.run_id.clone().unwrap_or_else(RunId::random);
+        let temp_dir = std::env::temp_dir().join(format!("rift-{run_id}"));
+        std::fs::create_dir_all(&temp_dir).map_err(ClusterError::io("create", &temp_dir))?;
+        let state = RunState::new(run_id.clone(), temp_dir.clone());
+        state.save()?;
+        signals::watch(&state);
+        let mut cluster = Cluster {
+            rules: RuleSet::new(run_id.as_str()),
+            placement: Placement::Loopback,
+            config,
+            adapter,
+            run_id,
+            nodes: Vec::new(),
+            state,
+            omissions: Vec::new(),
+            torn_down: false,
+        };
+        // From here on, an error drops `cluster`, which tears down what exists.
+        cluster.place()?;
+        cluster.prepare_nodes()?;
+        cluster.start_all()?;
+        Ok(cluster)
+    }
+
+    fn place(&mut self) -> Result<(), ClusterError> {
+        let why_not_local = network::local_unavailable();
+        let local = match (self.config.backend, why_not_local) {
+            (Backend::Local, Some(why)) => {
+                return Err(ClusterError::Config(format!(
+                    "the local backend cannot run here: {why}"
+                )))
+            }
+            (Backend::Local, None) | (Backend::Auto, None) => true,
+            (Backend::Auto, Some(why)) => {
+                self.omit_network(&format!("the loopback backend was chosen because {why}"));
+                false
+            }
+            (Backend::Loopback, _) => {
+                self.omit_network("the loopback backend was asked for");
+                false
+            }
+        };
+        if !local {
+            return Ok(());
+        }
+        let names = Names::new(&self.run_id);
+        let subnet = network::choose_subnet(&self.run_id, self.config.subnet, self.config.nodes)?;
+        self.state.namespaces.push(names.bridge_namespace());
+        self.state
+            .namespaces
+            .extend((0..self.config.nodes).map(|i| names.node_namespace(NodeId(i))));
+        self.state.links.push(names.host_link());
+        self.save()?;
+        network::create_bridge(&names, &subnet)?;
+        network::create_nodes(&names, &subnet, &self.rules, self.config.nodes)?;
+        self.placement = Placement::Local { names, subnet };
+        Ok(())
+    }
+
+    fn omit_network(&mut self, why: &str) {
+        let reason = format!(
+            "{why}; on 127.0.0.1 every connection's source is 127.0.0.1, so nodes cannot be told \
+             apart by iptables"
+        );
+        for kind in [FaultKind::Partition, FaultKind::PacketLoss] {
+            self.omissions.push(Omission {
+                kind,
+                reason: reason.clone(),
+            });
+        }
+    }
+
+    fn prepare_nodes(&mut self) -> Result<(), ClusterError> {
+        let n = self.config.nodes;
+        let (ips, ports): (Vec<IpAddr>, Vec<u16>) = match &self.placement {
+            Placement::Local { subnet, .. } => (
+                (0..n).map(|i| IpAddr::V4(subnet.node(NodeId(i)))).collect(),
+                vec![self.adapter.port(); n],
+            ),
+            Placement::Loopback => {
+                let base = loopback_ports(&self.run_id, n)?;
+                (
+                    vec![IpAddr::V4(Ipv4Addr::LOCALHOST); n],
+                    (0..n).map(|i| base + i as u16 * PORTS_PER_NODE).collect(),
+                )
+            }
+        };
+        let peers: Vec<SocketAddr> = ips
+            .iter()
+            .zip(&ports)
+            .map(|(ip, p)| SocketAddr::new(*ip, *p))
+            .collect();
+        let work = self
+            .config
+            .work_dir
+            .clone()
+            .unwrap_or_else(|| self.state.temp_dir.clone());
+        if !self.config.clock {
+            self.omissions.push(Omission {
+                kind: FaultKind::Clock,
+                reason: "clock faults are off in this cluster's configuration".into(),
+            });
+        }
+        for i in 0..n {
+            let id = NodeId(i);
+            let data_dir = work.join(format!("n{i}"));
+            std::fs::create_dir_all(&data_dir).map_err(ClusterError::io("create", &data_dir))?;
+            let spec = NodeSpec {
+                id,
+                ip: ips[i],
+                port: ports[i],
+                peers: peers.clone(),
+                data_dir,
+                restart: false,
+            };
+            let program = self
+                .adapter
+                .command(&spec)
+                .map_err(ClusterError::Config)?
+                .program;
+            let resolved = crate::adapter::on_path(&program.to_string_lossy()).unwrap_or(program);
+            let clock_blocker = clock_blocker(&resolved);
+            let clock = if self.config.clock && clock_blocker.is_none() {
+                Some(ClockControl::create(
+                    self.state.temp_dir.join(format!("n{i}.faketime")),
+                )?)
+            } else {
+                None
+            };
+            let namespace = match &self.placement {
+                Placement::Local { names, .. } => Some(names.node_namespace(id)),
+                Placement::Loopback => None,
+            };
+            let log = work.join(format!("n{i}.log"));
+            self.nodes.push(Node {
+                spec,
+                namespace,
+                log,
+                clock,
+                clock_blocker,
+                main: None,
+                companions: Vec::new(),
+            });
+        }
+        Ok(())
+    }
+
+    fn start_all(&mut self) -> Result<(), ClusterError> {
+        let timeout = self.ready_timeout();
+        for node in &mut self.nodes {
+            for companion in self.adapter.companions(&node.spec) {
+                let proc = Proc::spawn(
+                    node.spec.id,
+                    &companion.command,
+                    node.namespace.as_deref(),
+                    &[],
+                    &node.log,
+                    &node.spec.data_dir,
+                )?;
+                self.state.processes.push(proc.identity);
+                node.companions.push(proc);
+            }
+        }
+        self.save()?;
+        for node in &self.nodes {
+            for companion in self.adapter.companions(&node.spec) {
+                wait_companion(&companion, &node.spec, timeout)?;
+            }
+        }
+        for i in 0..self.nodes.len() {
+            self.spawn_main(NodeId(i))?;
+        }
+        self.save()?;
+        let adapter = &*self.adapter;
+        let nodes = &self.nodes;
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = nodes
+                .iter()
+                .map(|n| {
+                    let identity = n.main.as_ref().expect("just started").identity;
+                    scope.spawn(move || wait_ready(adapter, &n.spec, &identity, &n.log, timeout))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .try_for_each(|h| h.join().expect("a readiness thread panicked"))
+        })
+    }
+
+    /// Starts node `id`'s main process (not waiting for readiness) and records it.
+    pub(super) fn spawn_main(&mut self, id: NodeId) -> Result<(), ClusterError> {
+        let node = &mut self.nodes[id.0];
+        let command = self
+            .adapter
+            .command(&node.spec)
+            .map_err(ClusterError::Config)?;
+        let proc = Proc::spawn(
+            id,
+            &command,
+            node.namespace.as_deref(),
+            &node.clock_env(),
+            &node.log,
+            &node.spec.data_dir,
+        )?;
+        self.state.processes.retain(|p| p.is_alive());
+        self.state.processes.push(proc.identity);
+        node.main = Some(proc);
+        Ok(())
+    }
+
+    pub(super) fn ready_timeout(&self) -> Duration {
+        Duration::from_millis(self.config.ready_timeout_ms)
+    }
+
+    pub(super) fn save(&self) -> Result<(), ClusterError> {
+        signals::watch(&self.state);
+        self.state.save()
+    }
+
+    /// The run's id.
+    pub fn run_id(&self) -> &RunId {
+        &self.run_id
+    }
+
+    /// The system under test.
+    pub fn adapter(&self) -> &Arc<dyn Adapter> {
+        &self.adapter
+    }
+
+    /// Where the nodes are.
+    pub fn placement(&self) -> &Placement {
+        &self.placement
+    }
+
+    /// Every node's spec, in id order.
+    pub fn specs(&self) -> Vec<NodeSpec> {
+        self.nodes.iter().map(|n| n.spec.clone()).collect()
+    }
+
+    /// Node `id`'s main address, where clients reach it from the root namespace.
+    pub fn addr(&self, id: NodeId) -> SocketAddr {
+        self.nodes[id.0].spec.addr()
+    }
+
+    /// Node `id`'s network namespace, in the local backend.
+    pub fn namespace(&self, id: NodeId) -> Option<&str> {
+        self.nodes[id.0].namespace.as_deref()
+    }
+
+    /// Node `id`'s pid (also its process group id), unless it is killed.
+    pub fn pid(&self, id: NodeId) -> Option<i32> {
+        self.nodes[id.0].main.as_ref().map(|p| p.identity.pid)
+    }
+
+    /// Node `id`'s log file.
+    pub fn log(&self, id: NodeId) -> &Path {
+        &self.nodes[id.0].log
+    }
+
+    /// Node `id`'s clock control file, if it runs under libfaketime.
+    pub fn clock_file(&self, id: NodeId) -> Option<&Path> {
+        self.nodes[id.0].clock.as_ref().map(ClockControl::path)
+    }
+
+    /// The kinds of faults this cluster cannot apply, each with the reason.
+    pub fn omissions(&self) -> &[Omission] {
+        &self.omissions
+    }
+
+    /// What the run has created so far.
+    pub fn state(&self) -> &RunState {
+        &self.state
+    }
+
+    /// Runs `program` with `args` as node `id` would see the world: in its namespace, under its
+    /// clock. For probes and tests (e.g. `date +%s%N`).
+    pub fn exec(&self, id: NodeId, program: &str, args: &[&str]) -> Result<String, ClusterError> {
+        let node = &self.nodes[id.0];
+        let mut cmd = match &node.namespace {
+            Some(ns) => faults::netns::command_in(ns, program)?,
+            None => std::process::Command::new(program),
+        };
+        cmd.args(args).envs(node.clock_env());
+        Ok(faults::run_command(&mut cmd, None)?)
+    }
+
+    /// Stops every node and removes everything the run created. Called by drop; calling it
+    /// first gives the report.
+    pub fn teardown(&mut self) -> TeardownReport {
+        if self.torn_down {
+            return TeardownReport::default();
+        }
+        self.torn_down = true;
+        let stop = self.adapter.stop_signal();
+        let grace = Duration::from_millis(if stop == nix::sys::signal::Signal::SIGKILL {
+            0
+        } else {
+            500
+        });
+        let mut mains: Vec<&mut Proc> = self
+            .nodes
+            .iter_mut()
+            .filter_map(|n| n.main.as_mut())
+            .collect();
+        for p in &mut mains {
+            let pgid = nix::unistd::Pid::from_raw(p.identity.pid);
+            let _ = nix::sys::signal::killpg(pgid, nix::sys::signal::Signal::SIGCONT);
+            let _ = nix::sys::signal::killpg(pgid, stop);
+        }
+        let deadline = std::time::Instant::now() + grace;
+        let mut killed = 0;
+        for p in mains {
+            p.reap(deadline.saturating_duration_since(std::time::Instant::now()));
+            p.kill(Duration::from_secs(2));
+            killed += 1;
+        }
+        for n in &mut self.nodes {
+            for c in &mut n.companions {
+                c.kill(Duration::from_secs(2));
+                killed += 1;
+            }
+        }
+        let mut report = teardown::teardown(&self.state);
+        report.processes += killed;
+        signals::forget(&self.run_id);
+        report
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let report = self.teardown();
+        if !report.problems.is_empty() {
+            tracing::error!("run {}: teardown left problems: {report}", self.run_id);
+        }
+    }
+}
+
+/// The first of `n` blocks of ports on 127.0.0.1, chosen by the run id, all free now (bounded:
+/// 64 candidates).
+fn loopback_ports(id: &RunId, n: usize) -> Result<u16, ClusterError> {
+    let span = n as u32 * PORTS_PER_NODE as u32;
+    for attempt in 0..64u32 {
+        let base = 20_000 + (id.number().wrapping_add(attempt * 7919) % (40_000 - span)) as u16;
+        let free =
+            (0..span as u16).all(|k| TcpListener::bind((Ipv4Addr::LOCALHOST, base + k)).is_ok());
+        if free {
+            return Ok(base);
+        }
+    }
+    Err(ClusterError::Config(format!(
+        "no {span} free ports on 127.0.0.1 after 64 tries"
+    )))
+}
