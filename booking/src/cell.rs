@@ -58,8 +58,24 @@ pub enum Resolution {
 pub struct Cell {
     /// The current values, sorted by version (one under last-writer-wins).
     pub siblings: Vec<Sibling>,
-    /// Version vector: for each node, the highest write counter this cell has seen.
+    /// Version vector: for each node, the highest write counter this cell has seen. On the wire
+    /// a list of `[node, counter]` pairs (JSON object keys would have to be strings).
+    #[serde(with = "pairs")]
     pub context: BTreeMap<u32, u64>,
+}
+
+/// (De)serialise a version vector as a list of `[node, counter]` pairs.
+mod pairs {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    pub fn serialize<S: Serializer>(m: &BTreeMap<u32, u64>, s: S) -> Result<S::Ok, S::Error> {
+        m.iter().collect::<Vec<_>>().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<u32, u64>, D::Error> {
+        Ok(Vec::<(u32, u64)>::deserialize(d)?.into_iter().collect())
+    }
 }
 
 impl Cell {
@@ -158,6 +174,15 @@ mod tests {
 
     fn v(stamp: u64, node: u32) -> Version {
         Version { stamp, node }
+    }
+
+    #[test]
+    fn a_cell_survives_a_round_trip_through_a_json_value() {
+        let c = Cell::default()
+            .written(json!("a"), v(10, 2), 2, Resolution::VersionVectors)
+            .unwrap();
+        let back: Cell = serde_json::from_value(serde_json::to_value(&c).unwrap()).unwrap();
+        assert_eq!(back, c);
     }
 
     #[test]

@@ -85,7 +85,9 @@ impl ClientError {
     }
 }
 
-type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Result<Reply, ClientError>>>>>;
+/// Requests waiting for their reply, by id; `None` once the connection is closed (so a request
+/// can tell, under the lock, whether it may still be sent on this connection).
+type Pending = Arc<Mutex<Option<HashMap<u64, oneshot::Sender<Result<Reply, ClientError>>>>>>;
 
 /// One live TCP connection: a writer task fed by a channel and a reader task routing replies.
 #[derive(Debug)]
@@ -105,7 +107,7 @@ impl Connection {
         let _ = stream.set_nodelay(true);
         let (read, mut write) = stream.into_split();
         let (lines, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
-        let pending: Pending = Arc::default();
+        let pending: Pending = Arc::new(Mutex::new(Some(HashMap::new())));
         tokio::spawn(async move {
             while let Some(mut line) = rx.recv().await {
                 // Coalesce whatever else is queued into one write.
@@ -138,11 +140,21 @@ impl Connection {
                 let Some(id) = reply.id else {
                     break format!("reply without id: {:?}", reply.error);
                 };
-                if let Some(tx) = routes.lock().expect("pending lock").remove(&id) {
+                let waiting = routes
+                    .lock()
+                    .expect("pending lock")
+                    .as_mut()
+                    .and_then(|p| p.remove(&id));
+                if let Some(tx) = waiting {
                     let _ = tx.send(Ok(reply));
                 }
             };
-            for (_, tx) in routes.lock().expect("pending lock").drain() {
+            let waiting = routes
+                .lock()
+                .expect("pending lock")
+                .take()
+                .unwrap_or_default();
+            for (_, tx) in waiting {
                 let _ = tx.send(Err(ClientError::ConnectionLost {
                     addr,
                     reason: reason.clone(),
@@ -153,7 +165,24 @@ impl Connection {
     }
 
     fn is_alive(&self) -> bool {
-        !self.lines.is_closed()
+        !self.lines.is_closed() && self.pending.lock().expect("pending lock").is_some()
+    }
+
+    /// Register `id` as waiting; `None` if the connection has closed (nothing was sent).
+    fn wait_for(&self, id: u64) -> Option<oneshot::Receiver<Result<Reply, ClientError>>> {
+        let (tx, rx) = oneshot::channel();
+        self.pending
+            .lock()
+            .expect("pending lock")
+            .as_mut()?
+            .insert(id, tx);
+        Some(rx)
+    }
+
+    fn forget(&self, id: u64) {
+        if let Some(p) = self.pending.lock().expect("pending lock").as_mut() {
+            p.remove(&id);
+        }
     }
 }
 
@@ -233,19 +262,32 @@ impl Client {
             });
         }
         line.push(b'\n');
-        let conn = self.connection().await?;
-        let (tx, rx) = oneshot::channel();
-        conn.pending.lock().expect("pending lock").insert(id, tx);
+        // A connection found closed before the request was registered on it is replaced (the
+        // request was not sent); one attempt at a fresh connection.
+        let mut attempt = 0;
+        let (conn, rx) = loop {
+            let conn = self.connection().await?;
+            match conn.wait_for(id) {
+                Some(rx) => break (conn, rx),
+                None if attempt == 0 => attempt += 1,
+                None => {
+                    return Err(ClientError::Connect {
+                        addr: self.addr,
+                        reason: "connection closed as soon as it was made".into(),
+                    })
+                }
+            }
+        };
         if conn.lines.send(line).is_err() {
-            conn.pending.lock().expect("pending lock").remove(&id);
+            conn.forget(id);
             return Err(ClientError::ConnectionLost {
                 addr: self.addr,
-                reason: "connection closed before sending".into(),
+                reason: "connection closed while sending".into(),
             });
         }
         let reply = match tokio::time::timeout(timeout, rx).await {
             Err(_) => {
-                conn.pending.lock().expect("pending lock").remove(&id);
+                conn.forget(id);
                 return Err(ClientError::Timeout {
                     addr: self.addr,
                     millis: timeout.as_millis() as u64,

@@ -1,0 +1,69 @@
+//! `sync`: node 0 orders every write, the coordinator writes each replica in turn and
+//! acknowledges after the last.
+
+use crate::scenarios::{
+    acknowledged_writes, every_node_serves_every_operation, node_has, race_for_last_room, SPREAD,
+};
+use crate::support::{cluster, eventually, CLIENT_TIMEOUT};
+use booking::config::{ReadLevel, ReplicationKind};
+use serde_json::json;
+
+#[tokio::test]
+async fn sync_writes_from_any_node_are_on_every_replica_when_acknowledged() {
+    let c = cluster(ReplicationKind::Sync, ReadLevel::One).await;
+    every_node_serves_every_operation(&c, true).await;
+}
+
+#[tokio::test]
+async fn sync_replicas_killed_and_restarted_keep_every_acknowledged_write() {
+    let mut c = cluster(ReplicationKind::Sync, ReadLevel::One).await;
+    let via = c.client(1, CLIENT_TIMEOUT).await.unwrap();
+    let writes = acknowledged_writes(&via, "k", 40).await;
+    for victim in [2, 0] {
+        c.kill(victim).unwrap();
+        c.restart(victim).await.unwrap();
+        assert!(
+            node_has(&c, victim, &writes).await,
+            "node {victim} kept every acknowledged write"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sync_write_with_a_replica_down_fails_instead_of_being_acknowledged() {
+    let mut c = cluster(ReplicationKind::Sync, ReadLevel::One).await;
+    c.kill(2).unwrap();
+    let via = c.client(1, CLIENT_TIMEOUT).await.unwrap();
+    let err = via.write("x", json!(1)).await.unwrap_err();
+    assert!(
+        !err.is_definite(),
+        "node 0 applied the write, so the failure is indefinite: {err}"
+    );
+    c.restart(2).await.unwrap();
+    let half_done = [("x".to_string(), json!(1))];
+    let repaired = eventually(SPREAD, || node_has(&c, 2, &half_done)).await;
+    assert!(
+        repaired,
+        "node 2 catches up on the half-done write from the primary"
+    );
+}
+
+#[tokio::test]
+async fn sync_racing_clients_never_both_book_the_last_room() {
+    for read in [ReadLevel::All, ReadLevel::One] {
+        let c = cluster(ReplicationKind::Sync, read).await;
+        for (round, outcome) in race_for_last_room(&c, 1, 2, 25)
+            .await
+            .into_iter()
+            .enumerate()
+        {
+            assert!(
+                matches!(
+                    outcome,
+                    (Some(true), Some(false)) | (Some(false), Some(true))
+                ),
+                "round {round} with read {read}: exactly one client books, got {outcome:?}"
+            );
+        }
+    }
+}
