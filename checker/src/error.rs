@@ -23,6 +23,16 @@ pub enum CheckError {
     /// The model cannot be chosen or configured as asked.
     #[error("{0}")]
     Model(String),
+    /// A history in the transactional test notation could not be read.
+    #[error("notation, entry {entry} ({text:?}): {message}")]
+    Notation {
+        /// The entry (transaction) number, from 1.
+        entry: usize,
+        /// The entry's text.
+        text: String,
+        /// What was expected and what was found.
+        message: String,
+    },
 }
 
 impl CheckError {

@@ -10,6 +10,7 @@
 //! Nothing here does I/O or knows of tokio: parsing lives in `histories`, running in `runner`.
 
 pub mod error;
+pub mod txn;
 pub mod verdict;
 
 pub use error::CheckError;

@@ -1,0 +1,420 @@
+//! The cycle search: strongly connected components (Tarjan) of the dependency graph restricted
+//! to the edges each anomaly may use, then, in each component, a shortest cycle of that anomaly's
+//! shape, found by a breadth-first search over (transaction, what the path has used so far).
+//!
+//! The shapes, searched in three rounds: data edges only (G0, G1c, G-single, G2-item), then data
+//! and process edges, requiring at least one process edge (the `-process` variants), then data,
+//! process and real-time edges, requiring at least one real-time edge (`-realtime`). Each search
+//! starts from an edge that the shape needs (ww for G0, wr for G1c, rw for G-single and G2-item;
+//! the process or real-time edge in the later rounds) and looks for the shortest way back. A
+//! G2-item is only looked for in components where no G-single was found (with one rw edge the
+//! cycle would be a G-single, which rules out more). At most `cap` cycles of a kind are kept.
+
+use super::anomaly::AnomalyKind;
+use super::graph::{DepGraph, EdgeKind};
+use petgraph::algo::TarjanScc;
+use petgraph::graph::{EdgeIndex, NodeIndex};
+use petgraph::visit::{EdgeFiltered, EdgeRef};
+use rustc_hash::FxHashMap;
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+const WW: u8 = EdgeKind::Ww.bit();
+const WR: u8 = EdgeKind::Wr.bit();
+const RW: u8 = EdgeKind::Rw.bit();
+const PROCESS: u8 = EdgeKind::Process.bit();
+const REALTIME: u8 = EdgeKind::Realtime.bit();
+const NONE: u32 = u32::MAX;
+/// Failed attempts allowed per component and shape before the search declares itself
+/// incomplete (the time limit usually stops it first).
+const MAX_FAILED_STARTS: usize = 100_000;
+
+/// A cycle's edges, each from a transaction to the next.
+type Path = Vec<(u32, u32, EdgeKind)>;
+
+/// A cycle found: its kind and its edges, each from a transaction to the next.
+#[derive(Debug, Clone)]
+pub(crate) struct FoundCycle {
+    pub kind: AnomalyKind,
+    pub edges: Vec<(u32, u32, EdgeKind)>,
+}
+
+/// The anomaly shapes, in search order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    G0,
+    G1c,
+    GSingle,
+    G2Item,
+}
+
+/// A round of the search: which order edges it may use and which one it must use.
+#[derive(Debug, Clone, Copy)]
+struct Round {
+    extra: u8,
+    required: u8,
+}
+
+const ROUNDS: [Round; 3] = [
+    Round {
+        extra: 0,
+        required: 0,
+    },
+    Round {
+        extra: PROCESS,
+        required: PROCESS,
+    },
+    Round {
+        extra: PROCESS | REALTIME,
+        required: REALTIME,
+    },
+];
+
+fn kind(shape: Shape, round: usize) -> AnomalyKind {
+    use AnomalyKind::*;
+    match (shape, round) {
+        (Shape::G0, 0) => G0,
+        (Shape::G0, 1) => G0Process,
+        (Shape::G0, _) => G0Realtime,
+        (Shape::G1c, 0) => G1c,
+        (Shape::G1c, 1) => G1cProcess,
+        (Shape::G1c, _) => G1cRealtime,
+        (Shape::GSingle, 0) => GSingle,
+        (Shape::GSingle, 1) => GSingleProcess,
+        (Shape::GSingle, _) => GSingleRealtime,
+        (Shape::G2Item, 0) => G2Item,
+        (Shape::G2Item, 1) => G2ItemProcess,
+        (Shape::G2Item, _) => G2ItemRealtime,
+    }
+}
+
+impl Shape {
+    fn mask(self, round: Round) -> u8 {
+        round.extra
+            | match self {
+                Shape::G0 => WW,
+                Shape::G1c => WW | WR,
+                Shape::GSingle | Shape::G2Item => WW | WR | RW,
+            }
+    }
+
+    fn start(self, round: Round) -> u8 {
+        if round.required != 0 {
+            return round.required;
+        }
+        match self {
+            Shape::G0 => WW,
+            Shape::G1c => WR,
+            Shape::GSingle | Shape::G2Item => RW,
+        }
+    }
+}
+
+// Path state: bit 0 = used a wr edge, bit 1 = used the round's required edge, bits 2-3 = rw
+// edges used (0, 1, or 2 meaning "two or more").
+fn advance(state: u8, k: EdgeKind, shape: Shape, round: Round) -> Option<u8> {
+    let mut s = state;
+    if k == EdgeKind::Wr {
+        s |= 1;
+    }
+    if k.bit() & round.required != 0 {
+        s |= 2;
+    }
+    if k == EdgeKind::Rw {
+        let rw = (s >> 2) + 1;
+        if shape == Shape::GSingle && rw > 1 {
+            return None;
+        }
+        s = (s & 3) | (rw.min(2) << 2);
+    }
+    Some(s)
+}
+
+fn done(state: u8, shape: Shape, round: Round) -> bool {
+    let required = round.required == 0 || state & 2 != 0;
+    let rw = state >> 2;
+    required
+        && match shape {
+            Shape::G0 => true,
+            Shape::G1c => state & 1 != 0,
+            Shape::GSingle => rw == 1,
+            Shape::G2Item => rw >= 2,
+        }
+}
+
+/// The time budget of a search.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Deadline {
+    at: Option<Instant>,
+    limit: Option<Duration>,
+}
+
+impl Deadline {
+    /// A deadline `limit` from now (none: no limit).
+    pub(crate) fn after(limit: Option<Duration>) -> Deadline {
+        Deadline {
+            at: limit.map(|l| Instant::now() + l),
+            limit,
+        }
+    }
+
+    pub(crate) fn expired(&self) -> bool {
+        self.at.is_some_and(|at| Instant::now() >= at)
+    }
+
+    pub(crate) fn reason(&self, doing: &str) -> String {
+        match self.limit {
+            Some(l) => format!(
+                "the time limit of {:.3} s ran out while {doing}",
+                l.as_secs_f64()
+            ),
+            None => format!("the search gave up while {doing}"),
+        }
+    }
+}
+
+/// What the cycle search found, and why it stopped early if it did.
+#[derive(Debug, Default)]
+pub(crate) struct Cycles {
+    pub found: Vec<FoundCycle>,
+    /// Why the search is incomplete, if it is.
+    pub incomplete: Option<String>,
+}
+
+/// Searches `g` for cycles of every shape, keeping at most `cap` of each kind.
+pub(crate) fn search(g: &DepGraph, deadline: Deadline, cap: usize) -> Cycles {
+    let mut s = Searcher {
+        g,
+        deadline,
+        cap,
+        out: Cycles::default(),
+        seen: vec![0u16; g.node_count()],
+        touched: Vec::new(),
+    };
+    for (r, round) in ROUNDS.iter().enumerate() {
+        if s.round(r, *round).is_err() {
+            break;
+        }
+    }
+    s.out
+}
+
+struct Stop;
+
+struct Searcher<'g> {
+    g: &'g DepGraph,
+    deadline: Deadline,
+    cap: usize,
+    out: Cycles,
+    /// Per node, the path states already reached in the current search (bit per state).
+    seen: Vec<u16>,
+    touched: Vec<u32>,
+}
+
+impl Searcher<'_> {
+    fn stop(&mut self, doing: &str) -> Stop {
+        self.out.incomplete = Some(self.deadline.reason(doing));
+        Stop
+    }
+
+    /// Component ids (NONE for nodes in no cycle) of the graph restricted to `mask`, and
+    /// whether any component is non-trivial.
+    fn components(&self, mask: u8) -> (Vec<u32>, bool) {
+        let filtered = EdgeFiltered::from_fn(self.g, |e| e.weight().bit() & mask != 0);
+        let mut comp = vec![NONE; self.g.node_count()];
+        let mut next = 0;
+        TarjanScc::new().run(&filtered, |scc| {
+            if scc.len() > 1 {
+                for n in scc {
+                    comp[n.index()] = next;
+                }
+                next += 1;
+            }
+        });
+        (comp, next > 0)
+    }
+
+    /// Edges of kinds `kinds` inside each component, grouped by component.
+    fn starts(&self, comp: &[u32], kinds: u8) -> Vec<(u32, Vec<EdgeIndex>)> {
+        let mut by: FxHashMap<u32, Vec<EdgeIndex>> = FxHashMap::default();
+        for e in self.g.edge_references() {
+            let (a, b) = (e.source().index(), e.target().index());
+            if e.weight().bit() & kinds != 0 && comp[a] != NONE && comp[a] == comp[b] {
+                by.entry(comp[a]).or_default().push(e.id());
+            }
+        }
+        let mut v: Vec<_> = by.into_iter().collect();
+        v.sort_unstable_by_key(|(c, _)| *c);
+        v
+    }
+
+    fn round(&mut self, r: usize, round: Round) -> Result<(), Stop> {
+        let full = WW | WR | RW | round.extra;
+        let (full_comp, any) = self.components(full);
+        if !any {
+            return Ok(());
+        }
+        if self.deadline.expired() {
+            return Err(self.stop("finding strongly connected components"));
+        }
+        let mut single_in: Vec<u32> = Vec::new();
+        for shape in [Shape::G0, Shape::G1c, Shape::GSingle, Shape::G2Item] {
+            let mask = shape.mask(round);
+            let (comp, any) = if mask == full {
+                (full_comp.clone(), true)
+            } else {
+                self.components(mask)
+            };
+            if !any {
+                continue;
+            }
+            let k = kind(shape, r);
+            let wwr = if shape == Shape::GSingle {
+                self.components(WW | WR | round.extra).0
+            } else {
+                Vec::new()
+            };
+            for (c, mut starts) in self.starts(&comp, shape.start(round)) {
+                if self.count(k) >= self.cap {
+                    break;
+                }
+                if shape == Shape::G2Item && single_in.contains(&c) {
+                    continue;
+                }
+                if shape == Shape::GSingle {
+                    // Start edges whose ends also share a ww/wr component come first: at least
+                    // in the first round they always close a G-single.
+                    starts.sort_by_key(|e| {
+                        let (a, b) = self.g.edge_endpoints(*e).unwrap_or_default();
+                        wwr[a.index()] == NONE || wwr[a.index()] != wwr[b.index()]
+                    });
+                }
+                if let Some(edges) = self.first_cycle(&comp, c, &starts, shape, round)? {
+                    if shape == Shape::GSingle {
+                        single_in.push(c);
+                    }
+                    self.out.found.push(FoundCycle { kind: k, edges });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn count(&self, k: AnomalyKind) -> usize {
+        self.out.found.iter().filter(|c| c.kind == k).count()
+    }
+
+    fn first_cycle(
+        &mut self,
+        comp: &[u32],
+        c: u32,
+        starts: &[EdgeIndex],
+        shape: Shape,
+        round: Round,
+    ) -> Result<Option<Path>, Stop> {
+        for (tried, &e) in starts.iter().enumerate() {
+            if self.deadline.expired() {
+                return Err(self.stop("searching for cycles"));
+            }
+            if tried >= MAX_FAILED_STARTS {
+                self.out.incomplete = Some(format!(
+                    "gave up on a component of the dependency graph after {tried} fruitless searches"
+                ));
+                return Err(Stop);
+            }
+            if let Some(cycle) = self.cycle_through(comp, c, e, shape, round)? {
+                return Ok(Some(cycle));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The shortest cycle of `shape` through edge `start`, within component `c`.
+    fn cycle_through(
+        &mut self,
+        comp: &[u32],
+        c: u32,
+        start: EdgeIndex,
+        shape: Shape,
+        round: Round,
+    ) -> Result<Option<Path>, Stop> {
+        let g = self.g;
+        let Some((a, b)) = g.edge_endpoints(start) else {
+            return Ok(None);
+        };
+        let k0 = g[start];
+        let Some(s0) = advance(0, k0, shape, round) else {
+            return Ok(None);
+        };
+        let mask = shape.mask(round);
+        for &t in &self.touched {
+            self.seen[t as usize] = 0;
+        }
+        self.touched.clear();
+        let mut parent: FxHashMap<(u32, u8), (u32, u8, EdgeIndex)> = FxHashMap::default();
+        let mut queue = VecDeque::new();
+        let visit = |seen: &mut Vec<u16>, touched: &mut Vec<u32>, n: u32, s: u8| -> bool {
+            let bit = 1u16 << s;
+            if seen[n as usize] & bit != 0 {
+                return false;
+            }
+            if seen[n as usize] == 0 {
+                touched.push(n);
+            }
+            seen[n as usize] |= bit;
+            true
+        };
+        let (a, b) = (a.index() as u32, b.index() as u32);
+        visit(&mut self.seen, &mut self.touched, b, s0);
+        queue.push_back((b, s0));
+        let mut pops = 0usize;
+        let mut end = None;
+        'bfs: while let Some((x, s)) = queue.pop_front() {
+            pops += 1;
+            if pops.is_multiple_of(4096) && self.deadline.expired() {
+                return Err(self.stop("searching for cycles"));
+            }
+            if x == a {
+                continue;
+            }
+            for e in g.edges(NodeIndex::new(x as usize)) {
+                let y = e.target().index() as u32;
+                let k = *e.weight();
+                if k.bit() & mask == 0 || comp[y as usize] != c || y == b {
+                    continue;
+                }
+                let Some(s2) = advance(s, k, shape, round) else {
+                    continue;
+                };
+                if y == a && !done(s2, shape, round) {
+                    continue;
+                }
+                if !visit(&mut self.seen, &mut self.touched, y, s2) {
+                    continue;
+                }
+                parent.insert((y, s2), (x, s, e.id()));
+                if y == a {
+                    end = Some(s2);
+                    break 'bfs;
+                }
+                queue.push_back((y, s2));
+            }
+        }
+        let Some(mut s) = end else {
+            return Ok(None);
+        };
+        let mut path = Vec::new();
+        let mut n = a;
+        while let Some(&(p, ps, e)) = parent.get(&(n, s)) {
+            path.push((p, n, g[e]));
+            n = p;
+            s = ps;
+            if n == b && s == s0 {
+                break;
+            }
+        }
+        path.push((a, b, k0));
+        path.reverse();
+        Ok(Some(path))
+    }
+}

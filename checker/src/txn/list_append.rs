@@ -1,0 +1,512 @@
+//! List-append: version orders from the lists read back, the anomalies that are not cycles, and
+//! the ww, wr and rw edges.
+//!
+//! Inference, as in Elle. Every element is appended at most once per key (the workload's
+//! contract; a second append of an element is refused as malformed input). Each key's version
+//! order is its longest read; every other read must be a prefix of it (else incompatible-order).
+//! Elements that a committed (ok) transaction appended but no read shows come after the whole
+//! longest read (a read is a prefix of the final list, and that list holds every committed
+//! element); their order among themselves is unknown, so they get edges from the last observed
+//! version and from its readers, not between each other. Appends of indeterminate (info)
+//! transactions count only once some read shows them; appends of failed ones never.
+//!
+//! A transaction's external read of a key is its first read of it, less its own earlier appends
+//! (which the read must end with, else internal inconsistency); later reads must equal the
+//! earlier read plus the appends made since.
+
+use super::anomaly::AnomalyKind;
+use super::explain::{Explanation, Version, Why};
+use super::found::Found;
+use super::graph::{EdgeKind, RawEdge};
+use super::mop::{Mop, Txns};
+use crate::CheckError;
+use histories::Outcome;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+/// Who appended an element to a key.
+#[derive(Debug, Clone, Copy)]
+struct Writer {
+    txn: u32,
+    /// True when this is the transaction's last append to the key.
+    last: bool,
+}
+
+/// A transaction's first read of a key: micro-op `mop` of `txn`, whose first `ext_len` elements
+/// were there before the transaction's own appends.
+#[derive(Debug, Clone, Copy)]
+struct ExtRead {
+    txn: u32,
+    mop: u32,
+    key: u32,
+    ext_len: u32,
+}
+
+fn pair(key: u32, value: u32) -> u64 {
+    (u64::from(key) << 32) | u64::from(value)
+}
+
+/// The list-append analysis of a history's transactions.
+pub(crate) struct ListAppend<'a> {
+    txns: &'a Txns,
+    writers: FxHashMap<u64, Writer>,
+    /// Per key, the inferred version order (the longest read, duplicates dropped).
+    orders: Vec<Vec<u32>>,
+    /// Position of (key, element) in its key's order.
+    pos: FxHashMap<u64, u32>,
+    /// Per key, the committed transactions whose appends no read shows.
+    unobserved: Vec<Vec<u32>>,
+    /// Per key, true when every read is a prefix of the order.
+    compatible: Vec<bool>,
+}
+
+impl<'a> ListAppend<'a> {
+    /// Infers the version orders, records the anomalies that are not cycles in `found`, and
+    /// pushes the data edges onto `edges`.
+    pub(crate) fn analyse(
+        txns: &'a Txns,
+        found: &mut Found,
+        edges: &mut Vec<RawEdge>,
+    ) -> Result<ListAppend<'a>, CheckError> {
+        let nkeys = txns.keys.len();
+        let writers = writers(txns)?;
+        let mut ext = Vec::new();
+        let mut reads_by_key: Vec<Vec<(u32, u32)>> = vec![Vec::new(); nkeys];
+        for (t, txn) in txns.txns.iter().enumerate() {
+            if txn.outcome != Outcome::Ok {
+                continue;
+            }
+            for (m, mop) in txn.mops.iter().enumerate() {
+                if let Mop::ReadList {
+                    key,
+                    value: Some(_),
+                } = mop
+                {
+                    reads_by_key[*key as usize].push((t as u32, m as u32));
+                }
+            }
+            scan(txns, t as u32, found, &mut ext);
+        }
+        let mut la = ListAppend {
+            txns,
+            writers,
+            orders: vec![Vec::new(); nkeys],
+            pos: FxHashMap::default(),
+            unobserved: vec![Vec::new(); nkeys],
+            compatible: vec![true; nkeys],
+        };
+        for (k, reads) in reads_by_key.iter().enumerate() {
+            la.infer_order(k as u32, reads, found);
+        }
+        la.find_unobserved();
+        la.check_read_elements(&reads_by_key, found);
+        for e in &ext {
+            la.check_intermediate(e, found);
+        }
+        la.find_lost_updates(&ext, found);
+        la.push_edges(&ext, edges);
+        Ok(la)
+    }
+
+    fn read(&self, t: u32, m: u32) -> &'a [u32] {
+        match &self.txns.txns[t as usize].mops[m as usize] {
+            Mop::ReadList { value: Some(r), .. } => r,
+            _ => &[],
+        }
+    }
+
+    fn infer_order(&mut self, k: u32, reads: &[(u32, u32)], found: &mut Found) {
+        let Some(&(lt, lm)) = reads
+            .iter()
+            .rev()
+            .max_by_key(|&&(t, m)| self.read(t, m).len())
+        else {
+            return;
+        };
+        let longest = self.read(lt, lm);
+        let mut seen = FxHashSet::default();
+        let mut order = Vec::with_capacity(longest.len());
+        let mut dups = Vec::new();
+        for &e in longest {
+            if seen.insert(e) {
+                order.push(e);
+            } else {
+                dups.push(e);
+            }
+        }
+        if !dups.is_empty() {
+            found.add(AnomalyKind::DuplicateElements, || {
+                Explanation::DuplicateElements {
+                    txn: self.txns.txn_ref(lt),
+                    key: self.txns.key(k),
+                    read: self.txns.vals(longest),
+                    duplicates: self.txns.vals(&dups),
+                }
+            });
+        }
+        for &(t, m) in reads {
+            let r = self.read(t, m);
+            if longest.starts_with(r) {
+                continue;
+            }
+            self.compatible[k as usize] = false;
+            found.add(AnomalyKind::IncompatibleOrder, || {
+                Explanation::IncompatibleOrder {
+                    key: self.txns.key(k),
+                    first: self.txns.txn_ref(lt),
+                    first_read: self.txns.vals(longest),
+                    second: self.txns.txn_ref(t),
+                    second_read: self.txns.vals(r),
+                }
+            });
+            let mut seen = FxHashSet::default();
+            let dups: Vec<u32> = r.iter().copied().filter(|e| !seen.insert(*e)).collect();
+            if !dups.is_empty() {
+                found.add(AnomalyKind::DuplicateElements, || {
+                    Explanation::DuplicateElements {
+                        txn: self.txns.txn_ref(t),
+                        key: self.txns.key(k),
+                        read: self.txns.vals(r),
+                        duplicates: self.txns.vals(&dups),
+                    }
+                });
+            }
+        }
+        for (i, &e) in order.iter().enumerate() {
+            self.pos.insert(pair(k, e), i as u32);
+        }
+        self.orders[k as usize] = order;
+    }
+
+    fn find_unobserved(&mut self) {
+        for (t, txn) in self.txns.txns.iter().enumerate() {
+            if txn.outcome != Outcome::Ok {
+                continue;
+            }
+            for mop in &txn.mops {
+                if let Mop::Append { key, value } = mop {
+                    let list = &mut self.unobserved[*key as usize];
+                    if !self.pos.contains_key(&pair(*key, *value))
+                        && list.last() != Some(&(t as u32))
+                    {
+                        list.push(t as u32);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Garbage reads and aborted reads (G1a). Elements of the order are checked once per key; a
+    /// read that is a prefix of the order holds only those; other reads are checked one by one.
+    fn check_read_elements(&self, reads_by_key: &[Vec<(u32, u32)>], found: &mut Found) {
+        for (k, reads) in reads_by_key.iter().enumerate() {
+            let k = k as u32;
+            let order = &self.orders[k as usize];
+            let bad: Vec<usize> = (0..order.len())
+                .filter(|&i| {
+                    self.writers
+                        .get(&pair(k, order[i]))
+                        .is_none_or(|w| self.txns.txns[w.txn as usize].outcome == Outcome::Fail)
+                })
+                .collect();
+            let mut reported = FxHashSet::default();
+            for &(t, m) in reads {
+                let r = self.read(t, m);
+                let prefix = order.starts_with(r);
+                let suspects: Vec<u32> = if prefix {
+                    bad.iter()
+                        .take_while(|&&i| i < r.len())
+                        .map(|&i| order[i])
+                        .collect()
+                } else {
+                    r.to_vec()
+                };
+                for e in suspects {
+                    if reported.insert(e) {
+                        self.check_element(t, m, k, e, found);
+                    }
+                }
+            }
+        }
+    }
+
+    fn check_element(&self, t: u32, m: u32, k: u32, e: u32, found: &mut Found) {
+        let read = || Version::List(self.txns.vals(self.read(t, m)));
+        match self.writers.get(&pair(k, e)) {
+            None => found.add(AnomalyKind::GarbageRead, || Explanation::GarbageRead {
+                reader: self.txns.txn_ref(t),
+                key: self.txns.key(k),
+                value: self.txns.val(e),
+                read: read(),
+            }),
+            Some(w) if self.txns.txns[w.txn as usize].outcome == Outcome::Fail => {
+                found.add(AnomalyKind::G1a, || Explanation::AbortedRead {
+                    reader: self.txns.txn_ref(t),
+                    writer: self.txns.txn_ref(w.txn),
+                    key: self.txns.key(k),
+                    value: self.txns.val(e),
+                    read: read(),
+                })
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// G1b: the last element of an external read is not its writer's last append to the key.
+    fn check_intermediate(&self, e: &ExtRead, found: &mut Found) {
+        let r = self.read(e.txn, e.mop);
+        let Some(&last) = r[..e.ext_len as usize].last() else {
+            return;
+        };
+        let Some(w) = self.writers.get(&pair(e.key, last)) else {
+            return;
+        };
+        let wtxn = &self.txns.txns[w.txn as usize];
+        if w.last || w.txn == e.txn || wtxn.outcome == Outcome::Fail {
+            return;
+        }
+        let final_append = wtxn
+            .mops
+            .iter()
+            .rev()
+            .find_map(|m| match m {
+                Mop::Append { key, value } if *key == e.key => Some(*value),
+                _ => None,
+            })
+            .unwrap_or(last);
+        found.add(AnomalyKind::G1b, || Explanation::IntermediateRead {
+            reader: self.txns.txn_ref(e.txn),
+            writer: self.txns.txn_ref(w.txn),
+            key: self.txns.key(e.key),
+            value: self.txns.val(last),
+            read: Version::List(self.txns.vals(r)),
+            last: self.txns.val(final_append),
+        });
+    }
+
+    /// Lost update: two committed transactions read the same version of a key (the same list,
+    /// whether or not the key's reads are compatible) and both appended to it.
+    fn find_lost_updates(&self, ext: &[ExtRead], found: &mut Found) {
+        let mut groups: FxHashMap<(u32, &[u32]), Vec<u32>> = FxHashMap::default();
+        for e in ext {
+            let appends = self.txns.txns[e.txn as usize]
+                .mops
+                .iter()
+                .any(|m| matches!(m, Mop::Append { key, .. } if *key == e.key));
+            if appends {
+                let version = &self.read(e.txn, e.mop)[..e.ext_len as usize];
+                groups.entry((e.key, version)).or_default().push(e.txn);
+            }
+        }
+        let mut groups: Vec<_> = groups.into_iter().filter(|(_, ts)| ts.len() > 1).collect();
+        groups.sort_unstable();
+        for ((k, version), ts) in groups {
+            found.add(AnomalyKind::LostUpdate, || Explanation::LostUpdate {
+                key: self.txns.key(k),
+                read: Version::List(self.txns.vals(version)),
+                txns: ts.iter().map(|&t| self.txns.txn_ref(t)).collect(),
+            });
+        }
+    }
+
+    /// The committed (or observed) writer of an element, if any.
+    fn writer(&self, k: u32, e: u32) -> Option<u32> {
+        self.writers
+            .get(&pair(k, e))
+            .filter(|w| self.txns.txns[w.txn as usize].outcome != Outcome::Fail)
+            .map(|w| w.txn)
+    }
+
+    fn push_edges(&self, ext: &[ExtRead], edges: &mut Vec<RawEdge>) {
+        for (k, order) in self.orders.iter().enumerate() {
+            let k = k as u32;
+            let ws: Vec<Option<u32>> = order.iter().map(|&e| self.writer(k, e)).collect();
+            for pair in ws.windows(2) {
+                if let [Some(a), Some(b)] = *pair {
+                    if a != b {
+                        edges.push((a, b, EdgeKind::Ww));
+                    }
+                }
+            }
+            if let Some(&Some(last)) = ws.last() {
+                for &u in &self.unobserved[k as usize] {
+                    if u != last {
+                        edges.push((last, u, EdgeKind::Ww));
+                    }
+                }
+            }
+        }
+        for e in ext {
+            let r = self.read(e.txn, e.mop);
+            let len = e.ext_len as usize;
+            if let Some(&last) = r[..len].last() {
+                if let Some(w) = self.writer(e.key, last).filter(|&w| w != e.txn) {
+                    edges.push((w, e.txn, EdgeKind::Wr));
+                }
+            }
+            let order = &self.orders[e.key as usize];
+            if !order.starts_with(&r[..len]) {
+                continue;
+            }
+            if len < order.len() {
+                if let Some(w) = self.writer(e.key, order[len]).filter(|&w| w != e.txn) {
+                    edges.push((e.txn, w, EdgeKind::Rw));
+                }
+            } else {
+                for &u in &self.unobserved[e.key as usize] {
+                    if u != e.txn {
+                        edges.push((e.txn, u, EdgeKind::Rw));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The evidence for a data edge `a -> b` of kind `kind`, found again from the micro-ops.
+    pub(crate) fn why(&self, a: u32, b: u32, kind: EdgeKind) -> Option<Why> {
+        match kind {
+            EdgeKind::Ww => self.txns.txns[b as usize].mops.iter().find_map(|m| {
+                let Mop::Append { key, value } = *m else {
+                    return None;
+                };
+                let order = &self.orders[key as usize];
+                let before = match self.pos.get(&pair(key, value)) {
+                    Some(&0) => return None,
+                    Some(&p) => order[p as usize - 1],
+                    None => *order.last()?,
+                };
+                (self.writer(key, before) == Some(a)).then(|| Why::Overwrote {
+                    key: self.txns.key(key),
+                    before: self.txns.val(before),
+                    after: self.txns.val(value),
+                    append: true,
+                })
+            }),
+            EdgeKind::Wr => self.ext_reads(b).into_iter().find_map(|e| {
+                let r = self.read(e.txn, e.mop);
+                let last = *r[..e.ext_len as usize].last()?;
+                (self.writer(e.key, last) == Some(a)).then(|| Why::Read {
+                    key: self.txns.key(e.key),
+                    read: Version::List(self.txns.vals(r)),
+                    value: self.txns.val(last),
+                    append: true,
+                })
+            }),
+            EdgeKind::Rw => self.ext_reads(a).into_iter().find_map(|e| {
+                let r = self.read(e.txn, e.mop);
+                let len = e.ext_len as usize;
+                let order = &self.orders[e.key as usize];
+                let next = if len < order.len() {
+                    Some(order[len]).filter(|&n| self.writer(e.key, n) == Some(b))
+                } else {
+                    self.txns.txns[b as usize]
+                        .mops
+                        .iter()
+                        .find_map(|m| match *m {
+                            Mop::Append { key, value }
+                                if key == e.key && !self.pos.contains_key(&pair(key, value)) =>
+                            {
+                                Some(value)
+                            }
+                            _ => None,
+                        })
+                }?;
+                Some(Why::Missed {
+                    key: self.txns.key(e.key),
+                    read: Version::List(self.txns.vals(&r[..len])),
+                    value: self.txns.val(next),
+                    append: true,
+                })
+            }),
+            EdgeKind::Process | EdgeKind::Realtime => None,
+        }
+    }
+
+    fn ext_reads(&self, t: u32) -> Vec<ExtRead> {
+        let mut ext = Vec::new();
+        scan(self.txns, t, &mut Found::new(0), &mut ext);
+        ext
+    }
+}
+
+/// Who appended each element; a second append of an element to a key is malformed input.
+fn writers(txns: &Txns) -> Result<FxHashMap<u64, Writer>, CheckError> {
+    let mut writers: FxHashMap<u64, Writer> = FxHashMap::default();
+    for (t, txn) in txns.txns.iter().enumerate() {
+        let mut later: FxHashSet<u32> = FxHashSet::default();
+        for mop in txn.mops.iter().rev() {
+            let Mop::Append { key, value } = *mop else {
+                continue;
+            };
+            let last = later.insert(key);
+            let w = Writer {
+                txn: t as u32,
+                last,
+            };
+            if let Some(prev) = writers.insert(pair(key, value), w) {
+                let other = &txns.txns[prev.txn as usize];
+                return Err(txns.bad(t, format!(
+                        "{} is appended to key {} twice (also by the transaction invoked at op {}); \
+                         list-append needs each element appended at most once per key",
+                        txns.val(value),
+                        txns.key(key),
+                        other.invoke_index
+                    )));
+            }
+        }
+    }
+    Ok(writers)
+}
+
+/// A transaction's external reads, and its internal inconsistencies (into `found`).
+fn scan(txns: &Txns, t: u32, found: &mut Found, ext: &mut Vec<ExtRead>) {
+    #[derive(Default)]
+    struct KeyState<'r> {
+        last_read: Option<&'r [u32]>,
+        since: Vec<u32>,
+        all: Vec<u32>,
+    }
+    let txn = &txns.txns[t as usize];
+    let mut state: FxHashMap<u32, KeyState> = FxHashMap::default();
+    for (m, mop) in txn.mops.iter().enumerate() {
+        match mop {
+            Mop::Append { key, value } => {
+                let st = state.entry(*key).or_default();
+                st.since.push(*value);
+                st.all.push(*value);
+            }
+            Mop::ReadList {
+                key,
+                value: Some(r),
+            } => {
+                let st = state.entry(*key).or_default();
+                let expected: Option<Vec<u32>> = match st.last_read {
+                    Some(prev) => {
+                        let want: Vec<u32> = prev.iter().chain(&st.since).copied().collect();
+                        (want != *r).then_some(want)
+                    }
+                    None if r.ends_with(&st.all) => {
+                        ext.push(ExtRead {
+                            txn: t,
+                            mop: m as u32,
+                            key: *key,
+                            ext_len: (r.len() - st.all.len()) as u32,
+                        });
+                        None
+                    }
+                    None => Some(st.all.clone()),
+                };
+                if let Some(want) = expected {
+                    found.add(AnomalyKind::Internal, || Explanation::Internal {
+                        txn: txns.txn_ref(t),
+                        key: txns.key(*key),
+                        expected: Version::List(txns.vals(&want)),
+                        read: Version::List(txns.vals(r)),
+                    });
+                }
+                st.last_read = Some(r);
+                st.since.clear();
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Transactional isolation, Elle-style: dependency graphs over transactions, their cycles, and
+//! the anomalies that are not cycles.
+//!
+//! # Input
+//! A transaction is a client call with f `"txn"` whose value is a list of micro-ops (other calls
+//! are ignored and counted in [`TxnReport::skipped_calls`]):
+//! - list-append: `["append", k, v]` and `["r", k, [v1, v2, ...]]`;
+//! - rw-register: `["w", k, v]` and `["r", k, v]`.
+//!
+//! Jepsen's EDN (`[:append :x 1]`, `[:r :x [1 2]]`) reads the same once imported (keywords become
+//! strings). Jepsen's outcomes apply: ok committed, fail aborted (its writes must never be seen),
+//! info may have committed (its writes count once a read shows them). The workload is detected
+//! from the micro-ops unless [`TxnOptions::workload`] says it; see [`mop`]'s rules.
+//!
+//! # What is checked
+//! 1. Version orders are inferred per key (see the `list_append` and `rw_register` modules for
+//!    the rules: the longest read for lists; the initial state and writes-follow-reads for
+//!    registers).
+//! 2. Anomalies that are not cycles: G1a (aborted read), G1b (intermediate read), internal
+//!    inconsistency, duplicate elements, incompatible orders, lost updates, garbage reads.
+//! 3. The dependency graph (petgraph): ww, wr and rw edges from the version orders; process edges
+//!    from each process's order; real-time edges from completion-before-invocation (in history
+//!    order, i.e. by op index). Its strongly connected components (Tarjan), and in each the
+//!    shortest cycle of each shape: G0, G1c, G-single, G2-item, and their `-process` and
+//!    `-realtime` variants (see [`cycles`](self) search rules in the `cycles` module).
+//! 4. Each anomaly kind rules out consistency models by the table in
+//!    [`AnomalyKind::rules_out`]; the verdict is Invalid when an anomaly found rules out
+//!    [`TxnOptions::model`].
+//!
+//! The default model is strict serializability, as in Jepsen's list-append tests: rift's own
+//! histories carry real times, and for imported histories real-time order is history order,
+//! which is what Jepsen uses too. Choose a weaker model to ask a weaker question.
+//!
+//! # Budget
+//! [`TxnOptions::time_limit`] bounds the cycle search. When it runs out, the verdict is Unknown
+//! with the reason, unless what was found already rules out the model (then Invalid): never
+//! Valid.
+//!
+//! # Unit-test notation
+//! [`notation`] writes small histories as text: `p0 ax1 ry12` is process 0 appending 1 to x and
+//! reading y = [1 2] in one committed transaction.
+
+pub mod anomaly;
+mod cycles;
+pub mod explain;
+mod found;
+pub mod graph;
+mod list_append;
+pub mod mop;
+pub mod notation;
+mod report;
+mod rw_register;
+
+pub use anomaly::{AnomalyKind, ConsistencyModel};
+pub use explain::{Anomaly, Cycle, Explanation, Step, TxnRef, Version, Why};
+pub use graph::EdgeKind;
+pub use mop::{Atom, Workload};
+pub use report::{TxnOptions, TxnReport};
+
+use crate::{CheckError, Verdict};
+use found::Found;
+use graph::RawEdge;
+use histories::{History, Outcome};
+use list_append::ListAppend;
+use mop::Txns;
+use rw_register::RwRegister;
+
+/// The workload-specific half of an analysis.
+enum Data<'a> {
+    ListAppend(ListAppend<'a>),
+    RwRegister(RwRegister<'a>),
+}
+
+/// A history's transactions, the anomalies that are not cycles, and the graph's edges.
+struct Analysis<'a> {
+    txns: &'a Txns,
+    data: Data<'a>,
+    edges: Vec<RawEdge>,
+}
+
+impl<'a> Analysis<'a> {
+    fn new(txns: &'a Txns, found: &mut Found) -> Result<Analysis<'a>, CheckError> {
+        let mut edges = Vec::new();
+        let data = match txns.workload {
+            Workload::ListAppend => Data::ListAppend(ListAppend::analyse(txns, found, &mut edges)?),
+            Workload::RwRegister => Data::RwRegister(RwRegister::analyse(txns, found, &mut edges)?),
+        };
+        graph::process_edges(&txns.txns, &mut edges);
+        graph::realtime_edges(&txns.txns, &mut edges);
+        Ok(Analysis { txns, data, edges })
+    }
+
+    /// The evidence for edge `a -> b` of kind `kind`.
+    fn why(&self, a: u32, b: u32, kind: EdgeKind) -> Option<Why> {
+        let (ta, tb) = (&self.txns.txns[a as usize], &self.txns.txns[b as usize]);
+        match kind {
+            EdgeKind::Process => Some(Why::Process {
+                process: ta.process,
+            }),
+            EdgeKind::Realtime => Some(Why::Realtime {
+                completed: ta.complete_index?,
+                invoked: tb.invoke_index,
+            }),
+            _ => match &self.data {
+                Data::ListAppend(la) => la.why(a, b, kind),
+                Data::RwRegister(rr) => rr.why(a, b, kind),
+            },
+        }
+    }
+
+    fn step(&self, a: u32, b: u32, kind: EdgeKind) -> Step {
+        let why = self.why(a, b, kind).unwrap_or(Why::Process {
+            process: self.txns.txns[a as usize].process,
+        });
+        Step {
+            from: self.txns.txns[a as usize].invoke_index,
+            to: self.txns.txns[b as usize].invoke_index,
+            edge: kind,
+            why,
+        }
+    }
+}
+
+fn read_txns(history: &History, opts: &TxnOptions) -> Result<Txns, CheckError> {
+    let calls = history.calls()?;
+    let workload = match opts.workload {
+        Some(w) => w,
+        None => mop::detect_workload(&calls)?,
+    };
+    mop::parse(&calls, workload)
+}
+
+/// Checks a transactional history against [`TxnOptions::model`], finding every anomaly the
+/// budget allows and the models they rule out.
+pub fn check(history: &History, opts: &TxnOptions) -> Result<TxnReport, CheckError> {
+    let deadline = cycles::Deadline::after(opts.time_limit);
+    let txns = read_txns(history, opts)?;
+    let mut found = Found::new(opts.max_witnesses);
+    let analysis = Analysis::new(&txns, &mut found)?;
+    let g = graph::build(txns.txns.len(), &analysis.edges);
+    let edge_count = analysis.edges.len();
+    let search = cycles::search(&g, deadline, opts.max_witnesses);
+    drop(g);
+    for c in &search.found {
+        found.add(c.kind, || {
+            Explanation::Cycle(Cycle {
+                txns: c.edges.iter().map(|&(a, _, _)| txns.txn_ref(a)).collect(),
+                steps: c
+                    .edges
+                    .iter()
+                    .map(|&(a, b, k)| analysis.step(a, b, k))
+                    .collect(),
+            })
+        });
+    }
+    let committed = txns
+        .txns
+        .iter()
+        .filter(|t| t.outcome == Outcome::Ok)
+        .count();
+    let ruled_out: Vec<ConsistencyModel> = ConsistencyModel::ALL
+        .into_iter()
+        .filter(|m| found.counts.keys().any(|&k| m.forbids(k)))
+        .collect();
+    let verdict = if ruled_out.contains(&opts.model) {
+        Verdict::Invalid
+    } else if let Some(reason) = &search.incomplete {
+        Verdict::unknown(reason.clone())
+    } else if committed == 0 {
+        Verdict::unknown("no committed transactions to check")
+    } else {
+        Verdict::Valid
+    };
+    Ok(TxnReport {
+        verdict,
+        model: opts.model,
+        workload: txns.workload,
+        ruled_out,
+        counts: found.counts.clone(),
+        anomalies: found.anomalies,
+        transactions: txns.txns.len(),
+        committed,
+        edges: edge_count,
+        skipped_calls: txns.skipped,
+        incomplete: search.incomplete,
+    })
+}
+
+/// Every edge of a history's dependency graph with its reason, for showing a small history's
+/// graph (the graph of a big one is large: prefer [`check`]).
+pub fn dependencies(history: &History, opts: &TxnOptions) -> Result<Vec<Step>, CheckError> {
+    let txns = read_txns(history, opts)?;
+    let mut found = Found::new(0);
+    let analysis = Analysis::new(&txns, &mut found)?;
+    let mut edges = analysis.edges.clone();
+    edges.sort_unstable();
+    edges.dedup();
+    Ok(edges
+        .iter()
+        .map(|&(a, b, k)| analysis.step(a, b, k))
+        .collect())
+}

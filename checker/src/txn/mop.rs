@@ -1,0 +1,361 @@
+//! Transactions and their micro-ops, read from a history's calls.
+//!
+//! A transaction is a call whose f is `"txn"` and whose value is a list of micro-ops:
+//! `["append", k, v]` and `["r", k, [v1 v2 ...]]` (list-append), or `["w", k, v]` and
+//! `["r", k, v]` (rw-register). Keys and values are any JSON values (Jepsen keywords arrive as
+//! strings). An ok transaction's micro-ops are taken from its completion, whose reads carry what
+//! was read (a list-append read of `null` is the empty list; a register read of `null` is the
+//! initial, never-written state); a failed or indeterminate transaction's from its invocation,
+//! whose reads are unknown.
+
+use crate::CheckError;
+use histories::{Call, Outcome, Process};
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt;
+
+/// Which transactional workload a history holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Workload {
+    /// Appends of unique elements to lists, and reads of whole lists.
+    ListAppend,
+    /// Writes of unique values to registers, and reads of single values.
+    RwRegister,
+}
+
+impl fmt::Display for Workload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Workload::ListAppend => "list-append",
+            Workload::RwRegister => "rw-register",
+        })
+    }
+}
+
+/// A key or a value of a micro-op, in a form that can be hashed and compared.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Atom {
+    /// An integer.
+    Int(i64),
+    /// A string (Jepsen keywords are imported as strings).
+    Text(String),
+    /// Any other JSON value, as its compact JSON text.
+    Other(String),
+}
+
+impl Atom {
+    /// The atom for a JSON value.
+    pub fn from_value(v: &Value) -> Atom {
+        match v {
+            Value::Number(n) if n.is_i64() => Atom::Int(n.as_i64().unwrap_or_default()),
+            Value::String(s) => Atom::Text(s.clone()),
+            other => Atom::Other(other.to_string()),
+        }
+    }
+
+    /// The JSON value of this atom.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Atom::Int(i) => Value::from(*i),
+            Atom::Text(s) => Value::String(s.clone()),
+            Atom::Other(s) => serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.clone())),
+        }
+    }
+}
+
+impl fmt::Display for Atom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Atom::Int(i) => write!(f, "{i}"),
+            Atom::Text(s) => f.write_str(s),
+            Atom::Other(s) => f.write_str(s),
+        }
+    }
+}
+
+impl Serialize for Atom {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_value().serialize(s)
+    }
+}
+
+/// Numbers atoms densely, so that the analysis works on `u32`s.
+#[derive(Debug, Default)]
+pub(crate) struct Interner {
+    ids: FxHashMap<Atom, u32>,
+    atoms: Vec<Atom>,
+}
+
+impl Interner {
+    fn intern(&mut self, v: &Value) -> u32 {
+        let atom = Atom::from_value(v);
+        if let Some(&id) = self.ids.get(&atom) {
+            return id;
+        }
+        let id = self.atoms.len() as u32;
+        self.atoms.push(atom.clone());
+        self.ids.insert(atom, id);
+        id
+    }
+
+    /// The atom numbered `id`.
+    pub(crate) fn atom(&self, id: u32) -> &Atom {
+        &self.atoms[id as usize]
+    }
+
+    /// How many distinct atoms there are.
+    pub(crate) fn len(&self) -> usize {
+        self.atoms.len()
+    }
+}
+
+/// One micro-op, with keys and values interned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Mop {
+    /// Append `value` to the list at `key`.
+    Append { key: u32, value: u32 },
+    /// Set the register at `key` to `value`.
+    Write { key: u32, value: u32 },
+    /// Read the list at `key`; `None` when unknown (a read of a failed or indeterminate txn).
+    ReadList { key: u32, value: Option<Vec<u32>> },
+    /// Read the register at `key`: `None` when unknown, `Some(None)` for the initial state.
+    ReadRegister {
+        key: u32,
+        value: Option<Option<u32>>,
+    },
+}
+
+/// One transaction: a call of f `"txn"`.
+#[derive(Debug, Clone)]
+pub(crate) struct Txn {
+    /// The call's id (its position among the history's calls).
+    pub call: usize,
+    /// The process that ran it.
+    pub process: Process,
+    /// Committed (ok), aborted (fail) or maybe committed (info).
+    pub outcome: Outcome,
+    /// Index of the invocation op.
+    pub invoke_index: u64,
+    /// Index of the completion op, if any.
+    pub complete_index: Option<u64>,
+    /// The micro-ops: the completion's for an ok txn, the invocation's otherwise.
+    pub mops: Vec<Mop>,
+}
+
+/// The transactions of a history, with their keys and values interned.
+#[derive(Debug)]
+pub(crate) struct Txns {
+    pub workload: Workload,
+    pub txns: Vec<Txn>,
+    pub keys: Interner,
+    pub values: Interner,
+    /// Calls that were not transactions (f other than "txn"), which the checker ignores.
+    pub skipped: usize,
+}
+
+impl Txns {
+    /// Transaction `t` as reports name it.
+    pub(crate) fn txn_ref(&self, t: u32) -> super::explain::TxnRef {
+        let txn = &self.txns[t as usize];
+        super::explain::TxnRef {
+            index: txn.invoke_index,
+            complete_index: txn.complete_index,
+            process: txn.process,
+            outcome: txn.outcome,
+            mops: self.mops_json(t as usize),
+        }
+    }
+
+    /// A [`CheckError::BadCall`] about transaction `t`.
+    pub(crate) fn bad(&self, t: usize, message: String) -> CheckError {
+        let txn = &self.txns[t];
+        CheckError::BadCall {
+            call: txn.call,
+            index: txn.invoke_index,
+            process: txn.process,
+            message,
+        }
+    }
+
+    /// The key numbered `k`.
+    pub(crate) fn key(&self, k: u32) -> Atom {
+        self.keys.atom(k).clone()
+    }
+
+    /// The value numbered `v`.
+    pub(crate) fn val(&self, v: u32) -> Atom {
+        self.values.atom(v).clone()
+    }
+
+    /// The values numbered `vs`.
+    pub(crate) fn vals(&self, vs: &[u32]) -> Vec<Atom> {
+        vs.iter().map(|&v| self.val(v)).collect()
+    }
+
+    /// The micro-ops of transaction `t` as JSON, as a report shows them (`[["append", 9, 2]]`).
+    pub(crate) fn mops_json(&self, t: usize) -> Value {
+        let key = |k: u32| self.keys.atom(k).to_value();
+        let val = |v: u32| self.values.atom(v).to_value();
+        let mops = self.txns[t].mops.iter().map(|m| match m {
+            Mop::Append { key: k, value } => serde_json::json!(["append", key(*k), val(*value)]),
+            Mop::Write { key: k, value } => serde_json::json!(["w", key(*k), val(*value)]),
+            Mop::ReadList { key: k, value } => serde_json::json!([
+                "r",
+                key(*k),
+                value
+                    .as_ref()
+                    .map(|xs| Value::Array(xs.iter().map(|x| val(*x)).collect()))
+            ]),
+            Mop::ReadRegister { key: k, value } => {
+                serde_json::json!(["r", key(*k), value.flatten().map(val)])
+            }
+        });
+        Value::Array(mops.collect())
+    }
+}
+
+/// True for calls the transactional checker reads.
+pub(crate) fn is_txn(call: &Call) -> bool {
+    call.f == "txn"
+}
+
+fn value_of(call: &Call) -> &Value {
+    match call.outcome {
+        Outcome::Ok => &call.result,
+        _ => &call.argument,
+    }
+}
+
+fn malformed(call: &Call, message: String) -> CheckError {
+    CheckError::bad_call(call, message)
+}
+
+fn mop_parts<'a>(call: &Call, m: &'a Value) -> Result<(&'a str, &'a Value, &'a Value), CheckError> {
+    match m.as_array().map(Vec::as_slice) {
+        Some([Value::String(f), k, v]) => Ok((f.as_str(), k, v)),
+        _ => Err(malformed(
+            call,
+            format!("expected a micro-op [f, key, value], found {m}"),
+        )),
+    }
+}
+
+fn mops_of(call: &Call) -> Result<&[Value], CheckError> {
+    value_of(call).as_array().map(Vec::as_slice).ok_or_else(|| {
+        malformed(
+            call,
+            format!(
+                "expected a transaction (a list of micro-ops), found {}",
+                value_of(call)
+            ),
+        )
+    })
+}
+
+/// Decides the workload from the micro-ops' names: appends mean list-append, writes mean
+/// rw-register, both is an error; with only reads, a read of a list means list-append.
+pub(crate) fn detect_workload(calls: &[Call]) -> Result<Workload, CheckError> {
+    let (mut append, mut write, mut list_read) = (None::<&Call>, None::<&Call>, false);
+    for call in calls.iter().filter(|c| is_txn(c)) {
+        for m in mops_of(call)? {
+            let (f, _, v) = mop_parts(call, m)?;
+            match f {
+                "append" => append = append.or(Some(call)),
+                "w" | "write" => write = write.or(Some(call)),
+                _ => list_read |= v.is_array(),
+            }
+        }
+    }
+    match (append, write) {
+        (Some(a), Some(w)) => Err(malformed(
+            if a.id > w.id { a } else { w },
+            format!(
+                "the history mixes appends (op {}) and register writes (op {}); \
+                 a transactional history is list-append or rw-register, not both",
+                a.invoke_index, w.invoke_index
+            ),
+        )),
+        (None, Some(_)) => Ok(Workload::RwRegister),
+        (Some(_), None) => Ok(Workload::ListAppend),
+        (None, None) if list_read => Ok(Workload::ListAppend),
+        (None, None) => Ok(Workload::RwRegister),
+    }
+}
+
+/// Reads every transaction of `calls` as `workload`.
+pub(crate) fn parse(calls: &[Call], workload: Workload) -> Result<Txns, CheckError> {
+    let mut keys = Interner::default();
+    let mut values = Interner::default();
+    let mut txns = Vec::new();
+    let mut skipped = 0;
+    for call in calls {
+        if !is_txn(call) {
+            skipped += 1;
+            continue;
+        }
+        let known = call.outcome == Outcome::Ok;
+        let mut mops = Vec::new();
+        for m in mops_of(call)? {
+            let (f, k, v) = mop_parts(call, m)?;
+            let key = keys.intern(k);
+            let mop = match (workload, f) {
+                (Workload::ListAppend, "append") => Mop::Append {
+                    key,
+                    value: values.intern(v),
+                },
+                (Workload::RwRegister, "w" | "write") => Mop::Write {
+                    key,
+                    value: values.intern(v),
+                },
+                (Workload::ListAppend, "r" | "read") => Mop::ReadList {
+                    key,
+                    value: match (known, v) {
+                        (false, _) => None,
+                        (true, Value::Null) => Some(Vec::new()),
+                        (true, Value::Array(xs)) => {
+                            Some(xs.iter().map(|x| values.intern(x)).collect())
+                        }
+                        (true, other) => {
+                            return Err(malformed(
+                                call,
+                                format!("a list-append read returns a list or null, found {other}"),
+                            ))
+                        }
+                    },
+                },
+                (Workload::RwRegister, "r" | "read") => Mop::ReadRegister {
+                    key,
+                    value: match (known, v) {
+                        (false, _) => None,
+                        (true, Value::Null) => Some(None),
+                        (true, x) => Some(Some(values.intern(x))),
+                    },
+                },
+                (w, f) => {
+                    return Err(malformed(
+                        call,
+                        format!("micro-op {f:?} does not belong to a {w} transaction"),
+                    ))
+                }
+            };
+            mops.push(mop);
+        }
+        txns.push(Txn {
+            call: call.id,
+            process: call.process,
+            outcome: call.outcome,
+            invoke_index: call.invoke_index,
+            complete_index: call.complete_index,
+            mops,
+        });
+    }
+    Ok(Txns {
+        workload,
+        txns,
+        keys,
+        values,
+        skipped,
+    })
+}
