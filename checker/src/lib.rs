@@ -9,6 +9,7 @@
 //!
 //! Nothing here does I/O or knows of tokio: parsing lives in `histories`, running in `runner`.
 
+pub mod convergence;
 pub mod error;
 pub mod txn;
 pub mod verdict;
