@@ -7,6 +7,7 @@
 
 pub mod error;
 pub mod etcd;
+pub mod redis;
 
 pub use error::{ClientError, FailureKind};
 
