@@ -1,6 +1,7 @@
 //! `RunConfig`: everything a run is asked to do, typed and serialisable (TOML in, JSON in
 //! run.json), kept apart from the runtime handles of a run ([`super::RunContext`]).
 
+use crate::cluster::Backend;
 use crate::nemesis::{NemesisConfig, NemesisError};
 use crate::workload::{WorkloadConfig, WorkloadError, WorkloadKind};
 use serde::{Deserialize, Serialize};
@@ -39,16 +40,6 @@ impl SystemConfig {
     }
 }
 
-/// Where the nodes run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Backend {
-    /// Each node in its own network namespace (needs root): every fault.
-    Netns,
-    /// Nodes on 127.0.0.1 ports: no partitions.
-    Loopback,
-}
-
 /// Everything a run is asked to do. Every field has a default; `rift run` with no arguments is
 /// the default config: the booking service, 3 nodes, async writes, reads from one replica,
 /// partitions and pauses, 30 s.
@@ -61,7 +52,7 @@ pub struct RunConfig {
     pub system: SystemConfig,
     /// Number of nodes.
     pub nodes: usize,
-    /// Where the nodes run.
+    /// Where the nodes run: auto (local namespaces when root, else loopback), local, loopback.
     pub backend: Backend,
     /// The workload.
     pub workload: WorkloadConfig,
@@ -89,7 +80,7 @@ impl Default for RunConfig {
             test: "booking".into(),
             system: SystemConfig::default(),
             nodes: 3,
-            backend: Backend::Netns,
+            backend: Backend::Auto,
             workload: WorkloadConfig::default(),
             concurrency: 6,
             rate: 200.0,
@@ -217,6 +208,21 @@ impl RunConfig {
                     format!("{:?} is not one of {}", self.system.read, READS.join(", ")),
                 );
             }
+        }
+        if self.system.name != "booking" {
+            return invalid(
+                "system",
+                format!(
+                    "{:?} has no client in rift run yet; the system is booking",
+                    self.system.name
+                ),
+            );
+        }
+        if self.workload.kind == WorkloadKind::Counter {
+            return invalid(
+                "workload",
+                "the booking service has no counter; use register, booking, set or append".into(),
+            );
         }
         self.workload.validate()?;
         self.nemesis.validate(self.nodes)?;

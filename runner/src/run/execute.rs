@@ -1,0 +1,278 @@
+//! One run, start to end: config -> cluster -> generator + nemesis -> history -> checker ->
+//! verdict -> store.
+
+use super::check::{check, Checked};
+use super::driver::BookingDriver;
+use super::nemesis_loop::{CurrentFault, NemesisRun};
+use super::seeds::{derive, fresh, Stream};
+use super::stats::stats;
+use super::workload_loop::{drive, final_reads, Workers};
+use super::{RunConfig, RunError};
+use crate::adapter::{BookingAdapter, BookingOptions};
+use crate::cluster::{Cluster, ClusterConfig};
+use crate::generator::Clients;
+use crate::nemesis::Plan;
+use crate::record::Recorder;
+use crate::store::{HostFacts, Results, RunDir, RunMeta};
+use checker::Verdict;
+use faults::NodeId;
+use histories::{Header, History};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+/// How a run is carried out, beyond its config.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Show a progress bar on stderr (hidden anyway when stderr is not a terminal).
+    pub progress: bool,
+    /// Apply this fault schedule instead of drawing one from the seed (replay).
+    pub plan: Option<Plan>,
+    /// Print what happens (seed, omissions) on stderr.
+    pub verbose: bool,
+}
+
+/// The runtime handles and facts of one run, apart from its config: the seed it resolved to,
+/// its directory, when it started, and the cluster's omissions.
+#[derive(Debug, Clone)]
+pub struct RunContext {
+    /// The seed every random choice derived from.
+    pub seed: u64,
+    /// The run's directory in the store.
+    pub dir: RunDir,
+    /// What the cluster could not do (fault kinds left out, and why).
+    pub omissions: Vec<String>,
+}
+
+/// A finished run.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    /// The config as run (seed filled in).
+    pub config: RunConfig,
+    /// Seed, directory, omissions.
+    pub context: RunContext,
+    /// The history.
+    pub history: History,
+    /// The plan the nemesis followed.
+    pub plan: Plan,
+    /// The verdicts and counts (also in results.json).
+    pub results: Results,
+    /// The shrunk witness of an invalid verdict, if one was found.
+    pub witness: Option<History>,
+}
+
+/// The command that reproduces a stored run.
+pub fn reproduce_command(dir: &RunDir) -> String {
+    format!(
+        "rift run --config {}",
+        dir.path.join("config.toml").display()
+    )
+}
+
+/// The booking adapter for a config (validated).
+fn adapter(config: &RunConfig) -> Result<BookingAdapter, RunError> {
+    fn parse<T: serde::de::DeserializeOwned>(what: &'static str, v: &str) -> Result<T, RunError> {
+        serde_json::from_value(json!(v)).map_err(|e| {
+            RunError::Config(super::ConfigError::Invalid {
+                option: what,
+                message: e.to_string(),
+            })
+        })
+    }
+    Ok(BookingAdapter::new(BookingOptions {
+        replication: parse("replication", &config.system.replication)?,
+        read: parse("read", &config.system.read)?,
+        conflict: None,
+    })?)
+}
+
+/// Carries out one run: starts the cluster, drives the clients while the nemesis follows its
+/// plan, heals, waits the quiet period, reads from every node, tears the cluster down, checks the
+/// history and stores everything. Errors are rift's own failures (exit 3), never verdicts.
+pub fn run(mut config: RunConfig, options: &RunOptions) -> Result<RunOutcome, RunError> {
+    config.validate()?;
+    let seed = *config.seed.get_or_insert_with(fresh);
+    let adapter = adapter(&config)?;
+    let started = SystemTime::now();
+    let dir = RunDir::create(&config.store, &config.test, started)?;
+    let config_toml = dir.path.join("config.toml");
+    std::fs::write(&config_toml, config.to_toml()).map_err(|source| {
+        crate::store::StoreError::Io {
+            path: config_toml.clone(),
+            source,
+        }
+    })?;
+    let meta = RunMeta {
+        config: config.clone(),
+        seed,
+        rift_version: env!("CARGO_PKG_VERSION").to_string(),
+        started_at: humantime::format_rfc3339_millis(started).to_string(),
+        host: HostFacts::here(),
+        reproduce: reproduce_command(&dir),
+    };
+    dir.write_meta(&meta)?;
+    if options.verbose {
+        eprintln!("rift: seed {seed}; run stored in {}", dir.path.display());
+    }
+
+    let mut cluster = Cluster::start(
+        ClusterConfig {
+            nodes: config.nodes,
+            backend: config.backend,
+            ..ClusterConfig::default()
+        },
+        Arc::new(adapter),
+    )?;
+    let omissions: Vec<String> = cluster
+        .omissions()
+        .iter()
+        .map(|o| format!("{:?}: {}", o.kind, o.reason))
+        .collect();
+    if options.verbose {
+        for o in &omissions {
+            eprintln!("rift: left out {o}");
+        }
+    }
+    let addrs: Vec<_> = (0..config.nodes).map(|i| cluster.addr(NodeId(i))).collect();
+    let names: Vec<String> = (0..config.nodes).map(|i| NodeId(i).to_string()).collect();
+    let limit = config.time_limit_ns();
+    let plan = match &options.plan {
+        Some(p) => p.clone(),
+        None => Plan::draw(
+            &config.nemesis,
+            config.nodes,
+            limit,
+            derive(seed, Stream::Nemesis),
+        ),
+    };
+
+    let mut header = Header::default();
+    for (k, v) in [
+        ("test", json!(config.test)),
+        ("seed", json!(seed)),
+        ("model", json!(config.model())),
+        ("workload", json!(config.workload.kind)),
+        ("system", json!(config.system.describe())),
+    ] {
+        header.meta.insert(k.into(), v);
+    }
+    let start = Instant::now();
+    let recorder = Recorder::create(dir.history(), header, start, true)?;
+    let generator = Clients::new(
+        config.workload.source().map_err(super::ConfigError::from)?,
+        derive(seed, Stream::Ops),
+        config.nodes,
+        config.rate,
+        limit,
+    );
+    let workers = Arc::new(Workers {
+        generator: Mutex::new(generator),
+        driver: BookingDriver::new(&addrs, Duration::from_millis(config.op_timeout_ms)),
+        recorder: recorder.clone(),
+        names,
+        next_process: AtomicU64::new(config.concurrency as u64),
+        completed: AtomicU64::new(0),
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(RunError::Runtime)?;
+    let current: CurrentFault = Arc::default();
+    let stop = AtomicBool::new(false);
+    let bar = progress_bar(options.progress, config.time_limit_s);
+
+    let nemesis_result = std::thread::scope(|scope| {
+        let nemesis = scope.spawn(|| {
+            NemesisRun {
+                cluster: &mut cluster,
+                plan: plan.clone(),
+                seed: derive(seed, Stream::Injector),
+                recorder: recorder.clone(),
+                dir: &dir,
+                stop: &stop,
+                current: current.clone(),
+            }
+            .run()
+        });
+        runtime.block_on(async {
+            let ticker = tokio::spawn(tick(bar.clone(), workers.clone(), current.clone()));
+            drive(workers.clone(), config.concurrency).await;
+            ticker.abort();
+        });
+        stop.store(true, Ordering::Relaxed);
+        nemesis.join()
+    });
+    bar.finish_and_clear();
+    match nemesis_result {
+        Ok(r) => r?,
+        Err(_) => return Err(RunError::Panicked("nemesis")),
+    }
+    std::thread::sleep(Duration::from_secs_f64(config.quiet_s));
+    let reads = config.workload.final_reads(config.nodes);
+    runtime.block_on(final_reads(workers.clone(), reads, config.nodes));
+    drop(runtime);
+    let history = recorder.finish()?;
+    for i in 0..config.nodes {
+        let id = NodeId(i);
+        let _ = std::fs::copy(cluster.log(id), dir.nodes().join(format!("{id}.log")));
+    }
+    let report = cluster.teardown();
+    if !report.problems.is_empty() {
+        eprintln!("rift: teardown: {}", report.problems.join("; "));
+    }
+
+    let Checked { results, witness } = check(&config, &history);
+    let verdict: Verdict = results.iter().map(|r| r.verdict.clone()).collect();
+    let results = Results {
+        verdict,
+        checks: results,
+        stats: stats(&history),
+    };
+    dir.write_results(&results)?;
+    Ok(RunOutcome {
+        config,
+        context: RunContext {
+            seed,
+            dir,
+            omissions,
+        },
+        history,
+        plan,
+        results,
+        witness,
+    })
+}
+
+fn progress_bar(show: bool, seconds: f64) -> ProgressBar {
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(seconds.ceil() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} s  {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// Updates the progress bar with ops/s and the current fault, four times a second.
+async fn tick(bar: ProgressBar, workers: Arc<Workers>, current: CurrentFault) {
+    let mut last = (Instant::now(), 0u64);
+    loop {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let done = workers.completed.load(Ordering::Relaxed);
+        let rate = (done - last.1) as f64 / last.0.elapsed().as_secs_f64();
+        last = (Instant::now(), done);
+        let fault = current.lock().map(|c| c.clone()).unwrap_or_default();
+        let fault = if fault.is_empty() {
+            "none".to_string()
+        } else {
+            fault
+        };
+        bar.set_position(workers.recorder.now() / 1_000_000_000);
+        bar.set_message(format!("{rate:>7.0} ops/s  fault: {fault}"));
+    }
+}

@@ -1,0 +1,99 @@
+//! The clients: `concurrency` tasks asking the generator for ops, recording each call around the
+//! request, and a fresh process id after every info.
+
+use super::driver::BookingDriver;
+use crate::generator::{Clients, Context, Generator, Invocation, Next};
+use crate::record::{Completion, Recorder};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// State shared by the client tasks.
+pub struct Workers {
+    /// The generator (locked for each draw).
+    pub generator: Mutex<Clients>,
+    /// The system's clients.
+    pub driver: BookingDriver,
+    /// The history.
+    pub recorder: Recorder,
+    /// The nodes' names, by index.
+    pub names: Vec<String>,
+    /// The next unused process id.
+    pub next_process: AtomicU64,
+    /// Calls completed so far.
+    pub completed: AtomicU64,
+}
+
+impl Workers {
+    /// Performs one call as `process` and records it; returns true when it ended in info (the
+    /// process must not be used again).
+    pub async fn call(&self, process: u64, inv: &Invocation) -> bool {
+        let node = &self.names[inv.node];
+        self.recorder.invoke(process, inv, node);
+        let how = self.driver.call(inv).await;
+        let info = matches!(how, Completion::Info(_));
+        self.recorder.complete(process, inv, node, how);
+        self.completed.fetch_add(1, Ordering::Relaxed);
+        info
+    }
+
+    /// A process id never used before.
+    pub fn fresh_process(&self) -> u64 {
+        self.next_process.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+/// One client task: ops until the generator is done.
+async fn client(workers: Arc<Workers>, first: u64) {
+    let mut process = first;
+    let start = workers.recorder.start();
+    loop {
+        let time = workers.recorder.now();
+        let next = workers
+            .generator
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .next(Context { time, process });
+        match next {
+            Next::Done => break,
+            Next::Pending(at) => {
+                let wake = start + Duration::from_nanos(at);
+                tokio::time::sleep_until(wake.into()).await;
+            }
+            Next::Op(inv) => {
+                if workers.call(process, &inv).await {
+                    process = workers.fresh_process();
+                }
+            }
+        }
+    }
+}
+
+/// Runs `concurrency` client tasks (processes 0..concurrency) until the generator is done.
+pub async fn drive(workers: Arc<Workers>, concurrency: usize) {
+    let tasks: Vec<_> = (0..concurrency as u64)
+        .map(|p| tokio::spawn(client(workers.clone(), p)))
+        .collect();
+    for t in tasks {
+        let _ = t.await;
+    }
+}
+
+/// The final reads, each node's in turn on its own fresh process, all nodes at once.
+pub async fn final_reads(workers: Arc<Workers>, reads: Vec<Invocation>, nodes: usize) {
+    let tasks: Vec<_> = (0..nodes)
+        .map(|node| {
+            let w = workers.clone();
+            let mine: Vec<Invocation> = reads.iter().filter(|r| r.node == node).cloned().collect();
+            tokio::spawn(async move {
+                for inv in mine {
+                    let p = w.fresh_process();
+                    w.call(p, &inv).await;
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        let _ = t.await;
+    }
+}
