@@ -11,6 +11,7 @@
 
 pub mod convergence;
 pub mod error;
+pub mod invariants;
 pub mod txn;
 pub mod verdict;
 

@@ -12,6 +12,8 @@ struct H {
     ops: Vec<Op>,
 }
 
+// The builders take every field of an event positionally: the tests read like the history.
+#[allow(clippy::too_many_arguments)]
 impl H {
     fn ev(
         &mut self,

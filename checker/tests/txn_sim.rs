@@ -198,7 +198,7 @@ impl Store for StaleReplica {
         }
         let result = apply(&mut self.primary, &mops);
         self.commits += 1;
-        if self.commits % 7 == 0 {
+        if self.commits.is_multiple_of(7) {
             self.replica = self.primary.clone();
         }
         (OpType::Ok, result)

@@ -1,0 +1,91 @@
+//! Invariants of replicated data types, checked over a whole history: a set's elements (as
+//! Jepsen's set-full), a counter's bounds, and a booking service's rooms.
+//!
+//! Op encodings (as the runner records them):
+//! - set: `add` (value = the element, unique; `key` optional, one set per key), `read` (value =
+//!   the elements, a list); see [`set`].
+//! - counter: `add` (value = the increment, `null` meaning 1), `read` (value = the total); see
+//!   [`counter`].
+//! - booking: `book` and `cancel` (key = room, value = guest; a book completing ok with `false`
+//!   was refused, with `true` or the guest succeeded; a cancel completing ok with `false` did not
+//!   hold the room, with `true` freed it, with anything else freed it if held), `available` (key =
+//!   room, value = `null` when free, else the holder; a list of guests means the replica shows
+//!   several holders); the same encoding as the booking model of the linearizability checker. See
+//!   [`booking`].
+//!
+//! Final reads follow the convention of [`crate::convergence`]: ok reads invoked after the last
+//! nemesis op (the final heal).
+
+pub mod booking;
+pub mod counter;
+pub mod set;
+
+use histories::{Call, Outcome, Process};
+use serde::Serialize;
+use serde_json::Value;
+use std::fmt;
+
+/// A call as a violation names it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallRef {
+    /// Index of the invocation op.
+    pub index: u64,
+    /// The process.
+    pub process: Process,
+    /// The node that served it, if known.
+    pub node: Option<String>,
+    /// The operation.
+    pub f: String,
+    /// The key, if any.
+    pub key: Option<Value>,
+    /// The argument.
+    pub argument: Value,
+    /// The result (ok) or the argument (otherwise).
+    pub result: Value,
+    /// How it ended.
+    pub outcome: Outcome,
+}
+
+impl From<&Call> for CallRef {
+    fn from(c: &Call) -> CallRef {
+        CallRef {
+            index: c.invoke_index,
+            process: c.process,
+            node: c.node.clone(),
+            f: c.f.clone(),
+            key: c.key.clone(),
+            argument: c.argument.clone(),
+            result: c.result.clone(),
+            outcome: c.outcome,
+        }
+    }
+}
+
+impl fmt::Display for CallRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "op {} (process {}", self.index, self.process)?;
+        if let Some(n) = &self.node {
+            write!(f, " on {n}")?;
+        }
+        write!(f, "): {} ", self.f)?;
+        if let Some(k) = &self.key {
+            write!(f, "{k} ")?;
+        }
+        write!(f, "{}", self.argument)?;
+        match self.outcome {
+            Outcome::Ok => write!(f, " -> {}", self.result),
+            Outcome::Fail => write!(f, " (failed)"),
+            Outcome::Info => write!(f, " (indeterminate)"),
+        }
+    }
+}
+
+/// The index of the last nemesis op: calls invoked after it are in the final phase.
+pub(crate) fn final_phase_start(history: &histories::History) -> Option<u64> {
+    history
+        .ops
+        .iter()
+        .rev()
+        .find(|o| o.process == Process::Nemesis)
+        .map(|o| o.index)
+}
