@@ -1,0 +1,178 @@
+//! Load generator: throughput and latency of `book` and `available` for every combination of
+//! replication strategy and read level, each on a fresh 3-node cluster on loopback.
+//!
+//! ```text
+//! cargo build --release -p booking --bin booking-node --example load
+//! target/release/examples/load [--seconds 3] [--workers 64] [--only async:one,sync:all]
+//!     [--bin target/release/booking-node] [--nats nats://127.0.0.1:4222]
+//! ```
+//!
+//! Every worker is one request in flight at a time; workers are spread over two connections to
+//! each node, round-robin over the nodes (so writes are coordinated by every node). `book` picks a
+//! random room among 100,000 and a fresh guest; `available` a random room. Prints one Markdown
+//! table row per combination; a combination whose cluster cannot start says why.
+
+use anyhow::{bail, Context};
+use booking::config::{ReadLevel, ReplicationKind};
+use booking::testing::{ClusterSpec, TestCluster};
+use booking::Client;
+use clap::{Parser, ValueEnum};
+use rand::Rng;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Command line.
+#[derive(Debug, Parser)]
+struct Args {
+    /// Seconds of load per operation and combination.
+    #[arg(long, default_value_t = 3.0)]
+    seconds: f64,
+    /// Concurrent requests in flight.
+    #[arg(long, default_value_t = 64)]
+    workers: usize,
+    /// Only these combinations, as replication:read (e.g. async:one,sync:all).
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// The booking-node binary.
+    #[arg(long)]
+    bin: Option<PathBuf>,
+    /// NATS URLs for the log strategy (a JetStream-enabled server you started).
+    #[arg(long, value_delimiter = ',')]
+    nats: Vec<String>,
+}
+
+/// Throughput and latency of one operation.
+struct Figures {
+    ops_per_sec: f64,
+    p50_us: u64,
+    p99_us: u64,
+    errors: usize,
+}
+
+impl std::fmt::Display for Figures {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:.0} | {:.2} | {:.2} | {}",
+            self.ops_per_sec,
+            self.p50_us as f64 / 1000.0,
+            self.p99_us as f64 / 1000.0,
+            self.errors
+        )
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Op {
+    Book,
+    Available,
+}
+
+async fn drive(clients: &[Arc<Client>], workers: usize, seconds: f64, op: Op) -> Figures {
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let mut tasks = tokio::task::JoinSet::new();
+    for w in 0..workers {
+        let client = clients[w % clients.len()].clone();
+        tasks.spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0;
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                let room = rand::thread_rng().gen_range(0..100_000).to_string();
+                let start = Instant::now();
+                let result = match op {
+                    Op::Book => client.book(&room, &format!("g{w}-{n}")).await.map(|_| ()),
+                    Op::Available => client.available(&room).await.map(|_| ()),
+                };
+                n += 1;
+                match result {
+                    Ok(()) => latencies.push(start.elapsed().as_micros() as u64),
+                    Err(_) => errors += 1,
+                }
+            }
+            (latencies, errors)
+        });
+    }
+    let started = Instant::now();
+    let mut all = Vec::new();
+    let mut errors = 0;
+    while let Some(joined) = tasks.join_next().await {
+        let (l, e) = joined.expect("worker does not panic");
+        all.extend(l);
+        errors += e;
+    }
+    let elapsed = started.elapsed().as_secs_f64().max(seconds);
+    all.sort_unstable();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0)
+    };
+    Figures {
+        ops_per_sec: all.len() as f64 / elapsed,
+        p50_us: pct(0.50),
+        p99_us: pct(0.99),
+        errors,
+    }
+}
+
+async fn run_one(
+    args: &Args,
+    bin: &PathBuf,
+    replication: ReplicationKind,
+    read: ReadLevel,
+) -> anyhow::Result<(Figures, Figures)> {
+    let spec = ClusterSpec::new(replication, read).nats(args.nats.clone());
+    let cluster = TestCluster::start(bin, spec)
+        .await
+        .context("starting the cluster")?;
+    let mut clients = Vec::new();
+    for _ in 0..2 {
+        for i in 0..cluster.addrs().len() {
+            clients.push(Arc::new(cluster.client(i, Duration::from_secs(5)).await?));
+        }
+    }
+    drive(&clients, args.workers, 0.5, Op::Book).await; // warm-up
+    let book = drive(&clients, args.workers, args.seconds, Op::Book).await;
+    let available = drive(&clients, args.workers, args.seconds, Op::Available).await;
+    drop(cluster);
+    Ok((book, available))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let bin = args.bin.clone().unwrap_or_else(|| {
+        PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../target/release/booking-node"
+        ))
+    });
+    if !bin.exists() {
+        bail!(
+            "{} not found: build it with cargo build --release -p booking",
+            bin.display()
+        );
+    }
+    println!("| replication | read | book ops/s | book p50 ms | book p99 ms | book errors | available ops/s | available p50 ms | available p99 ms | available errors |");
+    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for replication in ReplicationKind::value_variants() {
+        for read in ReadLevel::value_variants() {
+            let name = format!("{replication}:{read}");
+            if !args.only.is_empty() && !args.only.contains(&name) {
+                continue;
+            }
+            match run_one(&args, &bin, *replication, *read).await {
+                Ok((book, available)) => {
+                    println!("| {replication} | {read} | {book} | {available} |")
+                }
+                Err(e) => println!(
+                    "| {replication} | {read} | not measured: {} | | | | | | | |",
+                    format!("{e:#}").lines().next().unwrap_or_default()
+                ),
+            }
+        }
+    }
+    Ok(())
+}
