@@ -6,6 +6,7 @@
 
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
+use runner::systems::etcd::probe::{health, is_leader};
 use runner::systems::etcd::{ClusterState, EtcdClient, EtcdCluster, EtcdMember, ReadMode};
 use runner::systems::FailureKind;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
@@ -42,7 +43,7 @@ struct Cluster {
 }
 
 impl Cluster {
-    async fn start() -> Cluster {
+    fn start() -> Cluster {
         let members: Vec<EtcdMember> = (0..3)
             .map(|i| EtcdMember {
                 name: format!("e{}", i + 1),
@@ -71,11 +72,10 @@ impl Cluster {
             _dir: dir,
         };
         let deadline = Instant::now() + Duration::from_secs(20);
-        for i in 0..3 {
-            let c = cluster.client(i, Duration::from_secs(1));
-            while !c.healthy().await {
-                assert!(Instant::now() < deadline, "e{} not healthy in 20 s", i + 1);
-                tokio::time::sleep(Duration::from_millis(50)).await;
+        for m in &cluster.spec.members {
+            while let Err(why) = health(m.client, Duration::from_millis(500)) {
+                assert!(Instant::now() < deadline, "not healthy in 20 s: {why}");
+                std::thread::sleep(Duration::from_millis(50));
             }
         }
         cluster
@@ -93,7 +93,7 @@ impl Cluster {
 
 #[tokio::test]
 async fn a_write_is_read_back_from_every_member_and_cas_succeeds_only_on_the_current_value() {
-    let cluster = Cluster::start().await;
+    let cluster = Cluster::start();
     let c1 = cluster.client(0, Duration::from_secs(2));
     assert_eq!(c1.read("k", ReadMode::Linearizable).await.unwrap(), None);
     c1.write("k", "1").await.unwrap();
@@ -151,7 +151,7 @@ async fn a_write_is_read_back_from_every_member_and_cas_succeeds_only_on_the_cur
 
 #[tokio::test]
 async fn a_request_to_a_paused_member_times_out_as_indefinite() {
-    let cluster = Cluster::start().await;
+    let cluster = Cluster::start();
     let timeout = Duration::from_millis(500);
     let c = cluster.client(2, timeout);
     c.write("k", "1").await.unwrap();
@@ -166,6 +166,18 @@ async fn a_request_to_a_paused_member_times_out_as_indefinite() {
         started.elapsed() < timeout * 3,
         "the timeout bounded the call"
     );
+}
+
+#[test]
+fn exactly_one_member_reports_itself_leader() {
+    let cluster = Cluster::start();
+    let leaders = cluster
+        .spec
+        .members
+        .iter()
+        .filter(|m| is_leader(m.client, Duration::from_millis(500)).unwrap())
+        .count();
+    assert_eq!(leaders, 1);
 }
 
 #[tokio::test]

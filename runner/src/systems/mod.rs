@@ -5,6 +5,7 @@
 //! failed calls are classified where they are seen as definite (`fail`) or indefinite (`info`),
 //! see [`ClientError`].
 
+pub mod completion;
 pub mod error;
 pub mod etcd;
 pub mod redis;

@@ -90,21 +90,6 @@ impl EtcdClient {
         Ok(answer.succeeded)
     }
 
-    /// True when the member reports itself healthy (`GET /health`: it has a leader and no alarm).
-    pub async fn healthy(&self) -> bool {
-        #[derive(Deserialize)]
-        struct Health {
-            health: String,
-        }
-        let Ok(response) = self.http.get(format!("{}/health", self.base)).send().await else {
-            return false;
-        };
-        match response.json::<Health>().await {
-            Ok(h) => h.health == "true",
-            Err(_) => false,
-        }
-    }
-
     async fn post<B: Serialize, R: DeserializeOwned>(
         &self,
         path: &str,

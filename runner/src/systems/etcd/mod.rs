@@ -10,9 +10,14 @@
 //! etcd is a Go program: it reads the clock through the vDSO, not libc, so libfaketime cannot
 //! shift it, and clock faults on etcd are skipped with that reason.
 
+pub mod adapter;
 pub mod client;
+pub mod driver;
 pub mod gateway;
 pub mod node;
+pub mod probe;
 
+pub use adapter::EtcdAdapter;
 pub use client::{EtcdClient, ReadMode};
+pub use driver::EtcdDriver;
 pub use node::{ClusterState, EtcdCluster, EtcdMember, RaftTiming};

@@ -16,17 +16,6 @@ pub struct EtcdMember {
     pub peer: SocketAddr,
 }
 
-impl EtcdMember {
-    /// Member `e{i+1}` on `ip` with etcd's usual ports, 2379 for clients and 2380 for peers.
-    pub fn on_ip(i: usize, ip: std::net::IpAddr) -> EtcdMember {
-        EtcdMember {
-            name: format!("e{}", i + 1),
-            client: SocketAddr::new(ip, 2379),
-            peer: SocketAddr::new(ip, 2380),
-        }
-    }
-}
-
 /// Whether a member starts a new cluster or rejoins the one its data directory belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClusterState {
@@ -131,7 +120,14 @@ mod tests {
 
     fn three() -> EtcdCluster {
         let members = (0..3)
-            .map(|i| EtcdMember::on_ip(i, IpAddr::V4(Ipv4Addr::new(10, 77, 0, 2 + i as u8))))
+            .map(|i| {
+                let ip = IpAddr::V4(Ipv4Addr::new(10, 77, 0, 2 + i as u8));
+                EtcdMember {
+                    name: format!("e{}", i + 1),
+                    client: SocketAddr::new(ip, 2379),
+                    peer: SocketAddr::new(ip, 2380),
+                }
+            })
             .collect();
         EtcdCluster::new(members, "rift-t1")
     }

@@ -10,11 +10,15 @@
 //! Redis is linked with jemalloc, which deadlocks under libfaketime (see [`clock`]); rift routes
 //! Redis's malloc to glibc so that clock faults work on it.
 
+pub mod adapter;
 pub mod client;
 pub mod clock;
+pub mod driver;
 pub mod node;
 pub mod ready;
 
+pub use adapter::RedisAdapter;
 pub use client::{ReadFrom, RedisClient, Served, WaitFor};
+pub use driver::RedisDriver;
 pub use node::{RedisCluster, RedisNode, SentinelTiming, MASTER_NAME};
 pub use ready::{primary_by, probe, role};

@@ -2,7 +2,7 @@
 
 use crate::systems::NodeCommand;
 use serde::{Deserialize, Serialize};
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 /// The name under which the Sentinels monitor the primary.
@@ -17,17 +17,6 @@ pub struct RedisNode {
     pub server: SocketAddr,
     /// Where the Sentinel listens (`IP:26379` in a namespace).
     pub sentinel: SocketAddr,
-}
-
-impl RedisNode {
-    /// Node `r{i+1}` on `ip` with Redis's usual ports, 6379 and 26379 for the Sentinel.
-    pub fn on_ip(i: usize, ip: IpAddr) -> RedisNode {
-        RedisNode {
-            name: format!("r{}", i + 1),
-            server: SocketAddr::new(ip, 6379),
-            sentinel: SocketAddr::new(ip, 26379),
-        }
-    }
 }
 
 /// Sentinel timing. Far shorter than Redis's defaults (30 s, 3 min) so failovers fit short runs.
@@ -177,11 +166,18 @@ impl RedisCluster {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::net::Ipv4Addr;
+    use std::net::{IpAddr, Ipv4Addr};
 
     fn three() -> RedisCluster {
         let nodes = (0..3)
-            .map(|i| RedisNode::on_ip(i, IpAddr::V4(Ipv4Addr::new(10, 77, 0, 2 + i as u8))))
+            .map(|i| {
+                let ip = IpAddr::V4(Ipv4Addr::new(10, 77, 0, 2 + i as u8));
+                RedisNode {
+                    name: format!("r{}", i + 1),
+                    server: SocketAddr::new(ip, 6379),
+                    sentinel: SocketAddr::new(ip, 26379),
+                }
+            })
             .collect();
         RedisCluster::new(nodes)
     }

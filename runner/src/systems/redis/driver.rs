@@ -1,0 +1,87 @@
+//! The register and set workloads on Redis: how each invocation becomes Redis commands, and how
+//! its outcome is recorded.
+//!
+//! | f | key | value | Redis |
+//! |---|---|---|---|
+//! | read | register | null -> value or null | GET (primary or own node) |
+//! | write | register | int | SET on the primary |
+//! | cas | register | [old, new] | EVAL compare-and-set script on the primary |
+//! | add | none | int | SADD set on the primary |
+//! | read | none | null -> sorted ints | SMEMBERS set (primary or own node) |
+//!
+//! The history's node for a call is the client's own node (whose Sentinel it asks first); writes
+//! go to whichever node the Sentinels name primary, and the error of a failed call names it.
+
+use super::client::{ReadFrom, RedisClient, WaitFor};
+use super::node::RedisCluster;
+use crate::generator::Invocation;
+use crate::record::Completion;
+use crate::systems::completion::{failed, text, value};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The key of the set workload's set.
+pub const SET_KEY: &str = "set";
+
+/// One client per node, shared by every worker.
+pub struct RedisDriver {
+    clients: Vec<RedisClient>,
+}
+
+impl RedisDriver {
+    /// Clients of `deployment`, one living on each node, reading from `read_from`, with an
+    /// optional `WAIT` after each write, each call bounded by `timeout`.
+    pub fn new(
+        deployment: RedisCluster,
+        read_from: ReadFrom,
+        wait: Option<WaitFor>,
+        timeout: Duration,
+    ) -> RedisDriver {
+        let d = Arc::new(deployment);
+        let clients = (0..d.nodes.len())
+            .map(|i| RedisClient::new(d.clone(), i, read_from, wait, timeout))
+            .collect();
+        RedisDriver { clients }
+    }
+
+    /// Performs `inv` from its node's client and classifies the outcome.
+    pub async fn call(&self, inv: &Invocation) -> Completion {
+        let c = &self.clients[inv.node];
+        let key = inv.key.as_ref().map(text);
+        match (inv.f.as_str(), key) {
+            ("read", Some(k)) => match c.get(&k).await {
+                Ok(s) => Completion::Ok(s.value.as_deref().map_or(Value::Null, value)),
+                // A read changes nothing: whatever went wrong, it certainly had no effect.
+                Err(e) => Completion::Fail(json!(e.to_string())),
+            },
+            ("write", Some(k)) => match c.set(&k, &text(&inv.value)).await {
+                Ok(_) => Completion::Ok(inv.value.clone()),
+                Err(e) => failed(e),
+            },
+            ("cas", Some(k)) => {
+                let (old, new) = (text(&inv.value[0]), text(&inv.value[1]));
+                match c.cas(&k, &old, &new).await {
+                    Ok(s) if s.value => Completion::Ok(inv.value.clone()),
+                    Ok(_) => {
+                        Completion::Fail(json!("cas: the register did not hold the expected value"))
+                    }
+                    Err(e) => failed(e),
+                }
+            }
+            ("add", None) => match c.add(SET_KEY, &text(&inv.value)).await {
+                Ok(_) => Completion::Ok(inv.value.clone()),
+                Err(e) => failed(e),
+            },
+            ("read", None) => match c.members(SET_KEY).await {
+                Ok(s) => {
+                    let mut elements: Vec<Value> = s.value.iter().map(|e| value(e)).collect();
+                    elements.sort_by_key(|v| v.as_i64());
+                    Completion::Ok(Value::Array(elements))
+                }
+                Err(e) => Completion::Fail(json!(e.to_string())),
+            },
+            (other, _) => Completion::Fail(json!(format!("Redis has no op {other:?} here"))),
+        }
+    }
+}
