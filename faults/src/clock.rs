@@ -76,30 +76,48 @@ pub fn offset_spec(offset_ms: i64) -> String {
 }
 
 /// Why libfaketime cannot shift the clock of `program`, or `None` if it can (or if rift cannot
-/// tell, e.g. for a script, whose interpreter uses libc).
+/// tell, e.g. for a script, whose interpreter uses libc). Answers are cached per path.
 pub fn clock_blocker(program: &Path) -> Option<String> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Option<String>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(known) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(program) {
+        return known.clone();
+    }
+    let answer = examine(program);
+    cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(program.to_path_buf(), answer.clone());
+    answer
+}
+
+fn examine(program: &Path) -> Option<String> {
     if !Path::new(LIBFAKETIME).exists() {
         return Some(format!(
             "libfaketime is not installed ({LIBFAKETIME} is missing)"
         ));
     }
     let bytes = std::fs::read(program).ok()?;
-    if !bytes.starts_with(b"\x7fELF") {
-        return None;
-    }
+    let elf = Elf::parse(&bytes)?;
     let name = program.display();
-    if contains(&bytes, b"\xff Go buildinf:") || contains(&bytes, b"Go build ID:") {
+    if elf.section(".go.buildinfo").is_some() || elf.section(".note.go.buildid").is_some() {
         return Some(format!(
             "{name} is a Go program: Go reads the wall clock through the vDSO, not libc, so \
              libfaketime cannot shift it"
         ));
     }
-    if !has_interpreter(&bytes) {
+    if !elf.has_interpreter() {
         return Some(format!(
             "{name} is statically linked: it never loads a preloaded library such as libfaketime"
         ));
     }
-    if contains(&bytes, b"jemalloc") {
+    let dynstr = elf.section(".dynstr").unwrap_or_default();
+    if dynstr
+        .split(|&b| b == 0)
+        .any(|s| s.starts_with(b"libjemalloc") || s.starts_with(b"je_"))
+    {
         return Some(format!(
             "{name} uses jemalloc, which deadlocks under libfaketime (jemalloc's start-up reads \
              the clock while libfaketime's start-up allocates)"
@@ -108,30 +126,64 @@ pub fn clock_blocker(program: &Path) -> Option<String> {
     None
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    let first = needle[0];
-    haystack
-        .iter()
-        .enumerate()
-        .filter(|(_, &b)| b == first)
-        .any(|(i, _)| haystack[i..].starts_with(needle))
+/// Just enough of a 64-bit little-endian ELF file to find its sections and program headers.
+struct Elf<'a> {
+    bytes: &'a [u8],
 }
 
-/// Whether a 64-bit little-endian ELF file has a PT_INTERP program header (is dynamically
-/// linked). Other ELF layouts are assumed dynamic.
-fn has_interpreter(elf: &[u8]) -> bool {
-    const PT_INTERP: u32 = 3;
-    if elf.len() < 64 || elf[4] != 2 || elf[5] != 1 {
-        return true;
+impl<'a> Elf<'a> {
+    fn parse(bytes: &'a [u8]) -> Option<Elf<'a>> {
+        let ok =
+            bytes.len() >= 64 && bytes.starts_with(b"\x7fELF") && bytes[4] == 2 && bytes[5] == 1;
+        ok.then_some(Elf { bytes })
     }
-    let u16_at = |o: usize| u16::from_le_bytes([elf[o], elf[o + 1]]) as usize;
-    let phoff = u64::from_le_bytes(elf[0x20..0x28].try_into().expect("8 bytes")) as usize;
-    let (size, count) = (u16_at(0x36), u16_at(0x38));
-    (0..count).any(|i| {
-        let o = phoff + i * size;
-        elf.get(o..o + 4)
-            .is_some_and(|t| u32::from_le_bytes(t.try_into().expect("4 bytes")) == PT_INTERP)
-    })
+
+    fn u16_at(&self, o: usize) -> usize {
+        self.bytes
+            .get(o..o + 2)
+            .map_or(0, |b| u16::from_le_bytes([b[0], b[1]]) as usize)
+    }
+
+    fn u32_at(&self, o: usize) -> usize {
+        self.bytes
+            .get(o..o + 4)
+            .map_or(0, |b| u32::from_le_bytes(b.try_into().expect("4")) as usize)
+    }
+
+    fn u64_at(&self, o: usize) -> usize {
+        self.bytes
+            .get(o..o + 8)
+            .map_or(0, |b| u64::from_le_bytes(b.try_into().expect("8")) as usize)
+    }
+
+    /// Whether it has a PT_INTERP program header (is dynamically linked).
+    fn has_interpreter(&self) -> bool {
+        const PT_INTERP: usize = 3;
+        let (off, size, count) = (self.u64_at(0x20), self.u16_at(0x36), self.u16_at(0x38));
+        (0..count).any(|i| self.u32_at(off + i * size) == PT_INTERP)
+    }
+
+    /// The contents of the section named `name`.
+    fn section(&self, name: &str) -> Option<&'a [u8]> {
+        let (off, size, count, names) = (
+            self.u64_at(0x28),
+            self.u16_at(0x3A),
+            self.u16_at(0x3C),
+            self.u16_at(0x3E),
+        );
+        let header = |i: usize| off + i * size;
+        let names_off = self.u64_at(header(names) + 0x18);
+        (0..count).find_map(|i| {
+            let h = header(i);
+            let at = names_off + self.u32_at(h);
+            let this = self.bytes.get(at..)?.split(|&b| b == 0).next()?;
+            if this != name.as_bytes() {
+                return None;
+            }
+            let (start, len) = (self.u64_at(h + 0x18), self.u64_at(h + 0x20));
+            self.bytes.get(start..start.checked_add(len)?)
+        })
+    }
 }
 
 #[cfg(test)]
