@@ -16,6 +16,7 @@ pub mod error;
 pub mod formats;
 pub mod history;
 pub mod op;
+mod op_de;
 pub mod provenance;
 
 pub use call::{Call, Outcome};

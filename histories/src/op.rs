@@ -89,9 +89,12 @@ impl<'de> Deserialize<'de> for Process {
 
 /// One event of a history.
 ///
+/// Serialised as one flat JSON object (extra keys beside the named fields); read back by the
+/// hand-written `Deserialize` in `op_de.rs`.
+///
 /// `f` names the operation (read, write, cas, get, put, append, add, txn, book, cancel, ...);
 /// `value` is its argument on an invoke and its result on a completion, as in Jepsen.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Op {
     /// Position in the history, from 0, strictly increasing.
     pub index: u64,

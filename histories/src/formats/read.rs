@@ -6,7 +6,7 @@ use super::jepsen_log::read_jepsen_log;
 use super::jsonl::JsonlReader;
 use crate::{History, HistoryError, Location, Provenance};
 use std::fs::File;
-use std::io::{BufRead, Read};
+use std::io::{BufRead, Read, Seek, SeekFrom};
 use std::path::Path;
 
 /// How many leading bytes [`read_path`] looks at to detect the format.
@@ -19,7 +19,10 @@ pub fn read_str(text: &str, format: Option<Format>) -> Result<History, HistoryEr
         None => detect(text).ok_or_else(unknown_format)?,
     };
     match format {
-        Format::Jsonl => read_jsonl(text.as_bytes(), None),
+        Format::Jsonl => {
+            let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+            read_jsonl(text.as_bytes(), None, lines)
+        }
         Format::Edn | Format::PorcupineKv => read_edn(text),
         Format::JepsenLog => read_jepsen_log(text),
     }
@@ -48,8 +51,10 @@ pub fn read_path(path: &Path, format: Option<Format>) -> Result<History, History
         }
     };
     let mut history = if format == Format::Jsonl {
-        let file = File::open(path).map_err(io)?;
-        read_jsonl(std::io::BufReader::with_capacity(1 << 16, file), Some(path))?
+        let mut file = File::open(path).map_err(io)?;
+        let expected_ops = estimate_lines(&mut file, path)?;
+        let input = std::io::BufReader::with_capacity(1 << 16, file);
+        read_jsonl(input, Some(path), expected_ops)?
     } else {
         let bytes = std::fs::read(path).map_err(io)?;
         let text = utf8(&bytes).map_err(|e| e.in_file(path))?;
@@ -59,10 +64,15 @@ pub fn read_path(path: &Path, format: Option<Format>) -> Result<History, History
     Ok(history)
 }
 
-fn read_jsonl<R: BufRead>(input: R, file: Option<&Path>) -> Result<History, HistoryError> {
+/// Reads a whole JSONL history; `expected_ops` sizes its vectors (a guess is fine).
+fn read_jsonl<R: BufRead>(
+    input: R,
+    file: Option<&Path>,
+    expected_ops: usize,
+) -> Result<History, HistoryError> {
     let mut reader = JsonlReader::with_file(input, file.map(Path::to_path_buf))?;
-    let mut ops = Vec::new();
-    let mut lines = Vec::new();
+    let mut ops = Vec::with_capacity(expected_ops);
+    let mut lines = Vec::with_capacity(expected_ops);
     while let Some(op) = reader.next() {
         ops.push(op?);
         lines.push(reader.line());
@@ -74,6 +84,26 @@ fn read_jsonl<R: BufRead>(input: R, file: Option<&Path>) -> Result<History, Hist
         lines,
     };
     Ok(history)
+}
+
+/// About how many lines the file holds, from its size and the line length of its first 64 KiB
+/// (a little over, so that the vectors of ops seldom grow).
+fn estimate_lines(file: &mut File, path: &Path) -> Result<usize, HistoryError> {
+    let io = |source| HistoryError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let size = file.metadata().map_err(io)?.len();
+    let mut head = Vec::new();
+    file.by_ref()
+        .take(DETECT_BYTES)
+        .read_to_end(&mut head)
+        .map_err(io)?;
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    let lines = memchr::memchr_iter(b'\n', &head).count().max(1) as u64;
+    let estimate = size * lines / (head.len() as u64).max(1);
+    // No op line is shorter than about 50 bytes.
+    Ok((estimate + estimate / 16 + 1).min(size / 50 + 1) as usize)
 }
 
 /// The text of `bytes`, or an error at the first byte that is not UTF-8.

@@ -6,14 +6,18 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 /// Reads a JSONL history one line at a time: the header when created, then one
-/// `Result<Op, HistoryError>` per op line. The text is never held whole in memory; one line buffer
-/// is reused for every line.
+/// `Result<Op, HistoryError>` per op line. The text is never held whole in memory: a line that
+/// lies whole in the input's buffer is parsed where it lies, and only a line that straddles two
+/// buffer fills is copied, into one reused buffer.
 ///
 /// A first line without `"rift_history"` is read as an op (a history without a header gets the
 /// default header). Blank lines are skipped. After an error the iterator ends.
 pub struct JsonlReader<R: BufRead> {
     input: R,
-    buf: Vec<u8>,
+    /// Bytes of the input's buffer to consume before reading on: the line last returned.
+    pending: usize,
+    /// A line that straddles buffer fills, gathered here.
+    partial: Vec<u8>,
     line: u32,
     header: Header,
     file: Option<PathBuf>,
@@ -45,14 +49,23 @@ impl<R: BufRead> JsonlReader<R> {
     pub fn with_file(input: R, file: Option<PathBuf>) -> Result<Self, HistoryError> {
         let mut reader = JsonlReader {
             input,
-            buf: Vec::with_capacity(256),
+            pending: 0,
+            partial: Vec::new(),
             line: 0,
             header: Header::default(),
             file,
             first_op: None,
             finished: false,
         };
-        reader.read_header()?;
+        let first = match reader.next_line()? {
+            None => None,
+            Some(line) => Some(first_line(line.bytes, &line.site)?),
+        };
+        match first {
+            None => reader.finished = true,
+            Some(First::Header(header)) => reader.header = header,
+            Some(First::Op(op)) => reader.first_op = Some(*op),
+        }
         Ok(reader)
     }
 
@@ -71,83 +84,169 @@ impl<R: BufRead> JsonlReader<R> {
         self.file.as_deref()
     }
 
-    fn read_header(&mut self) -> Result<(), HistoryError> {
-        if !self.next_line()? {
-            self.finished = true;
-            return Ok(());
-        }
-        let line = trim_newline(&self.buf);
-        if !contains(line, b"\"rift_history\"") {
-            self.first_op = Some(self.parse_op()?);
-            return Ok(());
-        }
-        let header: Header = serde_json::from_slice(line)
-            .map_err(|e| self.json_error(&e, "expected the header {\"rift_history\":1, ...}"))?;
-        if header.rift_history != FORMAT_VERSION {
-            return Err(HistoryError::Syntax {
-                at: self.location(0),
-                message: format!(
-                    "history format version {} is not supported; this rift reads version {FORMAT_VERSION}",
-                    header.rift_history
-                ),
-            });
-        }
-        self.header = header;
-        Ok(())
-    }
-
-    /// Reads the next non-blank line into `buf`; false at the end of the input.
-    fn next_line(&mut self) -> Result<bool, HistoryError> {
-        loop {
-            self.buf.clear();
-            let n = self
-                .input
-                .read_until(b'\n', &mut self.buf)
-                .map_err(|source| HistoryError::Io {
-                    path: self
-                        .file
-                        .clone()
-                        .unwrap_or_else(|| PathBuf::from("<input>")),
-                    source,
-                })?;
-            if n == 0 {
-                return Ok(false);
+    /// The next non-blank line, without its line end; `None` at the end of the input.
+    fn next_line(&mut self) -> Result<Option<Line<'_>>, HistoryError> {
+        self.input.consume(std::mem::take(&mut self.pending));
+        self.partial.clear();
+        let found = loop {
+            let (len, newline) = {
+                let available = fill(&mut self.input, &self.file)?;
+                (available.len(), memchr::memchr(b'\n', available))
+            };
+            match newline {
+                Some(end) if self.partial.is_empty() => {
+                    self.line += 1;
+                    if is_blank(&fill(&mut self.input, &self.file)?[..end]) {
+                        self.input.consume(end + 1);
+                        continue;
+                    }
+                    break Found::InBuffer(end);
+                }
+                Some(end) => {
+                    self.line += 1;
+                    self.partial
+                        .extend_from_slice(&fill(&mut self.input, &self.file)?[..end]);
+                    self.input.consume(end + 1);
+                    if is_blank(&self.partial) {
+                        self.partial.clear();
+                        continue;
+                    }
+                    break Found::InPartial;
+                }
+                None if len == 0 => {
+                    if is_blank(&self.partial) {
+                        return Ok(None);
+                    }
+                    // The last line, without a newline.
+                    self.line += 1;
+                    break Found::InPartial;
+                }
+                None => {
+                    self.partial
+                        .extend_from_slice(fill(&mut self.input, &self.file)?);
+                    self.input.consume(len);
+                }
             }
-            self.line += 1;
-            if !trim_newline(&self.buf).iter().all(u8::is_ascii_whitespace) {
-                return Ok(true);
+        };
+        let bytes = match found {
+            Found::InBuffer(end) => {
+                self.pending = end + 1;
+                &fill(&mut self.input, &self.file)?[..end]
             }
-        }
+            Found::InPartial => &self.partial[..],
+        };
+        Ok(Some(Line {
+            bytes: bytes.strip_suffix(b"\r").unwrap_or(bytes),
+            site: Site {
+                file: self.file.as_deref(),
+                line: self.line,
+            },
+        }))
     }
+}
 
-    fn parse_op(&self) -> Result<Op, HistoryError> {
-        serde_json::from_slice(trim_newline(&self.buf)).map_err(|e| {
-            self.json_error(
-                &e,
-                "expected an op {\"index\":..,\"time\":..,\"process\":..,\"type\":..,\"f\":..,\"value\":..}",
-            )
-        })
-    }
+/// Where the next line was found.
+enum Found {
+    /// In the input's buffer, ending (before its newline) at this offset.
+    InBuffer(usize),
+    /// In the partial-line buffer.
+    InPartial,
+}
 
-    fn location(&self, column: usize) -> Location {
+/// One line of input and where it is.
+struct Line<'a> {
+    bytes: &'a [u8],
+    site: Site<'a>,
+}
+
+/// The input's buffered bytes, filling the buffer when it is empty.
+fn fill<'a, R: BufRead>(
+    input: &'a mut R,
+    file: &Option<PathBuf>,
+) -> Result<&'a [u8], HistoryError> {
+    input.fill_buf().map_err(|source| HistoryError::Io {
+        path: file.clone().unwrap_or_else(|| "<input>".into()),
+        source,
+    })
+}
+
+fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(u8::is_ascii_whitespace)
+}
+
+/// The line being parsed, made into a [`Location`] only when there is an error to report.
+struct Site<'a> {
+    file: Option<&'a Path>,
+    line: u32,
+}
+
+impl Site<'_> {
+    fn at(&self, column: usize) -> Location {
         Location {
-            file: self.file.clone(),
+            file: self.file.map(Path::to_path_buf),
             line: self.line as usize,
             column,
         }
     }
+}
 
-    fn json_error(&self, e: &serde_json::Error, expected: &str) -> HistoryError {
+/// The first line: a header, or (in a history without one) an op.
+enum First {
+    Header(Header),
+    Op(Box<Op>),
+}
+
+fn first_line(line: &[u8], at: &Site) -> Result<First, HistoryError> {
+    if memchr::memmem::find(line, b"\"rift_history\"").is_none() {
+        return parse_op(line, at).map(|op| First::Op(Box::new(op)));
+    }
+    let header: Header = parse_json(line, at, "expected the header {\"rift_history\":1, ...}")?;
+    if header.rift_history != FORMAT_VERSION {
+        return Err(HistoryError::Syntax {
+            at: at.at(1),
+            message: format!(
+                "history format version {} is not supported; this rift reads version {FORMAT_VERSION}",
+                header.rift_history
+            ),
+        });
+    }
+    Ok(First::Header(header))
+}
+
+fn parse_op(line: &[u8], at: &Site) -> Result<Op, HistoryError> {
+    parse_json(
+        line,
+        at,
+        "expected an op {\"index\":..,\"time\":..,\"process\":..,\"type\":..,\"f\":..,\"value\":..}",
+    )
+}
+
+/// Parses one line of JSON. The line is checked to be UTF-8 once, as a whole, which is cheaper
+/// than serde_json checking each string of it.
+fn parse_json<T: serde::de::DeserializeOwned>(
+    line: &[u8],
+    at: &Site,
+    expected: &str,
+) -> Result<T, HistoryError> {
+    let text = std::str::from_utf8(line).map_err(|e| HistoryError::Syntax {
+        at: at.at(line[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b & 0xC0 != 0x80)
+            .count()
+            + 1),
+        message: "the line is not UTF-8 text".into(),
+    })?;
+    serde_json::from_str(text).map_err(|e| {
         let detail = e.to_string();
         let detail = match detail.rfind(" at line ") {
             Some(cut) => &detail[..cut],
             None => &detail,
         };
         HistoryError::Syntax {
-            at: self.location(e.column().max(1)),
+            at: at.at(e.column().max(1)),
             message: format!("{expected}: {detail}"),
         }
-    }
+    })
 }
 
 impl<R: BufRead> Iterator for JsonlReader<R> {
@@ -161,8 +260,8 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
             return None;
         }
         let result = match self.next_line() {
-            Ok(true) => self.parse_op(),
-            Ok(false) => {
+            Ok(Some(line)) => parse_op(line.bytes, &line.site),
+            Ok(None) => {
                 self.finished = true;
                 return None;
             }
@@ -175,11 +274,47 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
     }
 }
 
-fn trim_newline(line: &[u8]) -> &[u8] {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    line.strip_suffix(b"\r").unwrap_or(line)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::BufReader;
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    const TEXT: &str = "{\"rift_history\":1,\"seed\":3}\n\n{\"index\":0,\"time\":5,\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"value\":null}\r\n{\"index\":1,\"time\":6,\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"value\":2}";
+
+    #[test]
+    fn lines_split_across_buffer_fills_read_the_same_as_whole_ones() {
+        for capacity in [1, 2, 3, 7, 64, 4096] {
+            let input = BufReader::with_capacity(capacity, TEXT.as_bytes());
+            let mut reader = JsonlReader::new(input).unwrap();
+            assert_eq!(reader.header().meta["seed"], 3);
+            let first = reader.next().unwrap().unwrap();
+            assert_eq!((first.time, reader.line()), (5, 3));
+            let second = reader.next().unwrap().unwrap();
+            assert_eq!((second.value.as_u64(), reader.line()), (Some(2), 4));
+            assert!(reader.next().is_none(), "capacity {capacity}");
+        }
+    }
+
+    #[test]
+    fn a_history_without_a_header_starts_with_its_first_op() {
+        let text = TEXT.split_once('\n').unwrap().1;
+        let reader = JsonlReader::new(text.as_bytes()).unwrap();
+        assert!(reader.header().meta.is_empty());
+        assert_eq!(reader.count(), 2);
+    }
+
+    #[test]
+    fn an_empty_input_has_no_ops() {
+        let mut reader = JsonlReader::new(&b""[..]).unwrap();
+        assert!(reader.next().is_none());
+    }
+
+    #[test]
+    fn reading_stops_after_an_error() {
+        let text = "{\"rift_history\":1}\nnot json\n{\"index\":0,\"time\":0,\"process\":1,\"type\":\"invoke\",\"f\":\"r\"}\n";
+        let mut reader = JsonlReader::new(text.as_bytes()).unwrap();
+        let e = reader.next().unwrap().unwrap_err().to_string();
+        assert!(e.starts_with("<input>:2:"), "{e}");
+        assert!(reader.next().is_none());
+    }
 }
