@@ -5,6 +5,7 @@ pub mod systems;
 pub mod adapter;
 pub mod cluster;
 
+pub mod campaign;
 pub mod generator;
 pub mod nemesis;
 pub mod record;

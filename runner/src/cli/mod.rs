@@ -4,6 +4,9 @@ use clap::{Parser, Subcommand};
 
 mod cleanup;
 mod cluster_up;
+mod campaign;
+mod demo;
+mod replay;
 mod run;
 
 /// rift: Jepsen-style fault injection and history checking.
@@ -26,6 +29,12 @@ pub enum Command {
     Cleanup(cleanup::Args),
     /// Run a workload against a cluster under faults, check the history and store the run.
     Run(Box<run::Args>),
+    /// Run a campaign (strategies x nemeses x seeds, each with an expected verdict).
+    Campaign(campaign::Args),
+    /// Run the booking service's strategies under each kind of fault, side by side.
+    Demo(demo::Args),
+    /// Re-run a stored run: same config and seed, the recorded faults at the same offsets.
+    Replay(replay::Args),
     /// Start a cluster, apply a few faults, hold it (for teardown tests).
     #[command(hide = true)]
     ClusterUp(cluster_up::Args),
@@ -40,6 +49,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         }
         Command::Cleanup(args) => cleanup::run(args),
         Command::Run(args) => run::run(*args),
+        Command::Campaign(args) => campaign::run(args),
+        Command::Demo(args) => demo::run(args),
+        Command::Replay(args) => replay::run(args),
         Command::ClusterUp(args) => cluster_up::run(args),
     }
 }
