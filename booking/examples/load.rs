@@ -7,6 +7,8 @@
 //!     [--bin target/release/booking-node] [--nats nats://127.0.0.1:4222]
 //! ```
 //!
+//! Without `--nats`, each log combination starts its own three NATS servers (JetStream, R3).
+//!
 //! Every worker is one request in flight at a time; workers are spread over two connections to
 //! each node, round-robin over the nodes (so writes are coordinated by every node). `book` picks a
 //! random room among 100,000 and a fresh guest; `available` a random room. Prints one Markdown
@@ -14,11 +16,12 @@
 
 use anyhow::{bail, Context};
 use booking::config::{ReadLevel, ReplicationKind};
+use booking::replication::log::nats_server::NatsCluster;
 use booking::testing::{ClusterSpec, TestCluster};
 use booking::Client;
 use clap::{Parser, ValueEnum};
 use rand::Rng;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -119,11 +122,20 @@ async fn drive(clients: &[Arc<Client>], workers: usize, seconds: f64, op: Op) ->
 
 async fn run_one(
     args: &Args,
-    bin: &PathBuf,
+    bin: &Path,
     replication: ReplicationKind,
     read: ReadLevel,
 ) -> anyhow::Result<(Figures, Figures)> {
-    let spec = ClusterSpec::new(replication, read).nats(args.nats.clone());
+    // The log strategy without --nats gets its own three-server JetStream cluster (R3 stream).
+    let nats = if replication == ReplicationKind::Log && args.nats.is_empty() {
+        Some(NatsCluster::start(3).await.context("starting NATS")?)
+    } else {
+        None
+    };
+    let urls = nats
+        .as_ref()
+        .map_or_else(|| args.nats.clone(), NatsCluster::urls);
+    let spec = ClusterSpec::new(replication, read).nats(urls);
     let cluster = TestCluster::start(bin, spec)
         .await
         .context("starting the cluster")?;
@@ -137,6 +149,7 @@ async fn run_one(
     let book = drive(&clients, args.workers, args.seconds, Op::Book).await;
     let available = drive(&clients, args.workers, args.seconds, Op::Available).await;
     drop(cluster);
+    drop(nats);
     Ok((book, available))
 }
 

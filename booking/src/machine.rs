@@ -226,7 +226,13 @@ impl StateMachine {
         let mut bytes = 0;
         for (&change, (space, key)) in self.changes.range(since + 1..) {
             let cell = self.cells[&(*space, key.clone())].cell.clone();
-            bytes += key.len() + serde_json::to_string(&cell).map_or(0, |s| s.len()) + 32;
+            bytes += key.len()
+                + cell.context.len() * 24
+                + cell
+                    .siblings
+                    .iter()
+                    .map(|s| approx_json_len(&s.value) + 96)
+                    .sum::<usize>();
             if bytes > max_bytes && !out.is_empty() {
                 break;
             }
@@ -310,6 +316,22 @@ pub fn query_key(q: &Query) -> (Space, &str) {
     match q {
         Query::Available { room } => (Space::Room, room),
         Query::Read { key } => (Space::Register, key),
+    }
+}
+
+/// About how many bytes `v` takes as JSON (exact for most values; escapes not counted).
+fn approx_json_len(v: &Value) -> usize {
+    match v {
+        Value::Null | Value::Bool(_) => 5,
+        Value::Number(_) => 20,
+        Value::String(s) => s.len() + 2,
+        Value::Array(a) => 2 + a.iter().map(|x| approx_json_len(x) + 1).sum::<usize>(),
+        Value::Object(o) => {
+            2 + o
+                .iter()
+                .map(|(k, x)| k.len() + 4 + approx_json_len(x))
+                .sum::<usize>()
+        }
     }
 }
 

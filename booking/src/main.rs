@@ -13,6 +13,9 @@ use clap::Parser;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// One replica of the booking service.
 #[derive(Debug, Parser)]
 #[command(name = "booking-node", version, about)]

@@ -45,19 +45,38 @@ impl Request {
     }
 }
 
+/// The fields every request has, read without building the rest of the request.
+#[derive(Deserialize)]
+struct Head {
+    #[serde(default)]
+    id: Option<Value>,
+    #[serde(default)]
+    op: Option<Value>,
+}
+
 /// Decode one request line into its id (if one could be read) and the request.
 pub fn parse_request(line: &[u8]) -> (Option<u64>, Result<Request, NodeError>) {
-    let value: Value = match serde_json::from_slice(line) {
-        Ok(v) => v,
-        Err(e) => return (None, Err(NodeError::BadRequest(format!("not JSON: {e}")))),
+    // serde would also read a struct from a JSON array: only objects are requests.
+    let is_object = line.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let head: Result<Head, _> = if is_object {
+        serde_json::from_slice(line)
+    } else {
+        serde_json::from_slice::<Value>(line).and_then(|_| {
+            serde_json::from_str::<Head>("not an object").map_err(serde::de::Error::custom)
+        })
     };
-    let Some(obj) = value.as_object() else {
-        return (
-            None,
-            Err(NodeError::BadRequest("expected a JSON object".into())),
-        );
+    let head: Head = match head {
+        Ok(h) => h,
+        Err(e) => {
+            let what = if serde_json::from_slice::<Value>(line).is_ok() {
+                "expected a JSON object".to_string()
+            } else {
+                format!("not JSON: {e}")
+            };
+            return (None, Err(NodeError::BadRequest(what)));
+        }
     };
-    let id = match obj.get("id") {
+    let id = match head.id {
         Some(Value::Number(n)) if n.is_u64() => n.as_u64(),
         _ => {
             return (
@@ -69,20 +88,26 @@ pub fn parse_request(line: &[u8]) -> (Option<u64>, Result<Request, NodeError>) {
         }
     };
     let bad = |e: serde_json::Error| NodeError::BadRequest(e.to_string());
-    let request = match obj.get("op").and_then(Value::as_str) {
+    let request = match head.op.as_ref().and_then(Value::as_str) {
         Some("book" | "cancel" | "write" | "cas" | "txn") => {
-            serde_json::from_value(value.clone()).map(Request::Command).map_err(bad)
+            serde_json::from_slice(line).map(Request::Command).map_err(bad)
         }
-        Some("available" | "read") => {
-            serde_json::from_value(value.clone()).map(Request::Query).map_err(bad)
-        }
+        Some("available" | "read") => serde_json::from_slice(line).map(Request::Query).map_err(bad),
         Some("status") => Ok(Request::Status),
-        Some("peer") => match (obj.get("from").and_then(Value::as_u64), obj.get("msg")) {
-            (Some(from), Some(msg)) => Ok(Request::Peer { from: from as usize, msg: msg.clone() }),
-            _ => Err(NodeError::BadRequest(
-                "peer requests need \"from\" (integer) and \"msg\"".into(),
-            )),
-        },
+        Some("peer") => {
+            #[derive(Deserialize)]
+            struct PeerRequest {
+                from: usize,
+                msg: Value,
+            }
+            serde_json::from_slice::<PeerRequest>(line)
+                .map(|p| Request::Peer { from: p.from, msg: p.msg })
+                .map_err(|e| {
+                    NodeError::BadRequest(format!(
+                        "peer requests need \"from\" (integer) and \"msg\": {e}"
+                    ))
+                })
+        }
         Some(other) => Err(NodeError::BadRequest(format!(
             "unknown op {other:?}; expected book, cancel, available, read, write, cas, txn or status"
         ))),
@@ -196,6 +221,16 @@ mod tests {
         let (id, r) = parse_request(br#"{"id":4,"op":"book","room":5,"guest":"a"}"#);
         assert_eq!(id, Some(4));
         assert!(matches!(r, Err(NodeError::BadRequest(_))));
+    }
+
+    #[test]
+    fn a_json_value_that_is_not_an_object_is_a_bad_request() {
+        let (id, r) = parse_request(b"[1,2]");
+        assert_eq!(id, None);
+        assert!(r
+            .unwrap_err()
+            .to_string()
+            .contains("expected a JSON object"));
     }
 
     #[test]

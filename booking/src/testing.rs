@@ -34,6 +34,8 @@ pub struct ClusterSpec {
     pub nats: Vec<String>,
     /// Extra environment for every node (e.g. `RUST_LOG`).
     pub env: Vec<(String, String)>,
+    /// Extra environment for one node: (node id, name, value), e.g. libfaketime's variables.
+    pub node_env: Vec<(usize, String, String)>,
 }
 
 impl ClusterSpec {
@@ -46,7 +48,14 @@ impl ClusterSpec {
             nodes: 3,
             nats: Vec::new(),
             env: Vec::new(),
+            node_env: Vec::new(),
         }
+    }
+
+    /// The same spec with `name=value` in node `node`'s environment.
+    pub fn env_for(mut self, node: usize, name: &str, value: &str) -> ClusterSpec {
+        self.node_env.push((node, name.into(), value.into()));
+        self
     }
 
     /// The same spec with another conflict mode.
@@ -165,7 +174,14 @@ impl TestCluster {
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)
-            .envs(self.spec.env.iter().map(|(k, v)| (k, v)));
+            .envs(self.spec.env.iter().map(|(k, v)| (k, v)))
+            .envs(
+                self.spec
+                    .node_env
+                    .iter()
+                    .filter(|(n, _, _)| *n == i)
+                    .map(|(_, k, v)| (k, v)),
+            );
         // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
         unsafe {
             cmd.pre_exec(|| {

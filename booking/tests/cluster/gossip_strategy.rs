@@ -4,8 +4,10 @@
 use crate::scenarios::{
     acknowledged_writes, every_node_serves_every_operation, node_has, race_for_last_room, SPREAD,
 };
-use crate::support::{clients, eventually, gossip, CLIENT_TIMEOUT};
-use booking::config::{ConflictMode, ReadLevel};
+use crate::support::{clients, cluster_with, eventually, gossip, CLIENT_TIMEOUT};
+use booking::config::{ConflictMode, ReadLevel, ReplicationKind};
+use booking::replication::gossip::ANTI_ENTROPY_INTERVAL;
+use booking::testing::{ClusterSpec, TestCluster};
 
 #[tokio::test]
 async fn gossip_writes_accepted_by_any_node_spread_to_every_replica() {
@@ -46,7 +48,7 @@ async fn gossip_node_killed_and_restarted_keeps_its_acknowledged_writes() {
 }
 
 /// The holders of `room` once every node reports the same, or `None` if they never agree.
-async fn converged_holders(c: &booking::testing::TestCluster, room: &str) -> Option<Vec<String>> {
+async fn converged_holders(c: &TestCluster, room: &str) -> Option<Vec<String>> {
     let cs = clients(c).await;
     let deadline = std::time::Instant::now() + SPREAD;
     while std::time::Instant::now() < deadline {
@@ -167,4 +169,78 @@ async fn gossip_vv_keeps_every_concurrent_append_to_one_list() {
         .await;
         assert!(all_there, "node {j} lists all 15 appends exactly once");
     }
+}
+
+/// libfaketime, as installed by scripts/setup.
+const LIBFAKETIME: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+
+/// A gossip cluster whose node 1's wall clock runs one hour behind, through libfaketime.
+async fn gossip_with_node_1_an_hour_behind(conflict: ConflictMode) -> TestCluster {
+    let spec = ClusterSpec::new(ReplicationKind::Gossip, ReadLevel::One)
+        .conflict(conflict)
+        .env_for(1, "LD_PRELOAD", LIBFAKETIME)
+        .env_for(1, "FAKETIME", "-1h")
+        .env_for(1, "FAKETIME_DONT_FAKE_MONOTONIC", "1");
+    cluster_with(spec).await
+}
+
+/// Write "early" through node 0, wait until node 1 has it, then write "late" through node 1
+/// (whose clock is behind); returns what every node reads once they agree.
+async fn overwrite_from_the_slow_node(c: &TestCluster) -> Option<serde_json::Value> {
+    use serde_json::json;
+    let cs = clients(c).await;
+    cs[0].write("x", json!("early")).await.unwrap();
+    let arrived = eventually(SPREAD, || async {
+        cs[1].read("x").await.ok() == Some(json!("early"))
+    });
+    assert!(arrived.await, "node 1 received the first write");
+    cs[1]
+        .write("x", json!("late"))
+        .await
+        .expect("node 1 acknowledges its write");
+    let deadline = std::time::Instant::now() + SPREAD;
+    while std::time::Instant::now() < deadline {
+        let mut seen = Vec::new();
+        for client in &cs {
+            seen.push(client.read("x").await.ok());
+        }
+        if seen.iter().all(|s| s.is_some() && *s == seen[0]) && seen[0] != Some(json!("early")) {
+            return seen[0].clone();
+        }
+        if seen.iter().all(|s| *s == Some(json!("early"))) {
+            // Give "late" the time it would need to spread, then decide.
+            tokio::time::sleep(ANTI_ENTROPY_INTERVAL * 5).await;
+            let mut again = Vec::new();
+            for client in &cs {
+                again.push(client.read("x").await.ok());
+            }
+            if again == seen {
+                return seen[0].clone();
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    None
+}
+
+#[tokio::test]
+async fn gossip_lww_loses_an_acknowledged_write_from_a_node_whose_clock_is_behind() {
+    let c = gossip_with_node_1_an_hour_behind(ConflictMode::Lww).await;
+    let settled = overwrite_from_the_slow_node(&c).await;
+    assert_eq!(
+        settled,
+        Some(serde_json::json!("early")),
+        "the later write, stamped an hour in the past, loses to the earlier one everywhere"
+    );
+}
+
+#[tokio::test]
+async fn gossip_vv_keeps_a_later_write_from_a_node_whose_clock_is_behind() {
+    let c = gossip_with_node_1_an_hour_behind(ConflictMode::Vv).await;
+    let settled = overwrite_from_the_slow_node(&c).await;
+    assert_eq!(
+        settled,
+        Some(serde_json::json!("late")),
+        "the write that saw the first one supersedes it, whatever the clocks say"
+    );
 }
