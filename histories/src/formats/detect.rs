@@ -78,8 +78,25 @@ pub fn detect(first_bytes: &str) -> Option<Format> {
         }
         '[' | '(' | ';' | '#' => Some(Format::Edn),
         _ if text.lines().any(|l| l.contains("jepsen.util")) => Some(Format::JepsenLog),
+        _ if looks_like_a_log_line(start.lines().next().unwrap_or("")) => Some(Format::JepsenLog),
         _ => None,
     }
+}
+
+/// True for a line that starts with a log level or a date, as Jepsen's console log lines do (its
+/// op lines may come only after many kilobytes of setup logging).
+fn looks_like_a_log_line(line: &str) -> bool {
+    let level = ["INFO", "WARN", "ERROR", "DEBUG", "TRACE"]
+        .iter()
+        .any(|l| line.starts_with(l) && line[l.len()..].starts_with([' ', '\t', ']', ':']));
+    let b = line.as_bytes();
+    let date = b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit);
+    level || date
 }
 
 #[cfg(test)]
@@ -121,10 +138,24 @@ mod tests {
     }
 
     #[test]
+    fn a_log_that_opens_with_setup_lines_is_a_jepsen_log() {
+        assert_eq!(
+            detect("INFO  jepsen.core - Setting up nodes\n"),
+            Some(Format::JepsenLog)
+        );
+        assert_eq!(
+            detect("2017-05-01 12:00:00,123{GMT}\tINFO\t[main] jepsen.cli: Test starts\n"),
+            Some(Format::JepsenLog)
+        );
+    }
+
+    #[test]
     fn anything_else_is_unknown() {
         assert_eq!(detect("hello world"), None);
         assert_eq!(detect(""), None);
         assert_eq!(detect("   \n"), None);
+        assert_eq!(detect("INFORMATION wants to be free"), None);
+        assert_eq!(detect("2017-05"), None);
     }
 
     #[test]
