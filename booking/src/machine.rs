@@ -221,11 +221,27 @@ impl StateMachine {
     /// Every cell changed after change number `since`, oldest change first, stopping once the
     /// updates' JSON exceeds about `max_bytes`; with the change number of the last one returned.
     pub fn changes_since(&self, since: u64, max_bytes: usize) -> (Vec<Update>, u64) {
+        self.changes_for(since, max_bytes, None)
+    }
+
+    /// Like [`StateMachine::changes_since`], leaving out the cells whose every sibling was
+    /// written by node `known_to`: that node has them (or something newer) already.
+    pub fn changes_for(
+        &self,
+        since: u64,
+        max_bytes: usize,
+        known_to: Option<u32>,
+    ) -> (Vec<Update>, u64) {
         let mut out = Vec::new();
         let mut upto = since;
         let mut bytes = 0;
         for (&change, (space, key)) in self.changes.range(since + 1..) {
-            let cell = self.cells[&(*space, key.clone())].cell.clone();
+            let cell = &self.cells[&(*space, key.clone())].cell;
+            if known_to.is_some_and(|n| cell.siblings.iter().all(|s| s.dot.node == n)) {
+                upto = change;
+                continue;
+            }
+            let cell = cell.clone();
             bytes += key.len()
                 + cell.context.len() * 24
                 + cell
@@ -490,6 +506,9 @@ mod tests {
         let (u, upto) = m.changes_since(mark, 1 << 20);
         assert_eq!(u.len(), 1);
         assert_eq!(u[0].key, "2");
+        assert_eq!(upto, m.last_change());
+        let (u, upto) = m.changes_for(mark, 1 << 20, Some(0));
+        assert!(u.is_empty(), "node 0 wrote both cells itself");
         assert_eq!(upto, m.last_change());
     }
 }

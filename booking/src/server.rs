@@ -108,7 +108,7 @@ async fn handle(stream: TcpStream, replication: Arc<dyn Replication>) {
                     Ok(request) => {
                         let (tx, replication) = (tx.clone(), replication.clone());
                         tokio::spawn(async move {
-                            send(&tx, &answer(id, request, replication.as_ref()).await);
+                            let _ = tx.send(answer(id, request, replication.as_ref()).await);
                         });
                     }
                 }
@@ -123,28 +123,38 @@ fn send(tx: &mpsc::UnboundedSender<Vec<u8>>, reply: &Reply) {
     let _ = tx.send(line);
 }
 
-async fn answer(id: Option<u64>, request: Request, replication: &dyn Replication) -> Reply {
+/// A successful reply, serialised straight from the result (no intermediate JSON tree).
+#[derive(serde::Serialize)]
+struct OkReply<'a, T: serde::Serialize> {
+    id: Option<u64>,
+    ok: bool,
+    result: &'a T,
+}
+
+fn ok_line<T: serde::Serialize>(id: Option<u64>, result: &T) -> Vec<u8> {
+    let mut line = serde_json::to_vec(&OkReply {
+        id,
+        ok: true,
+        result,
+    })
+    .expect("replies serialise");
+    line.push(b'\n');
+    line
+}
+
+async fn answer(id: Option<u64>, request: Request, replication: &dyn Replication) -> Vec<u8> {
     let result = match request {
-        Request::Command(cmd) => replication
-            .write(cmd)
-            .await
-            .map(|r| serde_json::to_value(r).expect("responses serialise")),
-        Request::Query(q) => replication
-            .read(q)
-            .await
-            .map(|r| serde_json::to_value(r).expect("responses serialise")),
-        Request::Status => {
-            Ok(serde_json::to_value(replication.status()).expect("status serialises"))
-        }
-        Request::Peer { from, msg } => replication.peer(from, msg).await,
+        Request::Command(cmd) => replication.write(cmd).await.map(|r| ok_line(id, &r)),
+        Request::Query(q) => replication.read(q).await.map(|r| ok_line(id, &r)),
+        Request::Status => Ok(ok_line(id, &replication.status())),
+        Request::Peer { from, msg } => replication.peer(from, msg).await.map(|v| ok_line(id, &v)),
     };
-    match result {
-        Ok(v) => Reply::ok(id, v),
-        Err(e) => {
-            tracing::debug!(?id, error = %e, "request failed");
-            Reply::err(id, &e)
-        }
-    }
+    result.unwrap_or_else(|e| {
+        tracing::debug!(?id, error = %e, "request failed");
+        let mut line = serde_json::to_vec(&Reply::err(id, &e)).expect("replies serialise");
+        line.push(b'\n');
+        line
+    })
 }
 
 #[cfg(test)]

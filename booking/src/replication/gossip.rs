@@ -70,7 +70,7 @@ impl Replication for Gossip {
     }
 
     async fn peer(&self, from: usize, msg: Value) -> Result<Value, NodeError> {
-        let answer: PeerAnswer = self.replica.answer(decode_msg(from, msg)?).await?;
+        let answer: PeerAnswer = self.replica.answer(from, decode_msg(from, msg)?).await?;
         Ok(serde_json::to_value(answer).expect("peer answers serialise"))
     }
 }

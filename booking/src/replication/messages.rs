@@ -14,6 +14,10 @@ pub enum PeerMsg {
     Forward {
         /// The command.
         cmd: Command,
+        /// Whether to send back the changed cells (sync writes them to the backups; async
+        /// does not need them).
+        #[serde(default)]
+        with_updates: bool,
     },
     /// Merge these cells and journal them before answering (sync).
     Merge {

@@ -79,7 +79,9 @@ impl Primary {
         if self.replica.id() == PRIMARY {
             return self.order(&cmd);
         }
-        let msg = serde_json::to_value(PeerMsg::Forward { cmd }).expect("peer messages serialise");
+        let with_updates = self.wait_for_backups;
+        let msg = serde_json::to_value(PeerMsg::Forward { cmd, with_updates })
+            .expect("peer messages serialise");
         match decode(PRIMARY, self.replica.peers.send(PRIMARY, msg).await?)? {
             PeerAnswer::Forwarded { response, updates } => Ok((response, updates)),
             other => Err(NodeError::Remote {
@@ -153,11 +155,14 @@ impl Replication for Primary {
 
     async fn peer(&self, from: usize, msg: Value) -> Result<Value, NodeError> {
         let answer = match decode_msg(from, msg)? {
-            PeerMsg::Forward { cmd } if self.replica.id() == PRIMARY => {
-                let (response, updates) = self.order(&cmd)?;
+            PeerMsg::Forward { cmd, with_updates } if self.replica.id() == PRIMARY => {
+                let (response, mut updates) = self.order(&cmd)?;
+                if !with_updates {
+                    updates.clear();
+                }
                 PeerAnswer::Forwarded { response, updates }
             }
-            other => self.replica.answer(other).await?,
+            other => self.replica.answer(from, other).await?,
         };
         Ok(serde_json::to_value(answer).expect("peer answers serialise"))
     }

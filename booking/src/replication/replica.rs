@@ -18,6 +18,9 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+/// Cells merged per acquisition of the store lock when applying a pull answer.
+const MERGE_CHUNK: usize = 64;
+
 /// Largest batch of cells sent in one pull answer (bytes of JSON, roughly).
 const PULL_BATCH_BYTES: usize = 256 * 1024;
 
@@ -160,8 +163,9 @@ impl Replica {
         Ok(resolve(&q, cell.as_ref()))
     }
 
-    /// Answer the peer messages every state-shipping strategy understands (fetch, pull, merge).
-    pub async fn answer(&self, msg: PeerMsg) -> Result<PeerAnswer, NodeError> {
+    /// Answer the peer messages every state-shipping strategy understands (fetch, pull, merge)
+    /// from node `from`.
+    pub async fn answer(&self, from: usize, msg: PeerMsg) -> Result<PeerAnswer, NodeError> {
         match msg {
             PeerMsg::Fetch { space, key } => Ok(PeerAnswer::Fetched {
                 cell: self.with_store(|s| s.machine().cell(space, &key).cloned()),
@@ -186,7 +190,8 @@ impl Replica {
                     let _ = tokio::time::timeout(wait, rx.changed()).await;
                 }
                 let (updates, upto, last) = self.with_store(|s| {
-                    let (u, upto) = s.machine().changes_since(since, PULL_BATCH_BYTES);
+                    let known_to = Some(from as u32);
+                    let (u, upto) = s.machine().changes_for(since, PULL_BATCH_BYTES, known_to);
                     (u, upto, s.machine().last_change())
                 });
                 Ok(PeerAnswer::Pulled {
@@ -231,7 +236,10 @@ impl Replica {
                     upto,
                     more,
                     updates,
-                }) => match self.with_store(|s| s.merge(&updates)) {
+                }) => match updates
+                    .chunks(MERGE_CHUNK)
+                    .try_for_each(|chunk| self.with_store(|s| s.merge(chunk)).map(drop))
+                {
                     Ok(_) => {
                         mark = (incarnation, upto);
                         more
