@@ -7,7 +7,12 @@
 //! | write | register | int | SET on the primary |
 //! | cas | register | [old, new] | EVAL compare-and-set script on the primary |
 //! | add | none | int | SADD set on the primary |
-//! | read | none | null -> sorted ints | SMEMBERS set (primary or own node) |
+//! | read | none | null -> sorted ints | SMEMBERS set on the node itself |
+//!
+//! A set read reads the node it is sent to, whatever the read mode: the set workload reads only
+//! at the end, once from every node, to see what each node kept. An old primary not yet demoted
+//! still holds the adds it acknowledged during a partition; its replicas, following the new
+//! primary, do not.
 //!
 //! The history's node for a call is the client's own node (whose Sentinel it asks first); writes
 //! go to whichever node the Sentinels name primary, and the error of a failed call names it.
@@ -73,7 +78,7 @@ impl RedisDriver {
                 Ok(_) => Completion::Ok(inv.value.clone()),
                 Err(e) => failed(e),
             },
-            ("read", None) => match c.members(SET_KEY).await {
+            ("read", None) => match c.members_on(inv.node, SET_KEY).await {
                 Ok(s) => {
                     let mut elements: Vec<Value> = s.value.iter().map(|e| value(e)).collect();
                     elements.sort_by_key(|v| v.as_i64());

@@ -1,0 +1,214 @@
+//! A short fault trial against a real system in network namespaces, shared by the etcd and
+//! Redis fault tests: start the cluster with the system's adapter (local backend, one namespace
+//! and address per node), drive concurrent clients through the system's driver while a nemesis
+//! thread applies a fixed fault schedule through the faults crate's injector, heal, wait, make
+//! the final reads, and return the recorded history for the real checkers.
+//!
+//! Every loop is bounded by the trial's duration; the cluster is torn down when dropped (also on
+//! panic), leaving no namespace, rule or process behind.
+
+// Shared by two test binaries, each of which uses only its own part.
+#![allow(dead_code)]
+
+use faults::{Fault, Injector, Mechanism, NodeId};
+use histories::{Header, History};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use runner::adapter::Adapter;
+use runner::cluster::{Backend, Cluster, ClusterConfig};
+use runner::generator::Invocation;
+use runner::record::{Completion, Recorder};
+use runner::systems::etcd::EtcdDriver;
+use runner::systems::redis::RedisDriver;
+use serde_json::{json, Map, Value};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The system's driver.
+pub enum Driver {
+    /// etcd's register.
+    Etcd(EtcdDriver),
+    /// Redis's register and set.
+    Redis(RedisDriver),
+}
+
+impl Driver {
+    async fn call(&self, inv: &Invocation) -> Completion {
+        match self {
+            Driver::Etcd(d) => d.call(inv).await,
+            Driver::Redis(d) => d.call(inv).await,
+        }
+    }
+}
+
+/// Builds a fault from the nodes and the primaries the adapter names.
+pub type FaultFor = dyn Fn(&[NodeId], Option<Vec<NodeId>>) -> Fault + Send + Sync;
+
+/// When a fault is applied: at a fixed offset, with the fault built from the cluster then (so
+/// that it can aim at the current primary).
+pub struct Step {
+    /// Offset from the start of the clients.
+    pub at: Duration,
+    /// The fault, given the nodes and the primaries the adapter names.
+    pub fault: Box<FaultFor>,
+}
+
+/// What a trial does.
+pub struct Plan {
+    /// Concurrent clients.
+    pub concurrency: usize,
+    /// How long the clients run.
+    pub duration: Duration,
+    /// Each client's pause between two calls.
+    pub pause: Duration,
+    /// The faults, in time order; everything is healed when the clients stop.
+    pub steps: Vec<Step>,
+    /// The pause after healing, before the final reads.
+    pub quiet: Duration,
+    /// The final reads, made one after another after the quiet period.
+    pub final_reads: Vec<Invocation>,
+}
+
+/// Draws one client op from the seeded RNG, for `nodes` nodes; `next` is a fresh unique value.
+pub type OpDraw = fn(&mut ChaCha8Rng, usize, u64) -> Invocation;
+
+/// Runs a trial of `adapter`'s system with the driver `make_driver` builds for the nodes'
+/// addresses, ops from `draw` seeded by `seed`, and `plan`'s faults. Returns the history.
+pub fn trial(
+    adapter: Arc<dyn Adapter>,
+    make_driver: impl FnOnce(&[SocketAddr]) -> Driver,
+    draw: OpDraw,
+    plan: Plan,
+    seed: u64,
+) -> History {
+    let config = ClusterConfig {
+        nodes: 3,
+        backend: Backend::Local,
+        clock: false,
+        ready_timeout_ms: 20_000,
+        ..ClusterConfig::default()
+    };
+    let mut cluster = Cluster::start(config, adapter).expect("the cluster starts (as root)");
+    let addrs: Vec<SocketAddr> = (0..3).map(|i| cluster.addr(NodeId(i))).collect();
+    let names: Arc<Vec<String>> = Arc::new((0..3).map(|i| NodeId(i).to_string()).collect());
+    let driver = Arc::new(make_driver(&addrs));
+    let dir = tempfile::tempdir().unwrap();
+    let mut header = Header::default();
+    header.meta.insert("seed".into(), json!(seed));
+    let start = Instant::now();
+    let recorder = Recorder::create(dir.path().join("history.jsonl"), header, start, true).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let rng = Arc::new(Mutex::new(ChaCha8Rng::seed_from_u64(seed)));
+    let unique = Arc::new(AtomicU64::new(1));
+    let processes = Arc::new(AtomicU64::new(plan.concurrency as u64));
+
+    std::thread::scope(|scope| {
+        let nemesis_recorder = recorder.clone();
+        let steps = &plan.steps;
+        let cluster = &mut cluster;
+        let nemesis = scope.spawn(move || {
+            let mut injector = Injector::new(cluster, seed);
+            for step in steps {
+                let wait = step.at.saturating_sub(start.elapsed());
+                std::thread::sleep(wait);
+                let nodes = injector.mechanism().nodes();
+                let primaries = injector.mechanism().primaries();
+                let fault = (step.fault)(&nodes, primaries);
+                let record = injector.apply(&fault).expect("rift applies the fault");
+                note(&nemesis_recorder, &record);
+            }
+            let end = plan.duration.saturating_sub(start.elapsed());
+            std::thread::sleep(end);
+            for record in injector.heal_everything().expect("rift heals") {
+                note(&nemesis_recorder, &record);
+            }
+        });
+        runtime.block_on(async {
+            let tasks: Vec<_> = (0..plan.concurrency as u64)
+                .map(|first| {
+                    let (driver, recorder, names) =
+                        (driver.clone(), recorder.clone(), names.clone());
+                    let (rng, unique, processes) = (rng.clone(), unique.clone(), processes.clone());
+                    let (duration, pause) = (plan.duration, plan.pause);
+                    tokio::spawn(async move {
+                        let mut process = first;
+                        while start.elapsed() < duration {
+                            let inv = {
+                                let mut rng = rng.lock().unwrap();
+                                draw(&mut rng, 3, unique.fetch_add(1, Ordering::Relaxed))
+                            };
+                            let node = &names[inv.node];
+                            recorder.invoke(process, &inv, node);
+                            let how = driver.call(&inv).await;
+                            let info = matches!(how, Completion::Info(_));
+                            recorder.complete(process, &inv, node, how);
+                            if info {
+                                process = processes.fetch_add(1, Ordering::Relaxed);
+                            }
+                            tokio::time::sleep(pause).await;
+                        }
+                    })
+                })
+                .collect();
+            for t in tasks {
+                t.await.unwrap();
+            }
+        });
+        nemesis.join().expect("the nemesis thread");
+    });
+    std::thread::sleep(plan.quiet);
+    let final_process = processes.fetch_add(1, Ordering::Relaxed);
+    runtime.block_on(async {
+        for (k, inv) in plan.final_reads.iter().enumerate() {
+            let p = final_process + k as u64;
+            let node = &names[inv.node];
+            recorder.invoke(p, inv, node);
+            let how = driver.call(inv).await;
+            recorder.complete(p, inv, node, how);
+        }
+    });
+    drop(runtime);
+    let history = recorder.finish().unwrap();
+    let report = cluster.teardown();
+    assert!(
+        report.problems.is_empty(),
+        "teardown: {:?}",
+        report.problems
+    );
+    history
+}
+
+fn note(recorder: &Recorder, record: &faults::FaultRecord) {
+    let value = serde_json::to_value(record).unwrap_or(Value::Null);
+    let f = value["fault"]["fault"]
+        .as_str()
+        .unwrap_or("fault")
+        .to_string();
+    recorder.nemesis(&f, value, Map::new());
+}
+
+/// A register op over `keys` keys: reads, unique writes, and cas from a recent value.
+pub fn register_op(rng: &mut ChaCha8Rng, nodes: usize, next: u64, keys: u64) -> Invocation {
+    let key = Some(json!(rng.gen_range(0..keys)));
+    let node = rng.gen_range(0..nodes);
+    let (f, value) = match rng.gen_range(0..10) {
+        0..=4 => ("read", Value::Null),
+        5..=7 => ("write", json!(next)),
+        _ => {
+            let old = next.saturating_sub(rng.gen_range(1..6));
+            ("cas", json!([old, next]))
+        }
+    };
+    Invocation {
+        f: f.into(),
+        key,
+        value,
+        node,
+    }
+}
