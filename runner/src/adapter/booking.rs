@@ -8,11 +8,13 @@
 //!
 //! The log strategy gets one NATS server (JetStream on) per node, in the node's namespace on
 //! the node's second port, clustered with the others over the node's third port, so partitions
-//! cut the log as they cut the nodes.
+//! cut the log as they cut the nodes. Its command line is the booking crate's own
+//! [`NatsServerSpec`], so the service's tests and rift run the same servers.
 
 use super::{locate, Adapter, Companion, NodeSpec};
 use crate::systems::NodeCommand;
 use booking::config::{ConflictMode, ReadLevel, ReplicationKind};
+use booking::replication::log::nats_server::NatsServerSpec;
 use faults::NodeId;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
@@ -61,9 +63,17 @@ impl BookingAdapter {
         self.options
     }
 
-    fn nats_client(node: &NodeSpec, peer: &SocketAddr) -> String {
-        let _ = node;
-        format!("nats://{}:{}", peer.ip(), peer.port() + 1)
+    /// The NATS servers of a cluster whose nodes are `node.peers`: server `i` serves clients on
+    /// node `i`'s second port and its peers on the third, its files in node `i`'s data dir.
+    fn nats_specs(node: &NodeSpec) -> Vec<NatsServerSpec> {
+        let shift = |k: u16| -> Vec<SocketAddr> {
+            node.peers
+                .iter()
+                .map(|p| SocketAddr::new(p.ip(), p.port() + k))
+                .collect()
+        };
+        let dir = node.data_dir.parent().unwrap_or(&node.data_dir);
+        NatsServerSpec::cluster(&shift(1), &shift(2), dir)
     }
 
     /// One `status` request to `addr`: the reply's `result`.
@@ -115,10 +125,9 @@ impl Adapter for BookingAdapter {
             args.extend(["--conflict".into(), c.to_string()]);
         }
         if self.options.replication == ReplicationKind::Log {
-            let urls: Vec<String> = node
-                .peers
+            let urls: Vec<String> = Self::nats_specs(node)
                 .iter()
-                .map(|p| Self::nats_client(node, p))
+                .map(NatsServerSpec::url)
                 .collect();
             args.extend(["--nats".into(), urls.join(",")]);
         }
@@ -133,30 +142,9 @@ impl Adapter for BookingAdapter {
         if self.options.replication != ReplicationKind::Log {
             return Vec::new();
         }
-        let client = node.addr_at(1);
-        let routes: Vec<String> = node
-            .peers
-            .iter()
-            .filter(|p| **p != node.addr())
-            .map(|p| format!("nats://{}:{}", p.ip(), p.port() + 2))
-            .collect();
-        let args = vec![
-            "--jetstream".to_string(),
-            "--store_dir".into(),
-            node.data_dir.join("nats").display().to_string(),
-            "--addr".into(),
-            client.ip().to_string(),
-            "--port".into(),
-            client.port().to_string(),
-            "--server_name".into(),
-            format!("n{}", node.id.0),
-            "--cluster_name".into(),
-            "rift".into(),
-            "--cluster".into(),
-            format!("nats://{}", node.addr_at(2)),
-            "--routes".into(),
-            routes.join(","),
-        ];
+        let spec = Self::nats_specs(node).swap_remove(node.id.0);
+        let client = spec.client;
+        let args = spec.args();
         vec![Companion {
             name: "nats".into(),
             command: NodeCommand {

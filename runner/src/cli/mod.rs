@@ -2,8 +2,10 @@
 
 use clap::{Parser, Subcommand};
 
+mod bench_cluster;
 mod cleanup;
 mod cluster_up;
+mod bench_record;
 mod campaign;
 mod demo;
 mod replay;
@@ -29,12 +31,16 @@ pub enum Command {
     Cleanup(cleanup::Args),
     /// Run a workload against a cluster under faults, check the history and store the run.
     Run(Box<run::Args>),
+    /// Measure the runner's recording throughput and what recording costs.
+    BenchRecord(Box<bench_record::Args>),
     /// Run a campaign (strategies x nemeses x seeds, each with an expected verdict).
     Campaign(campaign::Args),
     /// Run the booking service's strategies under each kind of fault, side by side.
     Demo(demo::Args),
     /// Re-run a stored run: same config and seed, the recorded faults at the same offsets.
     Replay(replay::Args),
+    /// Time cluster start-up, partitions and heals (medians over repeated trials).
+    BenchCluster(bench_cluster::Args),
     /// Start a cluster, apply a few faults, hold it (for teardown tests).
     #[command(hide = true)]
     ClusterUp(cluster_up::Args),
@@ -50,8 +56,10 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Cleanup(args) => cleanup::run(args),
         Command::Run(args) => run::run(*args),
         Command::Campaign(args) => campaign::run(args),
+        Command::BenchRecord(args) => bench_record::run(*args),
         Command::Demo(args) => demo::run(args),
         Command::Replay(args) => replay::run(args),
         Command::ClusterUp(args) => cluster_up::run(args),
+        Command::BenchCluster(args) => bench_cluster::run(args),
     }
 }

@@ -1,0 +1,97 @@
+//! `rift bench-cluster`: how fast clusters start and partitions go in and out, as medians over
+//! repeated trials on this machine (the figures BENCHMARKS.md records).
+
+use faults::{Fault, Injector, Shape};
+use runner::adapter::{Adapter, BookingAdapter, BookingOptions};
+use runner::cluster::{Backend, Cluster, ClusterConfig};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// `rift bench-cluster` flags.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Nodes per cluster.
+    #[arg(long, default_value_t = 5)]
+    pub nodes: usize,
+    /// Clusters started (each timed from nothing to every node ready).
+    #[arg(long, default_value_t = 10)]
+    pub starts: usize,
+    /// Partition/heal pairs timed on one cluster.
+    #[arg(long, default_value_t = 50)]
+    pub partitions: usize,
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Runs the benchmark and prints one line per figure.
+pub fn run(args: Args) -> anyhow::Result<i32> {
+    anyhow::ensure!(
+        args.starts > 0 && args.partitions > 0,
+        "--starts and --partitions must be positive"
+    );
+    let options = BookingOptions {
+        replication: booking::config::ReplicationKind::Async,
+        read: booking::config::ReadLevel::One,
+        conflict: None,
+    };
+    let adapter: Arc<dyn Adapter> = Arc::new(BookingAdapter::new(options)?);
+    let config = ClusterConfig {
+        nodes: args.nodes,
+        backend: Backend::Local,
+        ..ClusterConfig::default()
+    };
+    let mut up = Vec::new();
+    let mut down = Vec::new();
+    for _ in 0..args.starts {
+        let t = Instant::now();
+        let mut cluster = Cluster::start(config.clone(), adapter.clone())?;
+        up.push(t.elapsed());
+        let t = Instant::now();
+        let report = cluster.teardown();
+        down.push(t.elapsed());
+        anyhow::ensure!(report.problems.is_empty(), "teardown: {report}");
+    }
+    let mut cluster = Cluster::start(config, adapter)?;
+    let mut injector = Injector::new(&mut cluster, 1);
+    let (mut cut, mut heal) = (Vec::new(), Vec::new());
+    for _ in 0..args.partitions {
+        let t = Instant::now();
+        let r = injector.apply(&Fault::Partition {
+            shape: Shape::RandomHalves,
+        })?;
+        cut.push(t.elapsed());
+        anyhow::ensure!(r.outcome.is_installed(), "partition: {r:?}");
+        let t = Instant::now();
+        injector.apply(&Fault::Heal)?;
+        heal.push(t.elapsed());
+    }
+    let n = args.nodes;
+    println!(
+        "{n}-node booking cluster up and ready: median {} over {} starts",
+        ms(median(up)),
+        args.starts
+    );
+    println!(
+        "{n}-node booking cluster torn down: median {} over {} teardowns",
+        ms(median(down)),
+        args.starts
+    );
+    println!(
+        "partition (random halves) installed on all {n} nodes: median {} over {} trials",
+        ms(median(cut)),
+        args.partitions
+    );
+    println!(
+        "healed on all {n} nodes: median {} over {} trials",
+        ms(median(heal)),
+        args.partitions
+    );
+    Ok(0)
+}
