@@ -4,11 +4,13 @@
 use super::RunConfig;
 use crate::store::CheckResult;
 use crate::workload::WorkloadKind;
-use checker::linear::{self, shrink::shrink, Options};
+use checker::convergence::{self, ConvergenceOptions, StateKind};
+use checker::invariants;
+use checker::linear::{self, Options};
 use checker::model::spec::{ModelKind, ModelSpec};
 use checker::txn::{self, TxnOptions};
 use checker::Verdict;
-use histories::{History, Op};
+use histories::History;
 use std::time::Duration;
 
 /// The checkers' results, and the smallest sub-history found that is still invalid.
@@ -22,10 +24,6 @@ pub struct Checked {
 
 /// How long each checker may take before its verdict is Unknown.
 const CHECK_LIMIT: Duration = Duration::from_secs(60);
-
-/// How many calls the failing key may have for its witness to be shrunk (ddmin checks many
-/// sub-histories).
-const SHRINK_MAX_CALLS: usize = 4000;
 
 /// The linearizability model of a workload, if it has one.
 fn model(kind: WorkloadKind) -> Option<ModelKind> {
@@ -67,7 +65,7 @@ pub fn check(config: &RunConfig, history: &History) -> Checked {
                         .join("\n")
                 };
                 if let Some(failure) = report.invalid.first() {
-                    witness = shrunk(history, &failure.key, &spec, &options);
+                    witness = super::witness::witness(history, &failure.key, &spec, &options);
                 }
                 results.push(CheckResult {
                     checker: format!("linearizable ({})", report.model),
@@ -79,6 +77,37 @@ pub fn check(config: &RunConfig, history: &History) -> Checked {
             Err(e) => results.push(unknown("linearizable", e.to_string())),
         }
     }
+    let kind = config.workload.kind;
+    match kind {
+        WorkloadKind::Booking => push(
+            &mut results,
+            "booking invariants",
+            invariants::booking::check(history),
+        ),
+        WorkloadKind::Set => push(
+            &mut results,
+            "set invariants",
+            invariants::set::check(history, &invariants::set::SetOptions::default()),
+        ),
+        WorkloadKind::Counter => push(
+            &mut results,
+            "counter invariants",
+            invariants::counter::check(history),
+        ),
+        WorkloadKind::Register | WorkloadKind::Append => {}
+    }
+    let state = match kind {
+        WorkloadKind::Register => StateKind::Register,
+        WorkloadKind::Booking => StateKind::Booking,
+        WorkloadKind::Set => StateKind::Set,
+        WorkloadKind::Append => StateKind::ListAppend,
+        WorkloadKind::Counter => StateKind::Counter,
+    };
+    push(
+        &mut results,
+        "convergence",
+        convergence::check(history, &ConvergenceOptions { state }),
+    );
     if config.workload.kind == WorkloadKind::Append {
         let opts = TxnOptions {
             time_limit: Some(CHECK_LIMIT),
@@ -97,6 +126,47 @@ pub fn check(config: &RunConfig, history: &History) -> Checked {
     Checked { results, witness }
 }
 
+/// A checker's report: its verdict, explained by its `Display`, and serialisable as details.
+trait Judged: serde::Serialize + std::fmt::Display {
+    fn verdict(&self) -> Verdict;
+}
+
+macro_rules! judged {
+    ($($t:ty),*) => {$(
+        impl Judged for $t {
+            fn verdict(&self) -> Verdict {
+                self.verdict.clone()
+            }
+        }
+    )*};
+}
+judged!(
+    invariants::booking::BookingReport,
+    invariants::set::SetReport,
+    invariants::counter::CounterReport,
+    convergence::ConvergenceReport
+);
+
+fn push<R: Judged>(
+    results: &mut Vec<CheckResult>,
+    checker: &str,
+    report: Result<R, checker::CheckError>,
+) {
+    match report {
+        Ok(r) => {
+            let details = serde_json::to_value(&r).unwrap_or_default();
+            let verdict = r.verdict();
+            results.push(CheckResult {
+                checker: checker.to_string(),
+                verdict,
+                explanation: r.to_string(),
+                details,
+            })
+        }
+        Err(e) => results.push(unknown(checker, e.to_string())),
+    }
+}
+
 fn unknown(checker: &str, why: String) -> CheckResult {
     CheckResult {
         checker: checker.to_string(),
@@ -104,24 +174,4 @@ fn unknown(checker: &str, why: String) -> CheckResult {
         explanation: why,
         details: serde_json::Value::Null,
     }
-}
-
-/// The failing key's calls shrunk to a 1-minimal invalid sub-history, when small enough.
-fn shrunk(
-    history: &History,
-    key: &serde_json::Value,
-    spec: &ModelSpec,
-    options: &Options,
-) -> Option<History> {
-    let ops: Vec<Op> = history
-        .client_ops()
-        .filter(|o| key.is_null() || o.key.as_ref() == Some(key))
-        .cloned()
-        .collect();
-    if ops.len() > 2 * SHRINK_MAX_CALLS {
-        return None;
-    }
-    let mut sub = History::from_ops(ops);
-    sub.header = history.header.clone();
-    shrink(&sub, spec, options).ok().flatten()
 }

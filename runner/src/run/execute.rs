@@ -72,7 +72,7 @@ pub fn reproduce_command(dir: &RunDir) -> String {
 }
 
 /// The booking adapter for a config (validated).
-fn adapter(config: &RunConfig) -> Result<BookingAdapter, RunError> {
+pub(super) fn adapter(config: &RunConfig) -> Result<BookingAdapter, RunError> {
     fn parse<T: serde::de::DeserializeOwned>(what: &'static str, v: &str) -> Result<T, RunError> {
         serde_json::from_value(json!(v)).map_err(|e| {
             RunError::Config(super::ConfigError::Invalid {
@@ -169,8 +169,12 @@ pub fn run(mut config: RunConfig, options: &RunOptions) -> Result<RunOutcome, Ru
     );
     let workers = Arc::new(Workers {
         generator: Mutex::new(generator),
-        driver: BookingDriver::new(&addrs, Duration::from_millis(config.op_timeout_ms)),
-        recorder: recorder.clone(),
+        driver: Arc::new(BookingDriver::new(
+            &addrs,
+            Duration::from_millis(config.op_timeout_ms),
+        )),
+        recorder: Some(recorder.clone()),
+        start,
         names,
         next_process: AtomicU64::new(config.concurrency as u64),
         completed: AtomicU64::new(0),
@@ -272,7 +276,7 @@ async fn tick(bar: ProgressBar, workers: Arc<Workers>, current: CurrentFault) {
         } else {
             fault
         };
-        bar.set_position(workers.recorder.now() / 1_000_000_000);
+        bar.set_position(workers.now() / 1_000_000_000);
         bar.set_message(format!("{rate:>7.0} ops/s  fault: {fault}"));
     }
 }

@@ -5,6 +5,7 @@
 //! ([`workload_loop`]) and the nemesis thread ([`nemesis_loop`]) share the run's monotonic clock
 //! through the [`Recorder`](crate::record::Recorder).
 
+mod bench;
 mod check;
 mod config;
 mod driver;
@@ -14,8 +15,10 @@ pub mod nemesis_loop;
 mod report;
 mod seeds;
 mod stats;
+mod witness;
 pub mod workload_loop;
 
+pub use bench::{bench_record, BenchReport, Trial};
 pub use check::{check, Checked};
 pub use config::{ConfigError, RunConfig, SystemConfig};
 pub use driver::BookingDriver;

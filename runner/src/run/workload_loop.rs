@@ -6,16 +6,18 @@ use crate::generator::{Clients, Context, Generator, Invocation, Next};
 use crate::record::{Completion, Recorder};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// State shared by the client tasks.
 pub struct Workers {
     /// The generator (locked for each draw).
     pub generator: Mutex<Clients>,
     /// The system's clients.
-    pub driver: BookingDriver,
-    /// The history.
-    pub recorder: Recorder,
+    pub driver: Arc<BookingDriver>,
+    /// The history; `None` for an unrecorded load (the recording benchmark's baseline).
+    pub recorder: Option<Recorder>,
+    /// The run's start, which times are measured from.
+    pub start: Instant,
     /// The nodes' names, by index.
     pub names: Vec<String>,
     /// The next unused process id.
@@ -29,12 +31,21 @@ impl Workers {
     /// process must not be used again).
     pub async fn call(&self, process: u64, inv: &Invocation) -> bool {
         let node = &self.names[inv.node];
-        self.recorder.invoke(process, inv, node);
+        if let Some(r) = &self.recorder {
+            r.invoke(process, inv, node);
+        }
         let how = self.driver.call(inv).await;
         let info = matches!(how, Completion::Info(_));
-        self.recorder.complete(process, inv, node, how);
+        if let Some(r) = &self.recorder {
+            r.complete(process, inv, node, how);
+        }
         self.completed.fetch_add(1, Ordering::Relaxed);
         info
+    }
+
+    /// Nanoseconds since the start of the run.
+    pub fn now(&self) -> u64 {
+        self.start.elapsed().as_nanos() as u64
     }
 
     /// A process id never used before.
@@ -46,9 +57,9 @@ impl Workers {
 /// One client task: ops until the generator is done.
 async fn client(workers: Arc<Workers>, first: u64) {
     let mut process = first;
-    let start = workers.recorder.start();
+    let start = workers.start;
     loop {
-        let time = workers.recorder.now();
+        let time = workers.now();
         let next = workers
             .generator
             .lock()

@@ -1,0 +1,154 @@
+//! The recording benchmark: the same load against the same cluster with and without recording,
+//! in alternating trials, to measure the ops/s the runner records and what recording costs.
+
+use super::driver::BookingDriver;
+use super::execute::adapter;
+use super::seeds::{derive, Stream};
+use super::workload_loop::{drive, Workers};
+use super::{RunConfig, RunError};
+use crate::cluster::{Cluster, ClusterConfig};
+use crate::generator::Clients;
+use crate::record::Recorder;
+use faults::NodeId;
+use histories::Header;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// One trial's throughput.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trial {
+    /// Whether every call was recorded to a history file.
+    pub recorded: bool,
+    /// Calls completed.
+    pub calls: u64,
+    /// Seconds the trial ran.
+    pub seconds: f64,
+    /// Calls per second.
+    pub ops_per_s: f64,
+}
+
+/// The benchmark's result: every trial, and the medians.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    /// The trials, in the order run (unrecorded and recorded alternate).
+    pub trials: Vec<Trial>,
+    /// Median ops/s of the recorded trials.
+    pub recorded: f64,
+    /// Median ops/s of the unrecorded trials.
+    pub unrecorded: f64,
+    /// 1 - recorded / unrecorded: the share of throughput recording costs.
+    pub overhead: f64,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// A temp directory removed on drop.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs `trials` unrecorded and `trials` recorded trials, alternating, each of
+/// `config.time_limit_s` seconds at unlimited rate with `config.concurrency` clients and no
+/// faults, against one cluster started from `config`.
+pub fn bench_record(config: &RunConfig, trials: usize) -> Result<BenchReport, RunError> {
+    config.validate()?;
+    let seed = config.seed.unwrap_or(1);
+    let mut cluster = Cluster::start(
+        ClusterConfig {
+            nodes: config.nodes,
+            backend: config.backend,
+            clock: false,
+            ..ClusterConfig::default()
+        },
+        Arc::new(adapter(config)?),
+    )?;
+    let addrs: Vec<_> = (0..config.nodes).map(|i| cluster.addr(NodeId(i))).collect();
+    let names: Vec<String> = (0..config.nodes).map(|i| NodeId(i).to_string()).collect();
+    let tmp =
+        TempDir(std::env::temp_dir().join(format!("rift-bench-record-{}", std::process::id())));
+    std::fs::create_dir_all(&tmp.0).map_err(|source| crate::store::StoreError::Io {
+        path: tmp.0.clone(),
+        source,
+    })?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(RunError::Runtime)?;
+    let driver = Arc::new(BookingDriver::new(
+        &addrs,
+        Duration::from_millis(config.op_timeout_ms),
+    ));
+    let limit = config.time_limit_ns();
+    let mut results = Vec::new();
+    for t in 0..2 * trials {
+        let recorded = t % 2 == 1;
+        let start = Instant::now();
+        let recorder = if recorded {
+            let path = tmp.0.join(format!("history-{t}.jsonl"));
+            Some(Recorder::create(path, Header::default(), start, false)?)
+        } else {
+            None
+        };
+        let generator = Clients::new(
+            config.workload.source().map_err(super::ConfigError::from)?,
+            derive(seed, Stream::Ops),
+            config.nodes,
+            0.0,
+            limit,
+        );
+        let workers = Arc::new(Workers {
+            generator: Mutex::new(generator),
+            driver: driver.clone(),
+            recorder: recorder.clone(),
+            start,
+            names: names.clone(),
+            next_process: AtomicU64::new(config.concurrency as u64),
+            completed: AtomicU64::new(0),
+        });
+        runtime.block_on(drive(workers.clone(), config.concurrency));
+        let seconds = start.elapsed().as_secs_f64();
+        if let Some(r) = recorder {
+            r.finish()?;
+        }
+        let calls = workers.completed.load(Ordering::Relaxed);
+        results.push(Trial {
+            recorded,
+            calls,
+            seconds,
+            ops_per_s: calls as f64 / seconds,
+        });
+    }
+    drop(runtime);
+    cluster.teardown();
+    let of = |rec: bool| {
+        median(
+            results
+                .iter()
+                .filter(|t| t.recorded == rec)
+                .map(|t| t.ops_per_s)
+                .collect(),
+        )
+    };
+    let (recorded, unrecorded) = (of(true), of(false));
+    Ok(BenchReport {
+        overhead: if unrecorded > 0.0 {
+            1.0 - recorded / unrecorded
+        } else {
+            0.0
+        },
+        trials: results,
+        recorded,
+        unrecorded,
+    })
+}
