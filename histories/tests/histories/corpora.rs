@@ -112,6 +112,10 @@ fn nemesis_ops_and_multi_line_maps_are_read() {
 #[test]
 fn both_elle_histories_parse_into_transactions() {
     let dir = corpora_dir().join("elle");
+    for f in ["si-without-g-single.edn", "paper-example.edn"] {
+        let text = std::fs::read_to_string(dir.join(f)).unwrap();
+        assert_eq!(detect(&text), Some(Format::Edn), "{f}");
+    }
     let si = read_path(&dir.join("si-without-g-single.edn"), None).unwrap();
     assert_eq!(si.len(), 8);
     assert_eq!(si.ops[1].index, 11);

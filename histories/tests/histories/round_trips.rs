@@ -167,3 +167,64 @@ fn a_jepsen_log_exports_to_edn_and_jsonl_and_reads_back_the_same() {
     assert_eq!(read_str(&edn_of(&h), None).unwrap(), h);
     assert_eq!(read_str(&jsonl_of(&h), None).unwrap(), h);
 }
+
+/// A history big enough to be read in several chunks on several threads.
+fn big_history(ops: u64) -> History {
+    let mut h = History::from_ops(
+        (0..ops)
+            .map(|i| {
+                let p = i % 7;
+                let kind = if (i / 7) % 2 == 0 {
+                    OpType::Invoke
+                } else {
+                    OpType::Ok
+                };
+                Op::new(i, i * 3, Process::Client(p), kind, "write", json!(i))
+                    .with_key(json!(i % 100))
+            })
+            .collect(),
+    );
+    h.header.meta.insert("note".into(), json!("big"));
+    h
+}
+
+#[test]
+fn a_history_of_many_chunks_reads_the_same_in_parallel_as_line_by_line() {
+    let h = big_history(120_000);
+    let mut text = jsonl_of(&h);
+    // Blank lines in the middle are skipped by both readers.
+    let cut = text.len() / 2;
+    let nl = cut + text[cut..].find('\n').unwrap() + 1;
+    text.insert_str(nl, "\n  \n");
+    assert!(text.len() > 9 << 20, "more than one chunk of text");
+    let path =
+        std::env::temp_dir().join(format!("rift-histories-big-{}.jsonl", std::process::id()));
+    std::fs::write(&path, &text).unwrap();
+    let whole = read_path(&path, None).unwrap();
+    let mut streamed = JsonlReader::open(&path).unwrap();
+    let mut lines = Vec::new();
+    while let Some(op) = streamed.next() {
+        assert_eq!(op.unwrap(), h.ops[lines.len()]);
+        lines.push(streamed.line());
+    }
+    assert_same(&whole, &h, "parallel");
+    assert_eq!(whole.provenance.lines, lines);
+    assert_eq!(
+        *lines.last().unwrap() as usize,
+        h.len() + 3,
+        "header and two blank lines"
+    );
+
+    // A bad line late in the file is reported at its own line.
+    let mut bad: Vec<&str> = text.lines().collect();
+    let bad_index = bad.len() - 2;
+    bad[bad_index] = "{\"index\": oops}";
+    std::fs::write(&path, bad.join("\n")).unwrap();
+    let e = read_path(&path, None).unwrap_err().to_string();
+    std::fs::remove_file(&path).unwrap();
+    let bad_line = bad_index + 1;
+    assert!(
+        e.contains(&format!("big-{}.jsonl:{bad_line}:11:", std::process::id())),
+        "{e}"
+    );
+}
