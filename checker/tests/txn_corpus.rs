@@ -96,6 +96,7 @@ fn the_paper_example_parses_and_its_graph_is_explained() {
         "{text}"
     );
     for s in &deps {
+        assert_ne!(s.why, Why::Unexplained, "{s}");
         if let Why::Read { .. } | Why::Missed { .. } | Why::Overwrote { .. } = s.why {
             assert!(matches!(s.edge, EdgeKind::Ww | EdgeKind::Wr | EdgeKind::Rw));
         }

@@ -6,7 +6,7 @@
 //! (writes back a stale snapshot), `DirtyRead` (uncommitted appends visible, then rolled back),
 //! `StaleReplica` (read-only transactions served by a lagging replica).
 
-use checker::txn::{self, AnomalyKind, ConsistencyModel, TxnOptions, TxnReport};
+use checker::txn::{self, AnomalyKind, ConsistencyModel, Explanation, TxnOptions, TxnReport, Why};
 use checker::Verdict;
 use histories::{History, Op, OpType, Process};
 use rand::{Rng, SeedableRng};
@@ -88,7 +88,11 @@ fn drive(store: &mut dyn Store, seed: u64, procs: usize, keys: u64, n: usize) ->
             None => {}
             Some(mops) => {
                 let (kind, result) = store.complete(p, &mut rng);
-                let value = if kind == OpType::Ok { to_json(&result) } else { to_json(&mops) };
+                let value = if kind == OpType::Ok {
+                    to_json(&result)
+                } else {
+                    to_json(&mops)
+                };
                 record(&mut ops, pid[p], kind, value);
                 if kind == OpType::Info {
                     pid[p] += 1000;
@@ -205,8 +209,16 @@ impl Store for StaleReplica {
     }
 }
 
+/// Checks, and insists that every edge of every cycle reported comes with its evidence.
 fn check(h: &History, model: ConsistencyModel) -> TxnReport {
-    txn::check(h, &TxnOptions::model(model)).unwrap()
+    let r = txn::check(h, &TxnOptions::model(model)).unwrap();
+    for a in &r.anomalies {
+        if let Explanation::Cycle(c) = &a.explanation {
+            assert!(c.steps.iter().all(|s| s.why != Why::Unexplained), "{a}");
+            assert_eq!(c.steps.len(), c.txns.len(), "{a}");
+        }
+    }
+    r
 }
 
 #[test]
@@ -229,7 +241,10 @@ fn a_store_that_overwrites_concurrent_commits_loses_updates() {
             r.ruled_out.contains(&ConsistencyModel::SnapshotIsolation),
             "seed {seed}"
         );
-        assert_eq!(check(&h, ConsistencyModel::Serializable).verdict, Verdict::Invalid);
+        assert_eq!(
+            check(&h, ConsistencyModel::Serializable).verdict,
+            Verdict::Invalid
+        );
     }
 }
 

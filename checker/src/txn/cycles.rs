@@ -1,4 +1,4 @@
-//! The cycle search: strongly connected components (Tarjan) of the dependency graph restricted
+//! The cycle search: strongly connected components (Tarjan, see the `scc` module) of the dependency graph restricted
 //! to the edges each anomaly may use, then, in each component, a shortest cycle of that anomaly's
 //! shape, found by a breadth-first search over (transaction, what the path has used so far).
 //!
@@ -12,9 +12,9 @@
 
 use super::anomaly::AnomalyKind;
 use super::graph::{DepGraph, EdgeKind};
-use petgraph::algo::TarjanScc;
+use super::scc::{self, NONE};
 use petgraph::graph::{EdgeIndex, NodeIndex};
-use petgraph::visit::{EdgeFiltered, EdgeRef};
+use petgraph::visit::EdgeRef;
 use rustc_hash::FxHashMap;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -24,7 +24,6 @@ const WR: u8 = EdgeKind::Wr.bit();
 const RW: u8 = EdgeKind::Rw.bit();
 const PROCESS: u8 = EdgeKind::Process.bit();
 const REALTIME: u8 = EdgeKind::Realtime.bit();
-const NONE: u32 = u32::MAX;
 /// Failed attempts allowed per component and shape before the search declares itself
 /// incomplete (the time limit usually stops it first).
 const MAX_FAILED_STARTS: usize = 100_000;
@@ -220,18 +219,8 @@ impl Searcher<'_> {
     /// Component ids (NONE for nodes in no cycle) of the graph restricted to `mask`, and
     /// whether any component is non-trivial.
     fn components(&self, mask: u8) -> (Vec<u32>, bool) {
-        let filtered = EdgeFiltered::from_fn(self.g, |e| e.weight().bit() & mask != 0);
-        let mut comp = vec![NONE; self.g.node_count()];
-        let mut next = 0;
-        TarjanScc::new().run(&filtered, |scc| {
-            if scc.len() > 1 {
-                for n in scc {
-                    comp[n.index()] = next;
-                }
-                next += 1;
-            }
-        });
-        (comp, next > 0)
+        let (comp, count) = scc::components(self.g, mask);
+        (comp, count > 0)
     }
 
     /// Edges of kinds `kinds` inside each component, grouped by component.

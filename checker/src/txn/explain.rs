@@ -122,6 +122,9 @@ pub enum Why {
         /// The process.
         process: Process,
     },
+    /// The edge is in the graph but its evidence could not be found again (a checker bug if it
+    /// ever shows).
+    Unexplained,
     /// realtime: the first completed before the second was invoked.
     Realtime {
         /// Index of the first's completion op.
@@ -184,6 +187,7 @@ impl fmt::Display for Step {
                 verb(*append)
             ),
             Why::Process { process } => write!(f, "process {process} ran {a} and then {b}"),
+            Why::Unexplained => f.write_str("the graph has this edge, but its evidence was not found again"),
             Why::Realtime { completed, invoked } => write!(
                 f,
                 "{a} completed (op {completed}) before {b} was invoked (op {invoked})"

@@ -48,8 +48,11 @@ pub mod graph;
 mod list_append;
 pub mod mop;
 pub mod notation;
+mod pairs;
 mod report;
 mod rw_register;
+mod scc;
+pub mod synth;
 
 pub use anomaly::{AnomalyKind, ConsistencyModel};
 pub use explain::{Anomaly, Cycle, Explanation, Step, TxnRef, Version, Why};
@@ -109,9 +112,7 @@ impl<'a> Analysis<'a> {
     }
 
     fn step(&self, a: u32, b: u32, kind: EdgeKind) -> Step {
-        let why = self.why(a, b, kind).unwrap_or(Why::Process {
-            process: self.txns.txns[a as usize].process,
-        });
+        let why = self.why(a, b, kind).unwrap_or(Why::Unexplained);
         Step {
             from: self.txns.txns[a as usize].invoke_index,
             to: self.txns.txns[b as usize].invoke_index,
@@ -122,7 +123,7 @@ impl<'a> Analysis<'a> {
 }
 
 fn read_txns(history: &History, opts: &TxnOptions) -> Result<Txns, CheckError> {
-    let calls = history.calls()?;
+    let calls = pairs::pairs(history)?;
     let workload = match opts.workload {
         Some(w) => w,
         None => mop::detect_workload(&calls)?,
@@ -136,9 +137,11 @@ pub fn check(history: &History, opts: &TxnOptions) -> Result<TxnReport, CheckErr
     let deadline = cycles::Deadline::after(opts.time_limit);
     let txns = read_txns(history, opts)?;
     let mut found = Found::new(opts.max_witnesses);
-    let analysis = Analysis::new(&txns, &mut found)?;
-    let g = graph::build(txns.txns.len(), &analysis.edges);
-    let edge_count = analysis.edges.len();
+    let mut analysis = Analysis::new(&txns, &mut found)?;
+    let edges = std::mem::take(&mut analysis.edges);
+    let edge_count = edges.len();
+    let g = graph::build(txns.txns.len(), &edges);
+    drop(edges);
     let search = cycles::search(&g, deadline, opts.max_witnesses);
     drop(g);
     for c in &search.found {

@@ -8,8 +8,9 @@
 //! initial, never-written state); a failed or indeterminate transaction's from its invocation,
 //! whose reads are unknown.
 
+use super::pairs::TxnCall;
 use crate::CheckError;
-use histories::{Call, Outcome, Process};
+use histories::{Outcome, Process};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -217,22 +218,30 @@ impl Txns {
 }
 
 /// True for calls the transactional checker reads.
-pub(crate) fn is_txn(call: &Call) -> bool {
+pub(crate) fn is_txn(call: &TxnCall) -> bool {
     call.f == "txn"
 }
 
-fn value_of(call: &Call) -> &Value {
+fn value_of<'h>(call: &TxnCall<'h>) -> &'h Value {
     match call.outcome {
-        Outcome::Ok => &call.result,
-        _ => &call.argument,
+        Outcome::Ok => call.result,
+        _ => call.argument,
     }
 }
 
-fn malformed(call: &Call, message: String) -> CheckError {
-    CheckError::bad_call(call, message)
+fn malformed(call: &TxnCall, message: String) -> CheckError {
+    CheckError::BadCall {
+        call: call.id,
+        index: call.invoke_index,
+        process: call.process,
+        message,
+    }
 }
 
-fn mop_parts<'a>(call: &Call, m: &'a Value) -> Result<(&'a str, &'a Value, &'a Value), CheckError> {
+fn mop_parts<'a>(
+    call: &TxnCall,
+    m: &'a Value,
+) -> Result<(&'a str, &'a Value, &'a Value), CheckError> {
     match m.as_array().map(Vec::as_slice) {
         Some([Value::String(f), k, v]) => Ok((f.as_str(), k, v)),
         _ => Err(malformed(
@@ -242,7 +251,7 @@ fn mop_parts<'a>(call: &Call, m: &'a Value) -> Result<(&'a str, &'a Value, &'a V
     }
 }
 
-fn mops_of(call: &Call) -> Result<&[Value], CheckError> {
+fn mops_of<'h>(call: &TxnCall<'h>) -> Result<&'h [Value], CheckError> {
     value_of(call).as_array().map(Vec::as_slice).ok_or_else(|| {
         malformed(
             call,
@@ -256,8 +265,8 @@ fn mops_of(call: &Call) -> Result<&[Value], CheckError> {
 
 /// Decides the workload from the micro-ops' names: appends mean list-append, writes mean
 /// rw-register, both is an error; with only reads, a read of a list means list-append.
-pub(crate) fn detect_workload(calls: &[Call]) -> Result<Workload, CheckError> {
-    let (mut append, mut write, mut list_read) = (None::<&Call>, None::<&Call>, false);
+pub(crate) fn detect_workload(calls: &[TxnCall]) -> Result<Workload, CheckError> {
+    let (mut append, mut write, mut list_read) = (None::<&TxnCall>, None::<&TxnCall>, false);
     for call in calls.iter().filter(|c| is_txn(c)) {
         for m in mops_of(call)? {
             let (f, _, v) = mop_parts(call, m)?;
@@ -285,7 +294,7 @@ pub(crate) fn detect_workload(calls: &[Call]) -> Result<Workload, CheckError> {
 }
 
 /// Reads every transaction of `calls` as `workload`.
-pub(crate) fn parse(calls: &[Call], workload: Workload) -> Result<Txns, CheckError> {
+pub(crate) fn parse(calls: &[TxnCall], workload: Workload) -> Result<Txns, CheckError> {
     let mut keys = Interner::default();
     let mut values = Interner::default();
     let mut txns = Vec::new();

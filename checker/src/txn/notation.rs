@@ -154,7 +154,7 @@ mod tests {
         let h = parse("p0 invoke ax1; p1 rx1; p0 ok ax1").unwrap();
         let calls = h.calls().unwrap();
         assert_eq!(calls.len(), 2);
-        assert_eq!(calls[0].complete_index, Some(4));
+        assert_eq!(calls[0].complete_index, Some(3));
         assert_eq!(calls[1].invoke_index, 1);
     }
 
