@@ -12,6 +12,8 @@
 pub mod convergence;
 pub mod error;
 pub mod invariants;
+pub mod linear;
+pub mod model;
 pub mod txn;
 pub mod verdict;
 

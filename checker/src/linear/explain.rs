@@ -1,0 +1,195 @@
+//! Explanations of verdicts: data first (serialisable), rendered in words by `Display`.
+
+use super::fast::Because;
+use histories::{Call, Outcome, Process};
+use serde::Serialize;
+use serde_json::Value;
+use std::fmt;
+
+/// One call as an explanation shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallView {
+    /// The call's id (index in `History::calls()`).
+    pub call: usize,
+    /// Who made it.
+    pub process: Process,
+    /// What it did, in the model's words ("read of 3").
+    pub action: String,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Index of its invocation op.
+    pub invoke_index: u64,
+    /// Time of its invocation (ns).
+    pub invoke_time: u64,
+    /// Time of its completion (ns), when it completed.
+    pub complete_time: Option<u64>,
+}
+
+impl CallView {
+    /// The view of `call`, described as `action`.
+    pub fn new(call: &Call, action: String) -> CallView {
+        CallView {
+            call: call.id,
+            process: call.process,
+            action,
+            outcome: call.outcome,
+            invoke_index: call.invoke_index,
+            invoke_time: call.invoke_time,
+            complete_time: call.complete_time,
+        }
+    }
+}
+
+impl fmt::Display for CallView {
+    /// "read of 3 by process 7 at 1.204 s (op 12)".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}{} by process {} at {:.3} s (op {})",
+            if self.outcome == Outcome::Info {
+                "indeterminate "
+            } else {
+                ""
+            },
+            self.action,
+            self.process,
+            self.invoke_time as f64 / 1e9,
+            self.invoke_index
+        )
+    }
+}
+
+/// One step of a cycle: this call must take effect before the next one, because ...
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CycleStep {
+    /// The call.
+    pub call: CallView,
+    /// Why it precedes the next call of the cycle (the last precedes the first).
+    pub because: Because,
+}
+
+/// Why one key's calls have no linearisation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Explanation {
+    /// The search's deepest point: after the longest partial linearisation, this call could not
+    /// take effect in any state the object could be in.
+    Unplaceable {
+        /// The call that could not be placed.
+        call: CallView,
+        /// "the register", "the mutex", ...
+        object: String,
+        /// States the object could be in when the call had to take effect.
+        possible_states: Vec<String>,
+        /// The longest partial linearisation found, in order.
+        longest: Vec<CallView>,
+        /// The state after it.
+        state_after_longest: String,
+    },
+    /// A call observed a value that no call wrote (registers with distinct written values).
+    NeverWritten {
+        /// The reading call.
+        call: CallView,
+        /// The value.
+        value: String,
+    },
+    /// Two successful cas replaced the same value, which was written only once.
+    TwoCasFrom {
+        /// One cas.
+        first: CallView,
+        /// The other.
+        second: CallView,
+        /// The value both replaced.
+        value: String,
+    },
+    /// Calls each of which must take effect before the next, the last before the first.
+    Cycle {
+        /// The cycle.
+        steps: Vec<CycleStep>,
+    },
+}
+
+/// How many calls of the longest partial linearisation `Display` shows.
+const SHOWN: usize = 8;
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Explanation::Unplaceable {
+                call,
+                object,
+                possible_states,
+                longest,
+                state_after_longest,
+            } => {
+                write!(f, "{call} could not be placed: {object} could only be ")?;
+                match possible_states.as_slice() {
+                    [] => write!(f, "{state_after_longest}")?,
+                    [one] => write!(f, "{one}")?,
+                    [init @ .., last] => write!(f, "{} or {last}", init.join(", "))?,
+                }
+                write!(
+                    f,
+                    " then.\n  Longest partial linearisation ({} calls",
+                    longest.len()
+                )?;
+                if longest.len() > SHOWN {
+                    write!(f, ", last {SHOWN} shown")?;
+                }
+                writeln!(f, "), leaving {object} at {state_after_longest}:")?;
+                let skip = longest.len().saturating_sub(SHOWN);
+                for (k, c) in longest.iter().enumerate().skip(skip) {
+                    writeln!(f, "    {}. {c}", k + 1)?;
+                }
+                Ok(())
+            }
+            Explanation::NeverWritten { call, value } => {
+                writeln!(f, "{call} observed {value}, which no call wrote")
+            }
+            Explanation::TwoCasFrom {
+                first,
+                second,
+                value,
+            } => {
+                writeln!(
+                    f,
+                    "{first} and {second} both replaced {value}, which was written only once"
+                )
+            }
+            Explanation::Cycle { steps } => {
+                writeln!(
+                    f,
+                    "these calls cannot be ordered; each must take effect before the next:"
+                )?;
+                for (k, s) in steps.iter().enumerate() {
+                    writeln!(
+                        f,
+                        "    {}. {} — before the next, as {}",
+                        k + 1,
+                        s.call,
+                        s.because.words()
+                    )?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// An invalid key and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeyFailure {
+    /// The key (`null` for an unpartitioned history).
+    pub key: Value,
+    /// Why.
+    pub explanation: Explanation,
+}
+
+impl fmt::Display for KeyFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.key.is_null() {
+            write!(f, "key {}: ", self.key)?;
+        }
+        write!(f, "{}", self.explanation)
+    }
+}
