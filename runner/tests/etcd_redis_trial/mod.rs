@@ -71,6 +71,41 @@ pub struct Plan {
     pub final_reads: Vec<Invocation>,
 }
 
+/// The seeds a claim is checked over: `RIFT_SEEDS` (e.g. `1-10` or `3,5`) when set, to measure
+/// how often a result reproduces, else `default`.
+pub fn seeds(default: &[u64]) -> Vec<u64> {
+    let Ok(spec) = std::env::var("RIFT_SEEDS") else {
+        return default.to_vec();
+    };
+    let parse = |s: &str| {
+        s.trim()
+            .parse::<u64>()
+            .expect("RIFT_SEEDS: numbers like 1-10 or 3,5")
+    };
+    match spec.split_once('-') {
+        Some((a, b)) => (parse(a)..=parse(b)).collect(),
+        None => spec.split(',').map(parse).collect(),
+    }
+}
+
+/// Runs `claim` for every seed and asserts that it held on all of them, after printing on how
+/// many it held (the reproduction rate over the seeds).
+pub fn over_seeds(what: &str, seeds: &[u64], mut claim: impl FnMut(u64) -> Result<String, String>) {
+    let mut failures = Vec::new();
+    for &seed in seeds {
+        match claim(seed) {
+            Ok(note) => eprintln!("{what}: seed {seed}: {note}"),
+            Err(why) => {
+                eprintln!("{what}: seed {seed}: FAILED: {why}");
+                failures.push(seed);
+            }
+        }
+    }
+    let held = seeds.len() - failures.len();
+    eprintln!("{what}: held on {held} of {} seeds", seeds.len());
+    assert!(failures.is_empty(), "{what}: failed on seeds {failures:?}");
+}
+
 /// Draws one client op from the seeded RNG, for `nodes` nodes; `next` is a fresh unique value.
 pub type OpDraw = fn(&mut ChaCha8Rng, usize, u64) -> Invocation;
 
@@ -128,6 +163,12 @@ pub fn trial(
             for record in injector.heal_everything().expect("rift heals") {
                 note(&nemesis_recorder, &record);
             }
+            let cluster = injector.mechanism();
+            wait_ready(
+                &**cluster.adapter(),
+                &cluster.specs(),
+                Duration::from_secs(20),
+            );
         });
         runtime.block_on(async {
             let tasks: Vec<_> = (0..plan.concurrency as u64)
@@ -184,6 +225,21 @@ pub fn trial(
     history
 }
 
+/// Waits (bounded) until the adapter finds every node ready again after the heal: the final
+/// reads should see a settled system, not one still failing over.
+fn wait_ready(adapter: &dyn Adapter, specs: &[runner::adapter::NodeSpec], limit: Duration) {
+    let deadline = Instant::now() + limit;
+    for spec in specs {
+        while let Err(why) = adapter.probe(spec) {
+            assert!(
+                Instant::now() < deadline,
+                "not ready {limit:?} after the heal: {why}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
 fn note(recorder: &Recorder, record: &faults::FaultRecord) {
     let value = serde_json::to_value(record).unwrap_or(Value::Null);
     let f = value["fault"]["fault"]
@@ -191,6 +247,18 @@ fn note(recorder: &Recorder, record: &faults::FaultRecord) {
         .unwrap_or("fault")
         .to_string();
     recorder.nemesis(&f, value, Map::new());
+}
+
+/// The nemesis steps of `history` that were not installed, with their outcome: a trial whose
+/// faults were skipped proves nothing.
+pub fn faults_not_installed(history: &History) -> Vec<String> {
+    history
+        .ops
+        .iter()
+        .filter(|o| o.process == histories::Process::Nemesis)
+        .filter(|o| o.value["outcome"] != "installed")
+        .map(|o| format!("{} {}", o.f, o.value))
+        .collect()
 }
 
 /// A register op over `keys` keys: reads, unique writes, and cas from a recent value.

@@ -1,9 +1,15 @@
 //! When a Redis node is ready, and which node is the primary: blocking queries, each bounded in
 //! time, for the cluster's readiness probe (run on a plain thread).
 //!
-//! A node is ready when its server answers, a replica has synced with its primary, and its
-//! Sentinel names the primary and knows every replica and every other Sentinel, so that a
-//! failover can start as soon as a run begins.
+//! A node is ready when its server answers, a replica has synced with its primary, a primary is
+//! the one the Sentinels name (an old primary back from a partition is not ready until a
+//! Sentinel has demoted it), and its Sentinel names the primary and knows every replica and every
+//! other Sentinel, so that a failover can start as soon as a run begins.
+//!
+//! The probe also shortens the Sentinel's own periods with `SENTINEL DEBUG` (Redis 7): INFO to
+//! every instance each second (10 s by default for replicas, which is how long an old primary
+//! would otherwise keep running as a primary after a heal) and hello messages every 500 ms.
+//! Runtime settings, so the probe sets them each time (idempotent).
 
 use super::node::{RedisCluster, MASTER_NAME};
 use redis::{Cmd, ConnectionAddr, FromRedisValue, Value};
@@ -22,12 +28,34 @@ pub fn probe(cluster: &RedisCluster, i: usize, timeout: Duration) -> Result<(), 
             node.name
         ));
     }
+    let role_line = info.lines().find(|l| l.starts_with("role:")).unwrap_or("");
+    let tune = words(&[
+        "SENTINEL",
+        "DEBUG",
+        "INFO-PERIOD",
+        "1000",
+        "PUBLISH-PERIOD",
+        "500",
+    ]);
+    query::<()>(node.sentinel, timeout, &tune)
+        .map_err(|e| format!("{} Sentinel: {e}", node.name))?;
     let sentinel = |what: &[&str]| {
         query::<Vec<Value>>(node.sentinel, timeout, &words(what))
             .map_err(|e| format!("{} Sentinel: {e}", node.name))
     };
-    if sentinel(&["SENTINEL", "get-master-addr-by-name", MASTER_NAME])?.is_empty() {
-        return Err(format!("{} Sentinel names no primary", node.name));
+    let named =
+        primary_by(cluster, i, timeout).map_err(|e| format!("{} Sentinel: {e}", node.name))?;
+    if role_line.trim() == "role:slave" && named == i {
+        return Err(format!(
+            "{} is named primary but still runs as a replica",
+            node.name
+        ));
+    }
+    if role_line.trim() == "role:master" && named != i {
+        return Err(format!(
+            "{} runs as a primary, but its Sentinel names {}",
+            node.name, cluster.nodes[named].name
+        ));
     }
     for (what, sub) in [("replicas", "replicas"), ("Sentinels", "sentinels")] {
         let known = sentinel(&["SENTINEL", sub, MASTER_NAME])?.len();
