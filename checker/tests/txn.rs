@@ -260,3 +260,37 @@ fn an_element_appended_twice_is_refused_as_malformed() {
     let e = txn::check(&h, &TxnOptions::default()).unwrap_err();
     assert!(e.to_string().contains("appended to key x twice"), "{e}");
 }
+
+#[test]
+fn a_reader_fed_op_by_op_agrees_with_checking_the_whole_history() {
+    let text =
+        "p0 invoke rx ay1; p1 invoke ry ax1; p0 ok rx ay1; p1 ok ry ax1; p2 fail ax2; rx1 ry1";
+    let h = notation::parse(text).unwrap();
+    let opts = TxnOptions::model(Serializable);
+    let mut reader = txn::TxnReader::new(None);
+    for op in &h.ops {
+        reader.push(op).unwrap();
+    }
+    let streamed = reader.finish(&opts).unwrap();
+    let whole = txn::check(&h, &opts).unwrap();
+    assert_eq!(streamed.verdict, whole.verdict);
+    assert_eq!(streamed.counts, whole.counts);
+    assert_eq!(streamed.transactions, 4);
+}
+
+#[test]
+fn a_completion_without_an_invocation_is_refused_naming_the_op() {
+    let mut h = notation::parse("ax1").unwrap();
+    h.ops.remove(0);
+    let e = txn::check(&h, &TxnOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("index 1"), "{e}");
+    assert!(e.to_string().contains("no open invocation"), "{e}");
+}
+
+#[test]
+fn an_unfinished_transaction_is_indeterminate() {
+    let r = check("p0 invoke ax1; rx1; rx1");
+    assert_eq!(r.verdict, Verdict::Valid, "{r}");
+    assert_eq!(r.transactions, 3);
+    assert_eq!(r.committed, 2);
+}

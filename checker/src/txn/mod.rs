@@ -48,7 +48,7 @@ pub mod graph;
 mod list_append;
 pub mod mop;
 pub mod notation;
-mod pairs;
+mod reader;
 mod report;
 mod rw_register;
 mod scc;
@@ -58,6 +58,7 @@ pub use anomaly::{AnomalyKind, ConsistencyModel};
 pub use explain::{Anomaly, Cycle, Explanation, Step, TxnRef, Version, Why};
 pub use graph::EdgeKind;
 pub use mop::{Atom, Workload};
+pub use reader::TxnReader;
 pub use report::{TxnOptions, TxnReport};
 
 use crate::{CheckError, Verdict};
@@ -123,19 +124,22 @@ impl<'a> Analysis<'a> {
 }
 
 fn read_txns(history: &History, opts: &TxnOptions) -> Result<Txns, CheckError> {
-    let calls = pairs::pairs(history)?;
-    let workload = match opts.workload {
-        Some(w) => w,
-        None => mop::detect_workload(&calls)?,
-    };
-    mop::parse(&calls, workload)
+    let mut reader = TxnReader::new(opts.workload);
+    reader.push_history(history)?;
+    reader.into_txns()
 }
 
 /// Checks a transactional history against [`TxnOptions::model`], finding every anomaly the
 /// budget allows and the models they rule out.
+///
+/// To check a history too big to hold in memory, feed its ops to a [`TxnReader`] instead.
 pub fn check(history: &History, opts: &TxnOptions) -> Result<TxnReport, CheckError> {
+    check_txns(read_txns(history, opts)?, opts)
+}
+
+/// Checks transactions already read.
+fn check_txns(txns: Txns, opts: &TxnOptions) -> Result<TxnReport, CheckError> {
     let deadline = cycles::Deadline::after(opts.time_limit);
-    let txns = read_txns(history, opts)?;
     let mut found = Found::new(opts.max_witnesses);
     let mut analysis = Analysis::new(&txns, &mut found)?;
     let edges = std::mem::take(&mut analysis.edges);

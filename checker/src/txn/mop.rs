@@ -8,7 +8,6 @@
 //! initial, never-written state); a failed or indeterminate transaction's from its invocation,
 //! whose reads are unknown.
 
-use super::pairs::TxnCall;
 use crate::CheckError;
 use histories::{Outcome, Process};
 use rustc_hash::FxHashMap;
@@ -90,8 +89,11 @@ pub(crate) struct Interner {
 }
 
 impl Interner {
-    fn intern(&mut self, v: &Value) -> u32 {
-        let atom = Atom::from_value(v);
+    pub(crate) fn intern(&mut self, v: &Value) -> u32 {
+        self.intern_atom(Atom::from_value(v))
+    }
+
+    pub(crate) fn intern_atom(&mut self, atom: Atom) -> u32 {
         if let Some(&id) = self.ids.get(&atom) {
             return id;
         }
@@ -126,6 +128,21 @@ pub(crate) enum Mop {
         key: u32,
         value: Option<Option<u32>>,
     },
+    /// A read as first seen, before the workload is known (only inside the reader).
+    Read { key: u32, value: RawRead },
+}
+
+/// What a read returned, before the workload says how to take it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RawRead {
+    /// Not known (the read of a failed or indeterminate transaction).
+    Unknown,
+    /// `null`: the empty list, or a register's initial state.
+    Nil,
+    /// A list.
+    List(Vec<u32>),
+    /// Any other value.
+    Scalar(u32),
 }
 
 /// One transaction: a call of f `"txn"`.
@@ -212,159 +229,8 @@ impl Txns {
             Mop::ReadRegister { key: k, value } => {
                 serde_json::json!(["r", key(*k), value.flatten().map(val)])
             }
+            Mop::Read { key: k, .. } => serde_json::json!(["r", key(*k), null]),
         });
         Value::Array(mops.collect())
     }
-}
-
-/// True for calls the transactional checker reads.
-pub(crate) fn is_txn(call: &TxnCall) -> bool {
-    call.f == "txn"
-}
-
-fn value_of<'h>(call: &TxnCall<'h>) -> &'h Value {
-    match call.outcome {
-        Outcome::Ok => call.result,
-        _ => call.argument,
-    }
-}
-
-fn malformed(call: &TxnCall, message: String) -> CheckError {
-    CheckError::BadCall {
-        call: call.id,
-        index: call.invoke_index,
-        process: call.process,
-        message,
-    }
-}
-
-fn mop_parts<'a>(
-    call: &TxnCall,
-    m: &'a Value,
-) -> Result<(&'a str, &'a Value, &'a Value), CheckError> {
-    match m.as_array().map(Vec::as_slice) {
-        Some([Value::String(f), k, v]) => Ok((f.as_str(), k, v)),
-        _ => Err(malformed(
-            call,
-            format!("expected a micro-op [f, key, value], found {m}"),
-        )),
-    }
-}
-
-fn mops_of<'h>(call: &TxnCall<'h>) -> Result<&'h [Value], CheckError> {
-    value_of(call).as_array().map(Vec::as_slice).ok_or_else(|| {
-        malformed(
-            call,
-            format!(
-                "expected a transaction (a list of micro-ops), found {}",
-                value_of(call)
-            ),
-        )
-    })
-}
-
-/// Decides the workload from the micro-ops' names: appends mean list-append, writes mean
-/// rw-register, both is an error; with only reads, a read of a list means list-append.
-pub(crate) fn detect_workload(calls: &[TxnCall]) -> Result<Workload, CheckError> {
-    let (mut append, mut write, mut list_read) = (None::<&TxnCall>, None::<&TxnCall>, false);
-    for call in calls.iter().filter(|c| is_txn(c)) {
-        for m in mops_of(call)? {
-            let (f, _, v) = mop_parts(call, m)?;
-            match f {
-                "append" => append = append.or(Some(call)),
-                "w" | "write" => write = write.or(Some(call)),
-                _ => list_read |= v.is_array(),
-            }
-        }
-    }
-    match (append, write) {
-        (Some(a), Some(w)) => Err(malformed(
-            if a.id > w.id { a } else { w },
-            format!(
-                "the history mixes appends (op {}) and register writes (op {}); \
-                 a transactional history is list-append or rw-register, not both",
-                a.invoke_index, w.invoke_index
-            ),
-        )),
-        (None, Some(_)) => Ok(Workload::RwRegister),
-        (Some(_), None) => Ok(Workload::ListAppend),
-        (None, None) if list_read => Ok(Workload::ListAppend),
-        (None, None) => Ok(Workload::RwRegister),
-    }
-}
-
-/// Reads every transaction of `calls` as `workload`.
-pub(crate) fn parse(calls: &[TxnCall], workload: Workload) -> Result<Txns, CheckError> {
-    let mut keys = Interner::default();
-    let mut values = Interner::default();
-    let mut txns = Vec::new();
-    let mut skipped = 0;
-    for call in calls {
-        if !is_txn(call) {
-            skipped += 1;
-            continue;
-        }
-        let known = call.outcome == Outcome::Ok;
-        let mut mops = Vec::new();
-        for m in mops_of(call)? {
-            let (f, k, v) = mop_parts(call, m)?;
-            let key = keys.intern(k);
-            let mop = match (workload, f) {
-                (Workload::ListAppend, "append") => Mop::Append {
-                    key,
-                    value: values.intern(v),
-                },
-                (Workload::RwRegister, "w" | "write") => Mop::Write {
-                    key,
-                    value: values.intern(v),
-                },
-                (Workload::ListAppend, "r" | "read") => Mop::ReadList {
-                    key,
-                    value: match (known, v) {
-                        (false, _) => None,
-                        (true, Value::Null) => Some(Vec::new()),
-                        (true, Value::Array(xs)) => {
-                            Some(xs.iter().map(|x| values.intern(x)).collect())
-                        }
-                        (true, other) => {
-                            return Err(malformed(
-                                call,
-                                format!("a list-append read returns a list or null, found {other}"),
-                            ))
-                        }
-                    },
-                },
-                (Workload::RwRegister, "r" | "read") => Mop::ReadRegister {
-                    key,
-                    value: match (known, v) {
-                        (false, _) => None,
-                        (true, Value::Null) => Some(None),
-                        (true, x) => Some(Some(values.intern(x))),
-                    },
-                },
-                (w, f) => {
-                    return Err(malformed(
-                        call,
-                        format!("micro-op {f:?} does not belong to a {w} transaction"),
-                    ))
-                }
-            };
-            mops.push(mop);
-        }
-        txns.push(Txn {
-            call: call.id,
-            process: call.process,
-            outcome: call.outcome,
-            invoke_index: call.invoke_index,
-            complete_index: call.complete_index,
-            mops,
-        });
-    }
-    Ok(Txns {
-        workload,
-        txns,
-        keys,
-        values,
-        skipped,
-    })
 }

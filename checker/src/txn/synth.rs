@@ -58,6 +58,14 @@ enum M {
 
 /// Generates a list-append history.
 pub fn list_append(opts: &SynthOptions) -> History {
+    let mut ops = Vec::with_capacity(opts.transactions * 2);
+    list_append_ops(opts, |op| ops.push(op));
+    History::from_ops(ops)
+}
+
+/// Generates the same history as [`list_append`], handing each op to `emit` as it is made
+/// instead of keeping them (for checking histories too big to hold).
+pub fn list_append_ops(opts: &SynthOptions, mut emit: impl FnMut(Op)) {
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     let mut active: Vec<u64> = (0..opts.keys.max(1) as u64).collect();
     let mut next_key = active.len() as u64;
@@ -66,11 +74,12 @@ pub fn list_append(opts: &SynthOptions) -> History {
     let mut open: Vec<Option<Vec<M>>> = vec![None; opts.processes.max(1)];
     let mut pid: Vec<u64> = (0..open.len() as u64).collect();
     let mut next_pid = pid.len() as u64;
-    let mut ops = Vec::with_capacity(opts.transactions * 2);
     let mut started = 0;
-    let push = |ops: &mut Vec<Op>, p: u64, kind: OpType, value: Value| {
-        let i = ops.len() as u64;
-        ops.push(Op::new(i, i * 1000, Process::Client(p), kind, "txn", value));
+    let mut next_index = 0u64;
+    let mut push = |p: u64, kind: OpType, value: Value| {
+        let i = next_index;
+        next_index += 1;
+        emit(Op::new(i, i * 1000, Process::Client(p), kind, "txn", value));
     };
     while started < opts.transactions || open.iter().any(Option::is_some) {
         let p = rng.gen_range(0..open.len());
@@ -96,7 +105,7 @@ pub fn list_append(opts: &SynthOptions) -> History {
                         mops.push(M::Read(k));
                     }
                 }
-                push(&mut ops, pid[p], OpType::Invoke, render(&mops, None));
+                push(pid[p], OpType::Invoke, render(&mops, None));
                 open[p] = Some(mops);
                 started += 1;
             }
@@ -104,22 +113,21 @@ pub fn list_append(opts: &SynthOptions) -> History {
             Some(mops) => {
                 let roll: f64 = rng.gen();
                 if roll < opts.fail_rate {
-                    push(&mut ops, pid[p], OpType::Fail, render(&mops, None));
+                    push(pid[p], OpType::Fail, render(&mops, None));
                 } else if roll < opts.fail_rate + opts.info_rate {
                     if rng.gen_bool(0.5) {
                         apply(&mut lists, &mops);
                     }
-                    push(&mut ops, pid[p], OpType::Info, render(&mops, None));
+                    push(pid[p], OpType::Info, render(&mops, None));
                     pid[p] = next_pid;
                     next_pid += 1;
                 } else {
                     let reads = apply(&mut lists, &mops);
-                    push(&mut ops, pid[p], OpType::Ok, render(&mops, Some(&reads)));
+                    push(pid[p], OpType::Ok, render(&mops, Some(&reads)));
                 }
             }
         }
     }
-    History::from_ops(ops)
 }
 
 /// Applies the micro-ops; returns what each read saw.
