@@ -3,7 +3,6 @@
 use super::detect::{detect, Format};
 use super::edn::read_edn;
 use super::jepsen_log::read_jepsen_log;
-use super::jsonl::parallel::read_rest;
 use super::jsonl::JsonlReader;
 use crate::{History, HistoryError, Location, Provenance};
 use std::fs::File;
@@ -74,7 +73,10 @@ fn read_jsonl<R: BufRead>(
     let mut reader = JsonlReader::with_file(input, file.map(Path::to_path_buf))?;
     let mut ops = Vec::with_capacity(expected_ops);
     let mut lines = Vec::with_capacity(expected_ops);
-    read_rest(&mut reader, &mut ops, &mut lines)?;
+    while let Some(op) = reader.next() {
+        ops.push(op?);
+        lines.push(reader.line());
+    }
     let mut history = History::from_ops(ops);
     history.header = reader.header().clone();
     history.provenance = Provenance {

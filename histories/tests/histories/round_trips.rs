@@ -228,3 +228,17 @@ fn a_history_of_many_chunks_reads_the_same_in_parallel_as_line_by_line() {
         "{e}"
     );
 }
+
+#[test]
+fn floats_survive_jsonl_exactly() {
+    let values = [5e97, 0.1, 1.0 / 3.0, -2.5e-300, 1.7976931348623157e308];
+    let h = History::from_ops(
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| Op::new(i as u64, 0, Process::Client(0), OpType::Invoke, "write", json!(v)))
+            .collect(),
+    );
+    let back = read_str(&jsonl_of(&h), None).unwrap();
+    assert_eq!(back, h);
+}

@@ -1,7 +1,6 @@
 //! rift's native format: JSON Lines, a header line then one op per line, read and written as
 //! streams.
 
-pub mod parallel;
 pub mod reader;
 pub mod writer;
 

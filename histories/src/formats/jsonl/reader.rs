@@ -84,58 +84,6 @@ impl<R: BufRead> JsonlReader<R> {
         self.file.as_deref()
     }
 
-    /// The first op of a history without a header, with its line, if it has not been returned
-    /// yet (the streaming interface returns it first; [`JsonlReader::next_chunk`] does not).
-    pub(crate) fn take_first_op(&mut self) -> Option<(Op, u32)> {
-        self.first_op.take().map(|op| (op, self.line))
-    }
-
-    /// Moves whole lines of the input (the op lines not read yet) into `chunk`, about `target`
-    /// bytes of them, and returns the line number of the first; `None` at the end of the input.
-    /// Used to parse big histories on several threads (see `parallel.rs`); call
-    /// [`JsonlReader::take_first_op`] first.
-    pub(crate) fn next_chunk(
-        &mut self,
-        target: usize,
-        chunk: &mut Vec<u8>,
-    ) -> Result<Option<u32>, HistoryError> {
-        chunk.clear();
-        self.input.consume(std::mem::take(&mut self.pending));
-        self.partial.clear();
-        if self.finished {
-            return Ok(None);
-        }
-        let first_line = self.line + 1;
-        loop {
-            let available = fill(&mut self.input, &self.file)?;
-            if available.is_empty() {
-                break;
-            }
-            let room = target.saturating_sub(chunk.len());
-            let take = if available.len() <= room {
-                available.len()
-            } else {
-                match memchr::memrchr(b'\n', available) {
-                    Some(last) => last + 1,
-                    None => available.len(),
-                }
-            };
-            chunk.extend_from_slice(&available[..take]);
-            self.input.consume(take);
-            if chunk.len() >= target && chunk.ends_with(b"\n") {
-                break;
-            }
-        }
-        let newlines = memchr::memchr_iter(b'\n', chunk).count() as u32;
-        let unterminated = u32::from(!chunk.is_empty() && !chunk.ends_with(b"\n"));
-        self.line += newlines + unterminated;
-        if chunk.is_empty() {
-            self.finished = true;
-            return Ok(None);
-        }
-        Ok(Some(first_line))
-    }
-
     /// The next non-blank line, without its line end; `None` at the end of the input.
     fn next_line(&mut self) -> Result<Option<Line<'_>>, HistoryError> {
         self.input.consume(std::mem::take(&mut self.pending));
@@ -227,9 +175,9 @@ fn is_blank(line: &[u8]) -> bool {
 }
 
 /// The line being parsed, made into a [`Location`] only when there is an error to report.
-pub(crate) struct Site<'a> {
-    pub(crate) file: Option<&'a Path>,
-    pub(crate) line: u32,
+struct Site<'a> {
+    file: Option<&'a Path>,
+    line: u32,
 }
 
 impl Site<'_> {
@@ -266,7 +214,7 @@ fn first_line(line: &[u8], at: &Site) -> Result<First, HistoryError> {
 }
 
 #[inline(always)]
-pub(crate) fn parse_op(line: &[u8], at: &Site) -> Result<Op, HistoryError> {
+fn parse_op(line: &[u8], at: &Site) -> Result<Op, HistoryError> {
     parse_json(
         line,
         at,
