@@ -9,9 +9,11 @@
 //!
 //! Without `--nats`, each log combination starts its own three NATS servers (JetStream, R3).
 //!
-//! Every worker is one request in flight at a time; workers are spread over two connections to
-//! each node, round-robin over the nodes (so writes are coordinated by every node). `book` picks a
-//! random room among 100,000 and a fresh guest; `available` a random room. Prints one Markdown
+//! Every worker is one request in flight at a time; each sends its requests round-robin over
+//! two connections to each node (so every node coordinates requests). `book` picks a
+//! random room among 100,000 and a fresh guest; `available` a random room. Between the two phases
+//! the generator waits (at most 30 s) until every node holds the same number of keys, so reads
+//! are not measured against the write backlog of async or gossip replication. Prints one Markdown
 //! table row per combination; a combination whose cluster cannot start says why.
 
 use anyhow::{bail, Context};
@@ -76,13 +78,15 @@ async fn drive(clients: &[Arc<Client>], workers: usize, seconds: f64, op: Op) ->
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let mut tasks = tokio::task::JoinSet::new();
     for w in 0..workers {
-        let client = clients[w % clients.len()].clone();
+        let clients = clients.to_vec();
         tasks.spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0;
             let mut n = 0u64;
             while Instant::now() < deadline {
                 let room = rand::thread_rng().gen_range(0..100_000).to_string();
+                // Round-robin over the nodes, so every node coordinates requests.
+                let client = &clients[(w + n as usize) % clients.len()];
                 let start = Instant::now();
                 let result = match op {
                     Op::Book => client.book(&room, &format!("g{w}-{n}")).await.map(|_| ()),
@@ -91,7 +95,12 @@ async fn drive(clients: &[Arc<Client>], workers: usize, seconds: f64, op: Op) ->
                 n += 1;
                 match result {
                     Ok(()) => latencies.push(start.elapsed().as_micros() as u64),
-                    Err(_) => errors += 1,
+                    Err(e) => {
+                        if errors == 0 && w == 0 {
+                            eprintln!("{op:?}: first error of worker 0: {e}");
+                        }
+                        errors += 1
+                    }
                 }
             }
             (latencies, errors)
@@ -117,6 +126,25 @@ async fn drive(clients: &[Arc<Client>], workers: usize, seconds: f64, op: Op) ->
         p50_us: pct(0.50),
         p99_us: pct(0.99),
         errors,
+    }
+}
+
+/// Wait (at most 30 s) until every node reports the same key count twice in a row, so the
+/// `available` phase is not measured while replication still catches up with the `book` phase.
+async fn settle(nodes: &[Arc<Client>]) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut last = None;
+    while Instant::now() < deadline {
+        let mut keys = Vec::new();
+        for n in nodes {
+            keys.push(n.status().await.map(|s| s.keys).ok());
+        }
+        let agreed = keys.iter().all(|k| k.is_some() && *k == keys[0]);
+        if agreed && last.as_ref() == Some(&keys) {
+            return;
+        }
+        last = Some(keys);
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
@@ -147,6 +175,7 @@ async fn run_one(
     }
     drive(&clients, args.workers, 0.5, Op::Book).await; // warm-up
     let book = drive(&clients, args.workers, args.seconds, Op::Book).await;
+    settle(&clients[..cluster.addrs().len()]).await;
     let available = drive(&clients, args.workers, args.seconds, Op::Available).await;
     drop(cluster);
     drop(nats);
