@@ -1,7 +1,8 @@
 //! `async`: the primary (node 0) applies and acknowledges; backups pull in the background.
 
 use crate::scenarios::{
-    acknowledged_writes, every_node_serves_every_operation, node_has, race_for_last_room, SPREAD,
+    acknowledged_writes, assert_one_winner_per_room, every_node_serves_every_operation, node_has,
+    race_for_last_room, SPREAD,
 };
 use crate::support::{cluster, eventually, CLIENT_TIMEOUT};
 use booking::config::{ReadLevel, ReplicationKind};
@@ -57,17 +58,6 @@ async fn async_primary_killed_and_restarted_keeps_every_acknowledged_write() {
 #[tokio::test]
 async fn async_racing_clients_never_both_book_the_last_room() {
     let c = cluster(ReplicationKind::Async, ReadLevel::All).await;
-    for (round, outcome) in race_for_last_room(&c, 1, 2, 25)
-        .await
-        .into_iter()
-        .enumerate()
-    {
-        assert!(
-            matches!(
-                outcome,
-                (Some(true), Some(false)) | (Some(false), Some(true))
-            ),
-            "round {round}: exactly one client books, got {outcome:?}"
-        );
-    }
+    let rounds = race_for_last_room(&c, 1, 2, 25).await;
+    assert_one_winner_per_room(&c, &rounds, "async, read all").await;
 }

@@ -134,3 +134,43 @@ pub async fn race_for_last_room(
     }
     rounds
 }
+
+/// For every round of [`race_for_last_room`]: the two clients were not both told they booked
+/// the room, and the room now has exactly one holder — the winner, when one was told so.
+/// (A request that failed indefinitely may still have booked the room for its guest.)
+pub async fn assert_one_winner_per_room(
+    c: &TestCluster,
+    rounds: &[(Option<bool>, Option<bool>)],
+    what: &str,
+) {
+    let reader = c.client(0, CLIENT_TIMEOUT).await.expect("connect");
+    let mut decided = 0;
+    for (r, outcome) in rounds.iter().enumerate() {
+        assert_ne!(
+            *outcome,
+            (Some(true), Some(true)),
+            "{what}, round {r}: both clients booked the last room"
+        );
+        let holders = reader
+            .available(&format!("last-room-{r}"))
+            .await
+            .expect("available");
+        let winner = match outcome {
+            (Some(true), _) => Some("alice"),
+            (_, Some(true)) => Some("bob"),
+            _ => None,
+        };
+        match winner {
+            Some(w) => {
+                decided += 1;
+                assert_eq!(
+                    holders,
+                    vec![w.to_string()],
+                    "{what}, round {r}: {outcome:?}"
+                );
+            }
+            None => assert!(holders.len() <= 1, "{what}, round {r}: holders {holders:?}"),
+        }
+    }
+    assert!(decided > 0, "{what}: no round had a winner: {rounds:?}");
+}

@@ -2,7 +2,8 @@
 //! acknowledges after the last.
 
 use crate::scenarios::{
-    acknowledged_writes, every_node_serves_every_operation, node_has, race_for_last_room, SPREAD,
+    acknowledged_writes, assert_one_winner_per_room, every_node_serves_every_operation, node_has,
+    race_for_last_room, SPREAD,
 };
 use crate::support::{cluster, eventually, CLIENT_TIMEOUT};
 use booking::config::{ReadLevel, ReplicationKind};
@@ -52,18 +53,7 @@ async fn sync_write_with_a_replica_down_fails_instead_of_being_acknowledged() {
 async fn sync_racing_clients_never_both_book_the_last_room() {
     for read in [ReadLevel::All, ReadLevel::One] {
         let c = cluster(ReplicationKind::Sync, read).await;
-        for (round, outcome) in race_for_last_room(&c, 1, 2, 25)
-            .await
-            .into_iter()
-            .enumerate()
-        {
-            assert!(
-                matches!(
-                    outcome,
-                    (Some(true), Some(false)) | (Some(false), Some(true))
-                ),
-                "round {round} with read {read}: exactly one client books, got {outcome:?}"
-            );
-        }
+        let rounds = race_for_last_room(&c, 1, 2, 25).await;
+        assert_one_winner_per_room(&c, &rounds, &format!("sync, read {read}")).await;
     }
 }
