@@ -24,9 +24,9 @@ const WR: u8 = EdgeKind::Wr.bit();
 const RW: u8 = EdgeKind::Rw.bit();
 const PROCESS: u8 = EdgeKind::Process.bit();
 const REALTIME: u8 = EdgeKind::Realtime.bit();
-/// Failed attempts allowed per component and shape before the search declares itself
-/// incomplete (the time limit usually stops it first).
-const MAX_FAILED_STARTS: usize = 100_000;
+/// Fruitless start edges tried per component and shape before that search gives up, declaring
+/// the whole search incomplete (so the verdict cannot be Valid) and moving on to the next one.
+const MAX_FAILED_STARTS: usize = 1_000;
 
 /// A cycle's edges, each from a transaction to the next.
 type Path = Vec<(u32, u32, EdgeKind)>;
@@ -306,10 +306,21 @@ impl Searcher<'_> {
                 return Err(self.stop("searching for cycles"));
             }
             if tried >= MAX_FAILED_STARTS {
-                self.out.incomplete = Some(format!(
-                    "gave up on a component of the dependency graph after {tried} fruitless searches"
-                ));
-                return Err(Stop);
+                let kind = kind(
+                    shape,
+                    ROUNDS
+                        .iter()
+                        .position(|r| r.required == round.required)
+                        .unwrap_or(0),
+                );
+                self.out.incomplete.get_or_insert_with(|| {
+                    format!(
+                        "gave up looking for {kind} in a strongly connected component of {} \
+                         transactions after {tried} fruitless searches",
+                        comp.iter().filter(|&&x| x == c).count()
+                    )
+                });
+                return Ok(None);
             }
             if let Some(cycle) = self.cycle_through(comp, c, e, shape, round)? {
                 return Ok(Some(cycle));

@@ -10,7 +10,11 @@
 //! Jepsen's EDN (`[:append :x 1]`, `[:r :x [1 2]]`) reads the same once imported (keywords become
 //! strings). Jepsen's outcomes apply: ok committed, fail aborted (its writes must never be seen),
 //! info may have committed (its writes count once a read shows them). The workload is detected
-//! from the micro-ops unless [`TxnOptions::workload`] says it; see [`mop`]'s rules.
+//! from the micro-ops unless [`TxnOptions::workload`] says it (rules in [`TxnReader`]).
+//!
+//! [`check`] takes a whole [`History`]; a [`TxnReader`] takes ops one at a time, so a history too
+//! big to hold (a million transactions as `serde_json` values take 3.7 GiB) can be checked as it
+//! is read from its file.
 //!
 //! # What is checked
 //! 1. Version orders are inferred per key (see the `list_append` and `rw_register` modules for
@@ -22,7 +26,9 @@
 //!    from each process's order; real-time edges from completion-before-invocation (in history
 //!    order, i.e. by op index). Its strongly connected components (Tarjan), and in each the
 //!    shortest cycle of each shape: G0, G1c, G-single, G2-item, and their `-process` and
-//!    `-realtime` variants (see [`cycles`](self) search rules in the `cycles` module).
+//!    `-realtime` variants (the search's rules are in the `cycles` module). The search runs in
+//!    three rounds: data edges only, then with process edges (a cycle must use one: `-process`),
+//!    then with real-time edges too (a cycle must use one: `-realtime`).
 //! 4. Each anomaly kind rules out consistency models by the table in
 //!    [`AnomalyKind::rules_out`]; the verdict is Invalid when an anomaly found rules out
 //!    [`TxnOptions::model`].
@@ -39,6 +45,10 @@
 //! # Unit-test notation
 //! [`notation`] writes small histories as text: `p0 ax1 ry12` is process 0 appending 1 to x and
 //! reading y = [1 2] in one committed transaction.
+//!
+//! # Generated histories
+//! [`synth`] makes seeded list-append histories, strict serializable by construction, for
+//! benchmarks and property tests.
 
 pub mod anomaly;
 mod cycles;
