@@ -57,3 +57,22 @@ async fn sync_racing_clients_never_both_book_the_last_room() {
         assert_one_winner_per_room(&c, &rounds, &format!("sync, read {read}")).await;
     }
 }
+
+#[tokio::test]
+async fn sync_write_with_a_paused_replica_times_out_indefinitely_and_lands_after_resume() {
+    use nix::sys::signal::{kill, Signal};
+    use nix::unistd::Pid;
+    let c = cluster(ReplicationKind::Sync, ReadLevel::One).await;
+    let paused = Pid::from_raw(c.pid(2).expect("node 2 runs") as i32);
+    kill(paused, Signal::SIGSTOP).unwrap();
+    let via = c.client(1, CLIENT_TIMEOUT).await.unwrap();
+    let result = via.write("y", json!(7)).await;
+    kill(paused, Signal::SIGCONT).unwrap();
+    let err = result.expect_err("no acknowledgement while a replica is paused");
+    assert!(!err.is_definite(), "node 0 applied the write: {err}");
+    let landed = [("y".to_string(), json!(7))];
+    assert!(
+        eventually(SPREAD, || node_has(&c, 2, &landed)).await,
+        "the resumed replica ends up with the write"
+    );
+}
