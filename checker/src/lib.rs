@@ -7,6 +7,11 @@
 //! - a checker takes a `&histories::History` (or its calls) and returns a verdict with an
 //!   explanation that is data first and rendered in words by `Display`.
 //!
+//! Checkers beyond linearizability: [`txn`] builds Elle-style dependency graphs over
+//! transactions and names their anomalies (G0 ... G2-item) and the consistency models they rule
+//! out; [`convergence`] asks whether replicas agree after the final heal and hold every
+//! acknowledged write; [`invariants`] checks sets, counters and bookings over a whole history.
+//!
 //! Nothing here does I/O or knows of tokio: parsing lives in `histories`, running in `runner`.
 
 pub mod convergence;
