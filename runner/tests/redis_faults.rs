@@ -1,4 +1,5 @@
-//! Redis under a partition of its primary, in network namespaces, judged by rift's set checker.
+//! Redis under a partition of its primary, in network namespaces, judged by rift's set checker
+//! (lost adds) and linearizability checker (stale replica reads).
 //!
 //! The primary the Sentinels name is cut off from both replicas (and their Sentinels) for 6 s.
 //! The majority side fails over; clients (outside the namespaces, like application servers that
@@ -8,6 +9,7 @@
 //! acknowledged, but WAIT does not undo them: they were applied, and vanish all the same. (The
 //! final reads, 2 s after the heal, may still find the old primary not yet demoted, which a
 //! Sentinel does at its next INFO to it, up to 10 s later: the nodes then disagree.)
+//! Reads from the replicas meanwhile return values the primary has long overwritten.
 //! Each claim is checked over seeds (`RIFT_SEEDS=1-10` to measure how often).
 //!
 //! Module map: `etcd_redis_trial` runs a trial (cluster, clients, nemesis, history); this file
@@ -17,6 +19,8 @@
 mod trial;
 
 use checker::invariants::set::{check, ElementOutcome, ElementReport, SetOptions, SetReport};
+use checker::linear::{check_history, Options};
+use checker::model::spec::{ModelKind, ModelSpec};
 use checker::Verdict;
 use faults::{Fault, Grudge, NodeId, Shape};
 use histories::{History, OpType, Outcome};
@@ -28,7 +32,7 @@ use runner::systems::redis::{ReadFrom, RedisAdapter, RedisDriver, SentinelTiming
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
-use trial::{faults_not_installed, over_seeds, seeds, trial, Driver, Plan, Step};
+use trial::{faults_not_installed, over_seeds, register_op, seeds, trial, Driver, Plan, Step};
 
 /// A unique add from a random node's client.
 fn add(rng: &mut ChaCha8Rng, nodes: usize, next: u64) -> Invocation {
@@ -63,6 +67,32 @@ fn lost_acknowledged(report: &SetReport) -> Vec<&ElementReport> {
 /// 10 s of adds; the primary isolated from 1.5 s to 7.5 s; final reads from every node 2 s
 /// after the heal.
 fn run(wait: Option<WaitFor>, seed: u64) -> Result<(History, SetReport), String> {
+    let history = trial_of(add, ReadFrom::Primary, wait, set_final_reads(), seed)?;
+    let report = check(&history, &SetOptions::default()).map_err(|e| e.to_string())?;
+    Ok((history, report))
+}
+
+/// One final set read from every node.
+fn set_final_reads() -> Vec<Invocation> {
+    (0..3)
+        .map(|node| Invocation {
+            f: "read".into(),
+            key: None,
+            value: Value::Null,
+            node,
+        })
+        .collect()
+}
+
+/// 10 s of `draw`'s ops, reads from `read_from`, the primary isolated from 1.5 s to 7.5 s; the
+/// history, once the faults were all installed.
+fn trial_of(
+    draw: trial::OpDraw,
+    read_from: ReadFrom,
+    wait: Option<WaitFor>,
+    final_reads: Vec<Invocation>,
+    seed: u64,
+) -> Result<History, String> {
     let plan = Plan {
         concurrency: 4,
         duration: Duration::from_secs(10),
@@ -78,31 +108,23 @@ fn run(wait: Option<WaitFor>, seed: u64) -> Result<(History, SetReport), String>
             },
         ],
         quiet: Duration::from_secs(2),
-        final_reads: (0..3)
-            .map(|node| Invocation {
-                f: "read".into(),
-                key: None,
-                value: Value::Null,
-                node,
-            })
-            .collect(),
+        final_reads,
     };
     let driver = move |addrs: &[std::net::SocketAddr]| {
         let d = deployment(addrs, SentinelTiming::default());
         Driver::Redis(RedisDriver::new(
             d,
-            ReadFrom::Primary,
+            read_from,
             wait,
             Duration::from_millis(1000),
         ))
     };
-    let history = trial(Arc::new(RedisAdapter::default()), driver, add, plan, seed);
+    let history = trial(Arc::new(RedisAdapter::default()), driver, draw, plan, seed);
     let skipped = faults_not_installed(&history);
     if !skipped.is_empty() {
         return Err(format!("faults not installed: {skipped:?}"));
     }
-    let report = check(&history, &SetOptions::default()).map_err(|e| e.to_string())?;
-    Ok((history, report))
+    Ok(history)
 }
 
 #[test]
@@ -177,6 +199,39 @@ fn with_wait_no_acknowledged_add_is_lost_but_unconfirmed_adds_still_vanish() {
                 report.verdict,
                 unconfirmed.len()
             ))
+        },
+    );
+}
+
+/// A register op over 2 keys.
+fn register(rng: &mut ChaCha8Rng, nodes: usize, next: u64) -> Invocation {
+    register_op(rng, nodes, next, 2)
+}
+
+#[test]
+fn redis_with_replica_reads_serves_stale_values_while_its_primary_is_partitioned() {
+    over_seeds(
+        "redis replica reads, primary partitioned",
+        &seeds(&[1, 2]),
+        |seed| {
+            let history = trial_of(register, ReadFrom::Local, None, Vec::new(), seed)?;
+            let options = Options {
+                time_limit: Some(Duration::from_secs(60)),
+                ..Options::default()
+            };
+            let spec = ModelSpec::new(ModelKind::CasRegister);
+            let report = check_history(&history, &spec, &options).map_err(|e| e.to_string())?;
+            let words = report
+                .invalid
+                .iter()
+                .map(|f| f.to_string())
+                .collect::<Vec<_>>();
+            match report.verdict {
+                Verdict::Invalid if words.iter().any(|w| w.contains("read")) => {
+                    Ok(words[0].lines().next().unwrap_or_default().to_string())
+                }
+                v => Err(format!("expected a stale read, got {v:?}: {words:?}")),
+            }
         },
     );
 }
