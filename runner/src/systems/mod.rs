@@ -1,9 +1,14 @@
 //! Real third-party systems under test: etcd (Raft, linearizable by default) and Redis
 //! (asynchronous replication with Sentinel failover).
 //!
-//! For each system: the command line of each node, how to know it is ready, and a client whose
-//! failed calls are classified where they are seen as definite (`fail`) or indefinite (`info`),
-//! see [`ClientError`].
+//! For each system, in its own module: the nodes' command lines (`node`), an
+//! [`Adapter`](crate::adapter::Adapter) that tells the cluster how to start, probe and find the
+//! primary of node `i` (`adapter`), a client whose failed calls are classified where they are seen
+//! as definite (`fail`) or indefinite (`info`, see [`ClientError`]), and a driver that performs a
+//! workload's invocations with the client and returns their completions (`driver`).
+//!
+//! Data flows: config -> adapter -> cluster (real processes in namespaces) -> driver + client ->
+//! completions -> history -> checker.
 
 pub mod completion;
 pub mod error;

@@ -8,7 +8,8 @@
 //! stale), which is the difference rift's etcd campaign shows.
 //!
 //! etcd is a Go program: it reads the clock through the vDSO, not libc, so libfaketime cannot
-//! shift it, and clock faults on etcd are skipped with that reason.
+//! shift it, and clock faults on etcd are skipped with that reason (the faults crate's
+//! `clock_blocker` detects Go binaries).
 
 pub mod adapter;
 pub mod client;

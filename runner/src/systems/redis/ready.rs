@@ -82,15 +82,6 @@ pub fn primary_by(cluster: &RedisCluster, i: usize, timeout: Duration) -> Result
         .ok_or_else(|| format!("Sentinel named {addr}, none of the nodes"))
 }
 
-/// The role a server reports: `master` or `slave`.
-pub fn role(addr: SocketAddr, timeout: Duration) -> Result<String, String> {
-    let role: Vec<Value> = query(addr, timeout, &words(&["ROLE"]))?;
-    match role.first() {
-        Some(v) => String::from_redis_value(v.clone()).map_err(|e| e.to_string()),
-        None => Err("empty ROLE answer".into()),
-    }
-}
-
 fn words(words: &[&str]) -> Cmd {
     let mut c = Cmd::new();
     for w in words {
