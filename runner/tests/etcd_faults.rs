@@ -1,7 +1,8 @@
 //! etcd under faults, in network namespaces, judged by rift's linearizability checker:
 //! linearizable reads stay Valid under a partition, pauses and a kill with restart;
 //! serializable reads under a partition of a minority member return stale values, which the
-//! checker finds. Each claim is checked over seeds (`RIFT_SEEDS=1-10` to measure how often).
+//! checker finds; a clock fault on etcd is recorded as skipped, with the reason (Go bypasses
+//! libfaketime). Each claim is checked over seeds (`RIFT_SEEDS=1-10` to measure how often).
 //!
 //! Module map: `etcd_redis_trial` runs a trial (cluster, clients, nemesis, history); this file
 //! says which faults, which read mode and which verdict.
@@ -170,4 +171,33 @@ fn etcd_with_serializable_reads_under_a_minority_partition_is_not_linearizable()
             (v, words) => Err(format!("expected a stale read, got {v:?} {words}")),
         },
     );
+}
+
+#[test]
+fn a_clock_fault_on_etcd_is_recorded_as_skipped_because_go_bypasses_libfaketime() {
+    use faults::{Injector, Outcome};
+    use runner::cluster::{Backend, Cluster, ClusterConfig};
+    let config = ClusterConfig {
+        nodes: 3,
+        backend: Backend::Local,
+        clock: true,
+        ready_timeout_ms: 20_000,
+        ..ClusterConfig::default()
+    };
+    let mut cluster = Cluster::start(config, Arc::new(EtcdAdapter::default())).unwrap();
+    let record = Injector::new(&mut cluster, 1)
+        .apply(&Fault::ClockBump {
+            target: Target::One,
+            delta_ms: 5000,
+        })
+        .unwrap();
+    let report = cluster.teardown();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    match record.outcome {
+        Outcome::Skipped { reason } => {
+            assert!(reason.contains("Go program"), "{reason}");
+            eprintln!("skipped: {reason}");
+        }
+        other => panic!("expected skipped, got {other:?}"),
+    }
 }
