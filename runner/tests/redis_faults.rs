@@ -9,7 +9,8 @@
 //! acknowledged, but WAIT does not undo them: they were applied, and vanish all the same. (The
 //! final reads, 2 s after the heal, may still find the old primary not yet demoted, which a
 //! Sentinel does at its next INFO to it, up to 10 s later: the nodes then disagree.)
-//! Reads from the replicas meanwhile return values the primary has long overwritten.
+//! Reads from the replicas meanwhile return values the primary has long overwritten. Without
+//! faults, reads from the primary are linearizable (the control).
 //! Each claim is checked over seeds (`RIFT_SEEDS=1-10` to measure how often).
 //!
 //! Module map: `etcd_redis_trial` runs a trial (cluster, clients, nemesis, history); this file
@@ -93,20 +94,42 @@ fn trial_of(
     final_reads: Vec<Invocation>,
     seed: u64,
 ) -> Result<History, String> {
+    let steps = vec![
+        Step {
+            at: Duration::from_millis(1500),
+            fault: Box::new(isolate_primary),
+        },
+        Step {
+            at: Duration::from_millis(7500),
+            fault: Box::new(|_, _| Fault::Heal),
+        },
+    ];
+    trial_with(
+        draw,
+        read_from,
+        wait,
+        final_reads,
+        steps,
+        Duration::from_secs(10),
+        seed,
+    )
+}
+
+/// `duration` of `draw`'s ops under `steps`; the history, once the faults were all installed.
+fn trial_with(
+    draw: trial::OpDraw,
+    read_from: ReadFrom,
+    wait: Option<WaitFor>,
+    final_reads: Vec<Invocation>,
+    steps: Vec<Step>,
+    duration: Duration,
+    seed: u64,
+) -> Result<History, String> {
     let plan = Plan {
         concurrency: 4,
-        duration: Duration::from_secs(10),
+        duration,
         pause: Duration::from_millis(20),
-        steps: vec![
-            Step {
-                at: Duration::from_millis(1500),
-                fault: Box::new(isolate_primary),
-            },
-            Step {
-                at: Duration::from_millis(7500),
-                fault: Box::new(|_, _| Fault::Heal),
-            },
-        ],
+        steps,
         quiet: Duration::from_secs(2),
         final_reads,
     };
@@ -234,4 +257,37 @@ fn redis_with_replica_reads_serves_stale_values_while_its_primary_is_partitioned
             }
         },
     );
+}
+
+#[test]
+fn redis_with_primary_reads_and_no_faults_is_linearizable() {
+    over_seeds("redis primary reads, no faults", &seeds(&[1, 2]), |seed| {
+        let history = trial_with(
+            register,
+            ReadFrom::Primary,
+            None,
+            Vec::new(),
+            Vec::new(),
+            Duration::from_secs(4),
+            seed,
+        )?;
+        let reads = history
+            .ops
+            .iter()
+            .filter(|o| o.kind == OpType::Ok && o.f == "read")
+            .count();
+        if reads < 50 {
+            return Err(format!("only {reads} ok reads"));
+        }
+        let options = Options {
+            time_limit: Some(Duration::from_secs(60)),
+            ..Options::default()
+        };
+        let spec = ModelSpec::new(ModelKind::CasRegister);
+        let report = check_history(&history, &spec, &options).map_err(|e| e.to_string())?;
+        match report.verdict {
+            Verdict::Valid => Ok(format!("valid, {reads} ok reads")),
+            v => Err(format!("{v:?}: {:?}", report.invalid)),
+        }
+    });
 }
