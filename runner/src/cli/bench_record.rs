@@ -33,11 +33,12 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     }
     for t in &report.trials {
         println!(
-            "{:<10} {:>8} calls in {:.2} s: {:>8.0} ops/s",
+            "{:<10} {:>8} calls in {:.2} s: {:>8.0} ops/s, rift CPU {:.1} us/call",
             if t.recorded { "recorded" } else { "unrecorded" },
             t.calls,
             t.seconds,
-            t.ops_per_s
+            t.ops_per_s,
+            t.cpu_us_per_call
         );
     }
     println!(
@@ -45,6 +46,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         report.recorded,
         report.unrecorded,
         report.overhead * 100.0
+    );
+    let (rec, unrec) = report.cpu_us_per_call;
+    println!(
+        "median rift CPU per call: recorded {rec:.1} us, unrecorded {unrec:.1} us ({:+.1} us for recording)",
+        rec - unrec
     );
     Ok(0)
 }

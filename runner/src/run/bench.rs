@@ -28,6 +28,9 @@ pub struct Trial {
     pub seconds: f64,
     /// Calls per second.
     pub ops_per_s: f64,
+    /// CPU time rift itself spent per call (user + system, all threads), in microseconds: the
+    /// cost of recording, less sensitive than throughput to other load on the machine.
+    pub cpu_us_per_call: f64,
 }
 
 /// The benchmark's result: every trial, and the medians.
@@ -41,6 +44,25 @@ pub struct BenchReport {
     pub unrecorded: f64,
     /// 1 - recorded / unrecorded: the share of throughput recording costs.
     pub overhead: f64,
+    /// Median CPU microseconds per call of rift, recorded and unrecorded.
+    pub cpu_us_per_call: (f64, f64),
+}
+
+/// CPU seconds this process has used (user + system), from /proc/self/stat.
+fn cpu_seconds() -> f64 {
+    let ticks = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit(')').next()?.split_whitespace().collect::<Vec<_>>();
+            // Fields 14 and 15 (utime, stime) are the 12th and 13th after the command.
+            Some(rest.get(11)?.parse::<u64>().ok()? + rest.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0);
+    let hz = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
+        .ok()
+        .flatten()
+        .unwrap_or(100) as f64;
+    ticks as f64 / hz
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -93,6 +115,7 @@ pub fn bench_record(config: &RunConfig, trials: usize) -> Result<BenchReport, Ru
     let mut results = Vec::new();
     for t in 0..2 * trials {
         let recorded = t % 2 == 1;
+        let cpu = cpu_seconds();
         let start = Instant::now();
         let recorder = if recorded {
             let path = tmp.0.join(format!("history-{t}.jsonl"));
@@ -127,6 +150,7 @@ pub fn bench_record(config: &RunConfig, trials: usize) -> Result<BenchReport, Ru
             calls,
             seconds,
             ops_per_s: calls as f64 / seconds,
+            cpu_us_per_call: (cpu_seconds() - cpu) * 1e6 / calls.max(1) as f64,
         });
     }
     drop(runtime);
@@ -141,12 +165,22 @@ pub fn bench_record(config: &RunConfig, trials: usize) -> Result<BenchReport, Ru
         )
     };
     let (recorded, unrecorded) = (of(true), of(false));
+    let cpu = |rec: bool| {
+        median(
+            results
+                .iter()
+                .filter(|t| t.recorded == rec)
+                .map(|t| t.cpu_us_per_call)
+                .collect(),
+        )
+    };
     Ok(BenchReport {
         overhead: if unrecorded > 0.0 {
             1.0 - recorded / unrecorded
         } else {
             0.0
         },
+        cpu_us_per_call: (cpu(true), cpu(false)),
         trials: results,
         recorded,
         unrecorded,
