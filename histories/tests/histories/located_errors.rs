@@ -91,6 +91,11 @@ fn an_ok_without_an_invoke_names_the_file_and_line_of_the_op() {
     std::fs::remove_file(&path).unwrap();
     let e = h.calls().unwrap_err();
     assert!(matches!(e, HistoryError::CompletionWithoutInvoke { .. }));
+    let at = e.location().expect("pairing errors are located");
+    assert_eq!(
+        (at.line, at.file.as_ref().map(|f| f.ends_with("orphan.edn"))),
+        (3, Some(true))
+    );
     let e = e.to_string();
     assert!(e.contains("orphan.edn:3:"), "{e}");
     assert!(e.contains("has no open invocation"), "{e}");

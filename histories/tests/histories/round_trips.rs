@@ -236,7 +236,16 @@ fn floats_survive_jsonl_exactly() {
         values
             .iter()
             .enumerate()
-            .map(|(i, &v)| Op::new(i as u64, 0, Process::Client(0), OpType::Invoke, "write", json!(v)))
+            .map(|(i, &v)| {
+                Op::new(
+                    i as u64,
+                    0,
+                    Process::Client(0),
+                    OpType::Invoke,
+                    "write",
+                    json!(v),
+                )
+            })
             .collect(),
     );
     let back = read_str(&jsonl_of(&h), None).unwrap();

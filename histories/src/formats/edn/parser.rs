@@ -36,11 +36,6 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// The current line, from 1.
-    pub fn line(&self) -> u32 {
-        self.line
-    }
-
     /// The current position as a location (no file).
     pub fn here(&self) -> Location {
         self.location_of(self.pos)

@@ -36,14 +36,6 @@ pub enum Edn {
 }
 
 impl Edn {
-    /// The elements of a vector, list or set; `None` for anything else.
-    pub fn as_seq(&self) -> Option<&[Edn]> {
-        match self {
-            Edn::Vector(v) | Edn::List(v) | Edn::Set(v) => Some(v),
-            _ => None,
-        }
-    }
-
     /// The value with any tags removed (`#tag x` is `x`).
     pub fn untagged(&self) -> &Edn {
         match self {
