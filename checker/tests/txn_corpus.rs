@@ -45,6 +45,10 @@ fn si_without_g_single_is_invalid_under_repeatable_read_with_a_g2_item_cycle() {
         .filter(|l| l.contains("(rw)"))
         .count();
     assert!(rw >= 2, "{cycle}");
+    // The shortest such cycle: T3 rw T4 on 6, T4 rw T3 on 9 (invoked at ops 30 and 40).
+    let mut ids: Vec<u64> = cycle.txns().iter().map(|t| t.index).collect();
+    ids.sort();
+    assert_eq!(ids, vec![30, 40], "{cycle}");
 }
 
 #[test]

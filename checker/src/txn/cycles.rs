@@ -6,7 +6,8 @@
 //! and process edges, requiring at least one process edge (the `-process` variants), then data,
 //! process and real-time edges, requiring at least one real-time edge (`-realtime`). Each search
 //! starts from an edge that the shape needs (ww for G0, wr for G1c, rw for G-single and G2-item;
-//! the process or real-time edge in the later rounds) and looks for the shortest way back. A
+//! the process or real-time edge in the later rounds) and looks for the shortest way back; of
+//! the first few cycles found through different start edges, the shortest is kept. A
 //! G2-item is only looked for in components where no G-single was found (with one rw edge the
 //! cycle would be a G-single, which rules out more). At most `cap` cycles of a kind are kept.
 
@@ -27,6 +28,10 @@ const REALTIME: u8 = EdgeKind::Realtime.bit();
 /// Fruitless start edges tried per component and shape before that search gives up, declaring
 /// the whole search incomplete (so the verdict cannot be Valid) and moving on to the next one.
 const MAX_FAILED_STARTS: usize = 1_000;
+
+/// How many cycles through different start edges a component's search compares, keeping the
+/// shortest.
+const SHORTEST_OF: usize = 8;
 
 /// A cycle's edges, each from a transaction to the next.
 type Path = Vec<(u32, u32, EdgeKind)>;
@@ -293,6 +298,8 @@ impl Searcher<'_> {
         self.out.found.iter().filter(|c| c.kind == k).count()
     }
 
+    /// The shortest of the first [`SHORTEST_OF`] cycles of `shape` found through the start
+    /// edges, in order.
     fn first_cycle(
         &mut self,
         comp: &[u32],
@@ -301,32 +308,42 @@ impl Searcher<'_> {
         shape: Shape,
         round: Round,
     ) -> Result<Option<Path>, Stop> {
-        for (tried, &e) in starts.iter().enumerate() {
+        let (mut best, mut found, mut fruitless): (Option<Path>, usize, usize) = (None, 0, 0);
+        for &e in starts {
             if self.deadline.expired() {
                 return Err(self.stop("searching for cycles"));
             }
-            if tried >= MAX_FAILED_STARTS {
-                let kind = kind(
-                    shape,
-                    ROUNDS
+            if fruitless >= MAX_FAILED_STARTS {
+                if best.is_none() {
+                    let r = ROUNDS
                         .iter()
                         .position(|r| r.required == round.required)
-                        .unwrap_or(0),
-                );
-                self.out.incomplete.get_or_insert_with(|| {
-                    format!(
-                        "gave up looking for {kind} in a strongly connected component of {} \
-                         transactions after {tried} fruitless searches",
-                        comp.iter().filter(|&&x| x == c).count()
-                    )
-                });
-                return Ok(None);
+                        .unwrap_or(0);
+                    let size = comp.iter().filter(|&&x| x == c).count();
+                    self.out.incomplete.get_or_insert_with(|| {
+                        format!(
+                            "gave up looking for {} in a strongly connected component of {size} \
+                             transactions after {fruitless} fruitless searches",
+                            kind(shape, r)
+                        )
+                    });
+                }
+                break;
             }
-            if let Some(cycle) = self.cycle_through(comp, c, e, shape, round)? {
-                return Ok(Some(cycle));
+            match self.cycle_through(comp, c, e, shape, round)? {
+                Some(cycle) => {
+                    found += 1;
+                    if best.as_ref().is_none_or(|b| cycle.len() < b.len()) {
+                        best = Some(cycle);
+                    }
+                    if found >= SHORTEST_OF || best.as_ref().is_some_and(|b| b.len() <= 2) {
+                        break;
+                    }
+                }
+                None => fruitless += 1,
             }
         }
-        Ok(None)
+        Ok(best)
     }
 
     /// The shortest cycle of `shape` through edge `start`, within component `c`.
