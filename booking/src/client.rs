@@ -252,9 +252,7 @@ impl Client {
         timeout: Duration,
     ) -> Result<Value, ClientError> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let mut json = request.to_json();
-        json["id"] = id.into();
-        let mut line = serde_json::to_vec(&json).expect("requests serialise");
+        let mut line = request.to_line(id);
         if line.len() > MAX_LINE {
             return Err(ClientError::TooLarge {
                 len: line.len(),

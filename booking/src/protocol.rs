@@ -34,13 +34,46 @@ pub enum Request {
 impl Request {
     /// The request as the JSON object sent on the wire (without its id).
     pub fn to_json(&self) -> Value {
+        serde_json::to_value(Outgoing {
+            id: None,
+            request: self,
+        })
+        .expect("requests serialise")
+    }
+
+    /// The request line sent on the wire with id `id`, newline excluded, serialised without an
+    /// intermediate JSON tree.
+    pub fn to_line(&self, id: u64) -> Vec<u8> {
+        serde_json::to_vec(&Outgoing {
+            id: Some(id),
+            request: self,
+        })
+        .expect("requests serialise")
+    }
+}
+
+/// A request with its id, as serialised on the wire.
+#[derive(Serialize)]
+struct Outgoing<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<u64>,
+    #[serde(flatten)]
+    request: &'a Request,
+}
+
+impl Serialize for Request {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(tag = "op", rename_all = "snake_case")]
+        enum Other<'a> {
+            Status,
+            Peer { from: usize, msg: &'a Value },
+        }
         match self {
-            Request::Command(c) => serde_json::to_value(c).expect("commands serialise"),
-            Request::Query(q) => serde_json::to_value(q).expect("queries serialise"),
-            Request::Status => serde_json::json!({"op": "status"}),
-            Request::Peer { from, msg } => {
-                serde_json::json!({"op": "peer", "from": from, "msg": msg})
-            }
+            Request::Command(c) => c.serialize(s),
+            Request::Query(q) => q.serialize(s),
+            Request::Status => Other::Status.serialize(s),
+            Request::Peer { from, msg } => Other::Peer { from: *from, msg }.serialize(s),
         }
     }
 }
@@ -231,6 +264,27 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("expected a JSON object"));
+    }
+
+    #[test]
+    fn every_request_survives_a_round_trip_through_its_line() {
+        let requests = [
+            Request::Command(Command::Book {
+                room: "5".into(),
+                guest: "a".into(),
+            }),
+            Request::Query(Query::Read { key: "k".into() }),
+            Request::Status,
+            Request::Peer {
+                from: 2,
+                msg: serde_json::json!({"type": "fetch"}),
+            },
+        ];
+        for (i, r) in requests.into_iter().enumerate() {
+            let (id, back) = parse_request(&r.to_line(i as u64));
+            assert_eq!(id, Some(i as u64));
+            assert_eq!(back.unwrap(), r);
+        }
     }
 
     #[test]

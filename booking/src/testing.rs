@@ -16,6 +16,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// How many times [`TestCluster::start`] tries when a picked port was taken meanwhile.
+pub const START_ATTEMPTS: usize = 3;
+
+/// What the OS says when a port is taken (in a node's log).
+const PORT_TAKEN: &str = "Address already in use";
+
 /// How long a node may take to answer `status` after being started.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -87,8 +93,22 @@ pub struct TestCluster {
 }
 
 impl TestCluster {
-    /// Start `spec.nodes` nodes of the binary `bin` and wait until each answers `status`.
+    /// Start `spec.nodes` nodes of the binary `bin` and wait until each answers `status`. Ports
+    /// are picked free but another process may take one before the node binds it; the whole
+    /// cluster is then started again on new ports (at most [`START_ATTEMPTS`] times).
     pub async fn start(bin: &Path, spec: ClusterSpec) -> io::Result<TestCluster> {
+        let mut attempt = 1;
+        loop {
+            match Self::start_once(bin, spec.clone()).await {
+                Err(e) if attempt < START_ATTEMPTS && e.to_string().contains(PORT_TAKEN) => {
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn start_once(bin: &Path, spec: ClusterSpec) -> io::Result<TestCluster> {
         let dir = tempfile::Builder::new()
             .prefix("booking-cluster-")
             .tempdir()?;
