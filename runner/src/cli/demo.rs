@@ -63,12 +63,12 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             ..RunConfig::default()
         },
         strategies: vec![
-            strategy("sync/one", "sync", "one"),
-            strategy("async/one", "async", "one"),
-            strategy("async/all", "async", "all"),
-            strategy("log/one", "log", "one"),
-            strategy("raft/majority", "raft", "majority"),
-            strategy("gossip/one", "gossip", "one"),
+            strategy("sync-one", "sync", "one"),
+            strategy("async-one", "async", "one"),
+            strategy("async-all", "async", "all"),
+            strategy("log-one", "log", "one"),
+            strategy("raft-majority", "raft", "majority"),
+            strategy("gossip-one", "gossip", "one"),
         ],
         nemeses: vec![
             nemesis("partition", FaultKind::Partition),

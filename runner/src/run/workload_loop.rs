@@ -4,6 +4,7 @@
 use super::driver::BookingDriver;
 use crate::generator::{Clients, Context, Generator, Invocation, Next};
 use crate::record::{Completion, Recorder};
+use histories::Outcome;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -27,20 +28,24 @@ pub struct Workers {
 }
 
 impl Workers {
-    /// Performs one call as `process` and records it; returns true when it ended in info (the
+    /// Performs one call as `process` and records it; returns how it ended (after info the
     /// process must not be used again).
-    pub async fn call(&self, process: u64, inv: &Invocation) -> bool {
+    pub async fn call(&self, process: u64, inv: &Invocation) -> Outcome {
         let node = &self.names[inv.node];
         if let Some(r) = &self.recorder {
             r.invoke(process, inv, node);
         }
         let how = self.driver.call(inv).await;
-        let info = matches!(how, Completion::Info(_));
+        let outcome = match how {
+            Completion::Ok(_) => Outcome::Ok,
+            Completion::Fail(_) => Outcome::Fail,
+            Completion::Info(_) => Outcome::Info,
+        };
         if let Some(r) = &self.recorder {
             r.complete(process, inv, node, how);
         }
         self.completed.fetch_add(1, Ordering::Relaxed);
-        info
+        outcome
     }
 
     /// Nanoseconds since the start of the run.
@@ -72,7 +77,7 @@ async fn client(workers: Arc<Workers>, first: u64) {
                 tokio::time::sleep_until(wake.into()).await;
             }
             Next::Op(inv) => {
-                if workers.call(process, &inv).await {
+                if workers.call(process, &inv).await == Outcome::Info {
                     process = workers.fresh_process();
                 }
             }
@@ -90,7 +95,13 @@ pub async fn drive(workers: Arc<Workers>, concurrency: usize) {
     }
 }
 
-/// The final reads, each node's in turn on its own fresh process, all nodes at once.
+/// How many times a final read that did not return ok is tried again, and the pause between.
+const FINAL_READ_TRIES: usize = 10;
+const FINAL_READ_PAUSE: Duration = Duration::from_millis(300);
+
+/// The final reads, each node's in turn, all nodes at once. A read that does not return ok (a
+/// node still electing a leader or catching up after the heal) is tried again on a fresh process,
+/// up to [`FINAL_READ_TRIES`] times, so that every node gets read when it can be.
 pub async fn final_reads(workers: Arc<Workers>, reads: Vec<Invocation>, nodes: usize) {
     let tasks: Vec<_> = (0..nodes)
         .map(|node| {
@@ -98,8 +109,13 @@ pub async fn final_reads(workers: Arc<Workers>, reads: Vec<Invocation>, nodes: u
             let mine: Vec<Invocation> = reads.iter().filter(|r| r.node == node).cloned().collect();
             tokio::spawn(async move {
                 for inv in mine {
-                    let p = w.fresh_process();
-                    w.call(p, &inv).await;
+                    for _ in 0..FINAL_READ_TRIES {
+                        let p = w.fresh_process();
+                        if w.call(p, &inv).await == Outcome::Ok {
+                            break;
+                        }
+                        tokio::time::sleep(FINAL_READ_PAUSE).await;
+                    }
                 }
             })
         })
