@@ -31,8 +31,8 @@ use consumer::Replica;
 use node::LogNode;
 use std::sync::Arc;
 
-/// Start the log strategy: open the store, connect to NATS (in the background), and spawn the
-/// consumer loop.
+/// Start the log strategy: open the store, connect to NATS, wait (bounded) for the stream, and
+/// spawn the consumer loop.
 pub async fn start(ctx: NodeContext) -> Result<Arc<dyn Replication>, NodeError> {
     let config = ctx.config;
     if config.nats.is_empty() {
@@ -50,6 +50,7 @@ pub async fn start(ctx: NodeContext) -> Result<Arc<dyn Replication>, NodeError> 
     let incarnation = wall_clock_micros();
     let replica = Arc::new(Replica::new(config.id, incarnation, store));
     let js = stream::connect(&config.nats).await?;
+    stream::ensure(&js, config.nats.len(), config.id).await;
     tokio::spawn(consumer::run(
         js.clone(),
         config.nats.len(),

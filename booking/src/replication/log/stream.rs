@@ -68,3 +68,26 @@ pub async fn connect(urls: &[String]) -> Result<jetstream::Context, NodeError> {
     js.set_timeout(REQUEST_TIMEOUT);
     Ok(js)
 }
+
+/// How long a starting node waits for the stream before it serves clients anyway (writes then
+/// fail definitely, "no stream", until the consumer loop creates it).
+pub const STARTUP_WAIT: Duration = Duration::from_secs(10);
+
+/// Creates the stream if it does not exist, retrying for at most [`STARTUP_WAIT`], so a node
+/// that starts with its NATS servers serves writes from its first request.
+pub async fn ensure(js: &jetstream::Context, servers: usize, node: usize) {
+    let deadline = tokio::time::Instant::now() + STARTUP_WAIT;
+    loop {
+        match js.get_or_create_stream(stream_config(servers)).await {
+            Ok(_) => return,
+            Err(e) if tokio::time::Instant::now() >= deadline => {
+                tracing::warn!(
+                    node,
+                    "stream {STREAM} not available after {STARTUP_WAIT:?}: {e}"
+                );
+                return;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}

@@ -250,10 +250,10 @@ mod tests {
     fn entry(term: u64, index: u64, room: &str) -> Entry {
         Entry {
             log_id: LogId::new(CommittedLeaderId::new(term, 0), index),
-            payload: EntryPayload::Normal(Command::Book {
+            payload: EntryPayload::Normal(vec![Command::Book {
                 room: room.into(),
                 guest: "ann".into(),
-            }),
+            }]),
         }
     }
 
@@ -306,10 +306,10 @@ mod tests {
             .unwrap();
         assert_eq!(
             out[1],
-            Some(Response::Booked {
+            vec![Response::Booked {
                 booked: false,
                 holders: vec!["ann".into()]
-            })
+            }]
         );
         let snap = sm
             .get_snapshot_builder()

@@ -8,6 +8,7 @@
 //! - [`state_machine`]: the booking [`StateMachine`](crate::machine::StateMachine) as Raft applies
 //!   entries to it, with snapshots in `<data-dir>/raft-snapshot.json`;
 //! - [`network`]: Raft RPCs as `peer` requests over each node's one listen address;
+//! - [`proposer`]: the leader's batching of concurrent commands into one log entry;
 //! - [`node`]: the [`Replication`] a node runs: writes to the leader (forwarded by followers),
 //!   reads at the configured level (linearisable through the leader's read-index unless `one`).
 //!
@@ -20,6 +21,7 @@ pub mod journal;
 pub mod log_store;
 pub mod network;
 pub mod node;
+pub mod proposer;
 pub mod state_machine;
 pub mod types;
 

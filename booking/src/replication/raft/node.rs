@@ -11,6 +11,7 @@
 //!   that index, then reads; a follower forwards the query to the leader.
 
 use super::network::RaftMessage;
+use super::proposer::Proposer;
 use super::state_machine::Applied;
 use super::types::{NodeId, Raft};
 use crate::command::{Command, Query, Response};
@@ -19,13 +20,12 @@ use crate::error::NodeError;
 use crate::protocol::{Request, Status};
 use crate::replication::peers::{peer_error, Peers};
 use crate::replication::Replication;
-use openraft::error::{ClientWriteError, RaftError};
 use openraft::ServerState;
 use serde_json::Value;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-/// How long the leader waits for a proposed command to commit and apply.
+/// How long the leader waits for a proposed command to be batched, committed and applied.
 pub const WRITE_TIMEOUT: Duration = Duration::from_millis(2000);
 /// How long a follower waits for the leader to answer a forwarded request (a little longer than
 /// the leader's own wait, so the leader's answer usually arrives first).
@@ -36,6 +36,7 @@ pub struct RaftNode {
     me: usize,
     read: ReadLevel,
     raft: Raft,
+    proposer: Proposer,
     applied: Arc<RwLock<Applied>>,
     peers: Arc<Peers>,
 }
@@ -44,13 +45,6 @@ fn definite(message: String) -> NodeError {
     NodeError::Strategy {
         message,
         definite: true,
-    }
-}
-
-fn indefinite(message: String) -> NodeError {
-    NodeError::Strategy {
-        message,
-        definite: false,
     }
 }
 
@@ -70,6 +64,7 @@ impl RaftNode {
         RaftNode {
             me,
             read,
+            proposer: Proposer::start(me, raft.clone(), WRITE_TIMEOUT),
             raft,
             applied,
             peers,
@@ -103,27 +98,17 @@ impl RaftNode {
         if self.leader() != Some(self.me) {
             return Err(self.not_leader());
         }
-        match tokio::time::timeout(WRITE_TIMEOUT, self.raft.client_write(cmd)).await {
+        match tokio::time::timeout(WRITE_TIMEOUT, self.proposer.propose(cmd)).await {
+            Ok(Ok(answer)) => answer,
+            // The proposer dropped the command: it may or may not have been proposed.
+            Ok(Err(_)) => Err(NodeError::Strategy {
+                message: format!("node {}: the raft proposer stopped", self.me),
+                definite: false,
+            }),
             Err(_) => Err(NodeError::Timeout {
                 node: self.me,
                 millis: WRITE_TIMEOUT.as_millis() as u64,
             }),
-            Ok(Ok(done)) => done.data.ok_or_else(|| {
-                indefinite(format!(
-                    "node {}: log entry {} applied without a response",
-                    self.me, done.log_id
-                ))
-            }),
-            // The leader stepped down after appending the entry; another node may still hold
-            // it and commit it.
-            Ok(Err(RaftError::APIError(ClientWriteError::ForwardToLeader(f)))) => {
-                Err(indefinite(format!(
-                    "node {} lost raft leadership (leader now {:?}) before the write committed; \
-                     it may still commit",
-                    self.me, f.leader_id
-                )))
-            }
-            Ok(Err(e)) => Err(indefinite(format!("node {}: raft: {e}", self.me))),
         }
     }
 

@@ -152,7 +152,7 @@ impl RaftStateMachine<TypeConfig> for StateMachineStore {
         Ok((a.last_applied, a.membership.clone()))
     }
 
-    async fn apply<I>(&mut self, entries: I) -> Result<Vec<Option<Response>>, StorageError<NodeId>>
+    async fn apply<I>(&mut self, entries: I) -> Result<Vec<Vec<Response>>, StorageError<NodeId>>
     where
         I: IntoIterator<Item = super::types::Entry> + Send,
         I::IntoIter: Send,
@@ -162,11 +162,11 @@ impl RaftStateMachine<TypeConfig> for StateMachineStore {
         for entry in entries {
             a.last_applied = Some(entry.log_id);
             out.push(match entry.payload {
-                EntryPayload::Blank => None,
-                EntryPayload::Normal(command) => Some(a.state.apply(&command)),
+                EntryPayload::Blank => Vec::new(),
+                EntryPayload::Normal(batch) => batch.iter().map(|c| a.state.apply(c)).collect(),
                 EntryPayload::Membership(m) => {
                     a.membership = StoredMembership::new(Some(entry.log_id), m);
-                    None
+                    Vec::new()
                 }
             });
         }

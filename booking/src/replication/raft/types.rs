@@ -4,11 +4,13 @@ use crate::command::{Command, Response};
 use std::io::Cursor;
 
 openraft::declare_raft_types!(
-    /// The booking service's Raft types: log entries carry a [`Command`]; applying one yields
-    /// its [`Response`] (`None` for Raft's own blank and membership entries).
+    /// The booking service's Raft types: a log entry carries a batch of [`Command`]s (the
+    /// leader proposes the commands that arrived while the previous proposal was in flight as
+    /// one entry); applying it yields their [`Response`]s in order (none for Raft's own blank
+    /// and membership entries).
     pub TypeConfig:
-        D = Command,
-        R = Option<Response>,
+        D = Vec<Command>,
+        R = Vec<Response>,
         NodeId = u64,
         Node = openraft::BasicNode,
         Entry = openraft::Entry<TypeConfig>,
