@@ -61,7 +61,7 @@ async fn propose_loop(
                 }
             }
             outcome => {
-                let failure = Failure::of(me, outcome.map(|r| r.map(|d| d.log_id)));
+                let failure = Failure::of(me, &outcome);
                 for answer in answers {
                     let _ = answer.send(Err(failure.to_error(me, timeout)));
                 }
@@ -71,7 +71,10 @@ async fn propose_loop(
 }
 
 type Outcome = Result<
-    Result<super::types::LogId, RaftError<u64, ClientWriteError<u64, openraft::BasicNode>>>,
+    Result<
+        openraft::raft::ClientWriteResponse<super::types::TypeConfig>,
+        RaftError<u64, ClientWriteError<u64, openraft::BasicNode>>,
+    >,
     tokio::time::error::Elapsed,
 >;
 
@@ -85,12 +88,13 @@ enum Failure {
 }
 
 impl Failure {
-    fn of(me: usize, outcome: Outcome) -> Failure {
+    fn of(me: usize, outcome: &Outcome) -> Failure {
         Failure::Other(match outcome {
             Err(_) => return Failure::Timeout,
-            Ok(Ok(log_id)) => {
-                format!("node {me}: log entry {log_id} applied with the wrong number of responses")
-            }
+            Ok(Ok(done)) => format!(
+                "node {me}: log entry {} applied with the wrong number of responses",
+                done.log_id
+            ),
             // The leader stepped down after appending the entry; another node may still hold
             // it and commit it.
             Ok(Err(RaftError::APIError(ClientWriteError::ForwardToLeader(f)))) => format!(
