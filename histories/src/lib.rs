@@ -5,7 +5,9 @@
 //!   completing as `ok` (it took effect), `fail` (it definitely did not) or `info` (it may have taken
 //!   effect at any time after its invocation, or never);
 //! - a [`History`] is the ordered list of ops of one run, with a [`Header`] of metadata;
-//! - a [`Call`] pairs an invocation with its completion; calls are what checkers reason about.
+//! - a [`Call`] pairs an invocation with its completion; calls are what checkers reason about;
+//! - a history's [`Provenance`] is the file and the line of each op it was read from, so that
+//!   errors found after parsing still point into the file.
 //!
 //! Data flows one way: a file is parsed (see [`formats`]) into a `History`, [`History::calls`]
 //! pairs it into calls (rejecting ill-formed histories with a located [`HistoryError`]), and the
