@@ -7,17 +7,30 @@
 //!
 //! libfaketime cannot reach every program; [`clock_blocker`] says which and why:
 //! - Go programs (etcd, nats-server) read the clock through the vDSO, not libc;
-//! - statically linked programs never load a preloaded library;
-//! - programs linked with jemalloc (Redis) deadlock at start: jemalloc's initialisation reads the
-//!   clock, libfaketime's initialisation allocates, and the two recurse (verified here:
-//!   redis-server 7.0 under libfaketime 0.9.10 never accepts a connection). rift skips clock
-//!   faults on them with that reason instead of starting them under libfaketime.
+//! - statically linked programs never load a preloaded library.
+//!
+//! Programs linked with libjemalloc (Debian's redis-server) are reached, with one more preload.
+//! Under libfaketime alone they never start: libfaketime's initialisation allocates, the
+//! allocation initialises jemalloc (which replaces `malloc`), jemalloc reads the clock, and the
+//! clock call re-enters libfaketime's unfinished initialisation ("Unexpected recursive calls to
+//! clock_gettime()", then a hang; redis-server 7.0 and libfaketime 0.9.10). Preloading glibc
+//! right after libfaketime ([`GLIBC`]) puts glibc's `malloc` family ahead of jemalloc's in
+//! symbol lookup, so jemalloc is never initialised from inside libfaketime; the program then
+//! allocates with glibc (Redis still reports jemalloc in `INFO memory`, whose counters stay near
+//! zero). Verified with Redis: a primary and replicas under this preload replicate, fork to
+//! rewrite their AOF, and answer `TIME` at the control file's offset, changed live. Only such
+//! programs get the extra preload: for any other, a preloaded glibc would override every libc
+//! symbol a library of theirs interposes (another allocator, say) for no gain.
 
 use crate::FaultError;
 use std::path::{Path, PathBuf};
 
 /// Where Debian's libfaketime package puts the preload library.
 pub const LIBFAKETIME: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+
+/// glibc, named so that the dynamic loader finds it on its usual path; preloaded after
+/// libfaketime for programs linked with jemalloc.
+pub const GLIBC: &str = "libc.so.6";
 
 /// The control file of one node's clock.
 #[derive(Debug, Clone)]
@@ -38,10 +51,15 @@ impl ClockControl {
         &self.file
     }
 
-    /// The environment a node needs to run under this clock.
-    pub fn env(&self) -> Vec<(String, String)> {
+    /// The environment `program` (a path, as [`clock_blocker`] takes) needs to run under this
+    /// clock: libfaketime preloaded, followed by [`GLIBC`] if `program` is linked with jemalloc.
+    pub fn env(&self, program: &Path) -> Vec<(String, String)> {
+        let preload = match reach(program) {
+            Reach::ThroughGlibcMalloc => format!("{LIBFAKETIME} {GLIBC}"),
+            Reach::Direct | Reach::Blocked(_) => LIBFAKETIME.to_string(),
+        };
         [
-            ("LD_PRELOAD", LIBFAKETIME.to_string()),
+            ("LD_PRELOAD", preload),
             ("FAKETIME_TIMESTAMP_FILE", self.file.display().to_string()),
             ("FAKETIME_NO_CACHE", "1".to_string()),
             ("FAKETIME_DONT_FAKE_MONOTONIC", "1".to_string()),
@@ -75,12 +93,31 @@ pub fn offset_spec(offset_ms: i64) -> String {
     format!("{sign}{}.{:03}\n", abs / 1000, abs % 1000)
 }
 
+/// How libfaketime reaches a program.
+#[derive(Debug, Clone)]
+enum Reach {
+    /// With libfaketime preloaded alone (or rift cannot tell otherwise).
+    Direct,
+    /// Once glibc is preloaded after libfaketime: the program is linked with jemalloc.
+    ThroughGlibcMalloc,
+    /// Not at all, for this reason.
+    Blocked(String),
+}
+
 /// Why libfaketime cannot shift the clock of `program`, or `None` if it can (or if rift cannot
-/// tell, e.g. for a script, whose interpreter uses libc). Answers are cached per path.
+/// tell, e.g. for a script, whose interpreter uses libc).
 pub fn clock_blocker(program: &Path) -> Option<String> {
+    match reach(program) {
+        Reach::Blocked(why) => Some(why),
+        Reach::Direct | Reach::ThroughGlibcMalloc => None,
+    }
+}
+
+/// How libfaketime reaches `program`, cached per path.
+fn reach(program: &Path) -> Reach {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
-    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Option<String>>>> = OnceLock::new();
+    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Reach>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     if let Some(known) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(program) {
         return known.clone();
@@ -93,37 +130,38 @@ pub fn clock_blocker(program: &Path) -> Option<String> {
     answer
 }
 
-fn examine(program: &Path) -> Option<String> {
+fn examine(program: &Path) -> Reach {
     if !Path::new(LIBFAKETIME).exists() {
-        return Some(format!(
+        return Reach::Blocked(format!(
             "libfaketime is not installed ({LIBFAKETIME} is missing)"
         ));
     }
-    let bytes = std::fs::read(program).ok()?;
-    let elf = Elf::parse(&bytes)?;
+    let Ok(bytes) = std::fs::read(program) else {
+        return Reach::Direct;
+    };
+    let Some(elf) = Elf::parse(&bytes) else {
+        return Reach::Direct;
+    };
     let name = program.display();
     if elf.section(".go.buildinfo").is_some() || elf.section(".note.go.buildid").is_some() {
-        return Some(format!(
+        return Reach::Blocked(format!(
             "{name} is a Go program: Go reads the wall clock through the vDSO, not libc, so \
              libfaketime cannot shift it"
         ));
     }
     if !elf.has_interpreter() {
-        return Some(format!(
+        return Reach::Blocked(format!(
             "{name} is statically linked: it never loads a preloaded library such as libfaketime"
         ));
     }
     let dynstr = elf.section(".dynstr").unwrap_or_default();
     if dynstr
         .split(|&b| b == 0)
-        .any(|s| s.starts_with(b"libjemalloc") || s.starts_with(b"je_"))
+        .any(|s| s.starts_with(b"libjemalloc"))
     {
-        return Some(format!(
-            "{name} uses jemalloc, which deadlocks under libfaketime (jemalloc's start-up reads \
-             the clock while libfaketime's start-up allocates)"
-        ));
+        return Reach::ThroughGlibcMalloc;
     }
-    None
+    Reach::Direct
 }
 
 /// Just enough of a 64-bit little-endian ELF file to find its sections and program headers.
@@ -199,11 +237,28 @@ mod tests {
     }
 
     #[test]
-    fn a_c_program_is_reachable_and_go_and_jemalloc_programs_are_not() {
+    fn c_and_jemalloc_programs_are_reachable_and_go_programs_are_not() {
         assert_eq!(clock_blocker(Path::new("/usr/bin/date")), None);
+        assert_eq!(clock_blocker(Path::new("/usr/bin/redis-server")), None);
         let etcd = clock_blocker(Path::new("/usr/bin/etcd")).expect("etcd is a Go program");
         assert!(etcd.contains("Go program"), "{etcd}");
-        let redis = clock_blocker(Path::new("/usr/bin/redis-server")).expect("redis uses jemalloc");
-        assert!(redis.contains("jemalloc"), "{redis}");
+    }
+
+    fn preload(program: &str) -> String {
+        let control = ClockControl {
+            file: PathBuf::from("/nonexistent/n0.faketime"),
+        };
+        let env = control.env(Path::new(program));
+        let found = env.iter().find(|(k, _)| k == "LD_PRELOAD");
+        found.expect("LD_PRELOAD is set").1.clone()
+    }
+
+    #[test]
+    fn only_a_program_linked_with_jemalloc_gets_glibc_preloaded_after_libfaketime() {
+        assert_eq!(
+            preload("/usr/bin/redis-server"),
+            format!("{LIBFAKETIME} {GLIBC}")
+        );
+        assert_eq!(preload("/usr/bin/date"), LIBFAKETIME);
     }
 }

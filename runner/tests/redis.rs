@@ -4,20 +4,23 @@
 //! Module map: `Proc` owns one process (resumed and killed by pid on drop, even on panic);
 //! `Deployment` starts the six with rift's own command lines in a temporary directory and waits
 //! for rift's readiness probe; the tests check replication, Sentinel naming the primary, what
-//! `WAIT` does, a failover the client follows, and Redis under libfaketime.
+//! `WAIT` does, and a failover the client follows. Last, a rift cluster of Redis nodes (in
+//! network namespaces, under libfaketime) shows a clock fault reaching one server's `TIME`.
 
+use faults::{Fault, Injector, NodeId, Outcome, Target};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
-use runner::systems::redis::clock::route_malloc_to_glibc;
+use redis::aio::MultiplexedConnection;
+use runner::cluster::{Backend, Cluster, ClusterConfig};
 use runner::systems::redis::{
-    primary_by, probe, ReadFrom, RedisClient, RedisCluster, RedisNode, WaitFor,
+    primary_by, probe, ReadFrom, RedisAdapter, RedisClient, RedisCluster, RedisNode, WaitFor,
 };
 use runner::systems::{FailureKind, NodeCommand};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const LOCALHOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 const TIMEOUT: Duration = Duration::from_millis(500);
@@ -242,45 +245,78 @@ async fn no_reachable_sentinel_is_a_definite_failure() {
     assert!(e.is_definite());
 }
 
-#[tokio::test]
-async fn redis_runs_under_libfaketime_at_the_offset_once_malloc_goes_to_glibc() {
-    let libfaketime = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
-    assert!(Path::new(libfaketime).exists(), "libfaketime is installed");
-    let dir = tempfile::tempdir().unwrap();
-    let node = RedisNode {
-        name: "r1".into(),
-        server: SocketAddr::new(LOCALHOST, free_port()),
-        sentinel: SocketAddr::new(LOCALHOST, free_port()),
-    };
-    let spec = RedisCluster::new(vec![node.clone()]);
-    let mut cmd = spec.server_command(0, dir.path());
-    cmd.env = vec![
-        ("LD_PRELOAD".into(), libfaketime.into()),
-        ("FAKETIME".into(), "+100".into()),
-        ("DONT_FAKE_MONOTONIC".into(), "1".into()),
-    ];
-    route_malloc_to_glibc(&mut cmd.env);
-    let _server = Proc::spawn(&cmd, dir.path(), "server.log");
-    let client = redis::Client::open(format!("redis://{}/", node.server)).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let (secs, _micros): (u64, u64) = loop {
-        let asked = async {
-            let mut c = client.get_multiplexed_async_connection().await?;
-            redis::cmd("TIME").query_async(&mut c).await
-        };
-        match tokio::time::timeout(TIMEOUT, asked).await {
-            Ok(Ok(t)) => break t,
-            _ => assert!(Instant::now() < deadline, "redis under libfaketime answers"),
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
+/// Microseconds since the epoch, by the host's clock.
+fn now_us() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
         .unwrap()
-        .as_secs();
-    let ahead = secs as i64 - now as i64;
+        .as_micros() as i64
+}
+
+/// How far each server's wall clock (its answer to `TIME`) is from the host's, in ms.
+async fn time_skews_ms(conns: &mut [MultiplexedConnection]) -> Vec<i64> {
+    let mut skews = Vec::new();
+    for c in conns {
+        let before = now_us();
+        let time = redis::cmd("TIME");
+        let asked = time.query_async::<(i64, i64)>(c);
+        let (secs, micros) = tokio::time::timeout(TIMEOUT, asked)
+            .await
+            .expect("TIME answered in time")
+            .expect("TIME answered");
+        let after = now_us();
+        skews.push((secs * 1_000_000 + micros - (before + after) / 2) / 1000);
+    }
+    skews
+}
+
+#[test]
+fn a_redis_node_under_a_five_second_clock_offset_answers_time_five_seconds_ahead_and_reset_brings_it_back(
+) {
+    let config = ClusterConfig {
+        nodes: 3,
+        backend: Backend::Local,
+        ready_timeout_ms: 20_000,
+        ..ClusterConfig::default()
+    };
+    assert!(config.clock, "clock faults are on by default");
+    let mut cluster = Cluster::start(config, Arc::new(RedisAdapter::default()))
+        .expect("a Redis cluster starts under libfaketime (as root)");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut conns: Vec<_> = (0..3)
+        .map(|i| {
+            let url = format!("redis://{}/", cluster.addr(NodeId(i)));
+            let client = redis::Client::open(url).unwrap();
+            let connect = client.get_multiplexed_async_connection();
+            rt.block_on(async { tokio::time::timeout(TIMEOUT, connect).await })
+                .expect("connected in time")
+                .unwrap()
+        })
+        .collect();
+    let mut injector = Injector::new(&mut cluster, 1);
+    let bump = Fault::ClockBump {
+        target: Target::Nodes(vec![NodeId(1)]),
+        delta_ms: 5000,
+    };
+    assert_eq!(injector.apply(&bump).unwrap().outcome, Outcome::Installed);
+    let skews = rt.block_on(time_skews_ms(&mut conns));
+    for (i, skew) in skews.iter().enumerate() {
+        let want = if i == 1 { 5000 } else { 0 };
+        assert!(
+            (skew - want).abs() <= 100,
+            "n{i} is {skew} ms off real time, expected {want}: {skews:?}"
+        );
+    }
+    let reset = Fault::ClockReset {
+        target: Target::All,
+    };
+    assert_eq!(injector.apply(&reset).unwrap().outcome, Outcome::Installed);
+    let skews = rt.block_on(time_skews_ms(&mut conns));
     assert!(
-        (98..=102).contains(&ahead),
-        "TIME is {ahead} s ahead, not 100"
+        skews.iter().all(|s| s.abs() <= 100),
+        "after reset: {skews:?} ms off"
     );
 }

@@ -29,11 +29,13 @@ pub struct Node {
 }
 
 impl Node {
-    /// The environment its main process gets for its clock.
-    pub fn clock_env(&self) -> Vec<(String, String)> {
+    /// The environment `program` (a name on the PATH or a path) gets to run under the node's
+    /// clock.
+    pub fn clock_env(&self, program: &str) -> Vec<(String, String)> {
+        let resolved = crate::adapter::on_path(program).unwrap_or_else(|| program.into());
         self.clock
             .as_ref()
-            .map(ClockControl::env)
+            .map(|c| c.env(&resolved))
             .unwrap_or_default()
     }
 }

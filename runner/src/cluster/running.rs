@@ -274,7 +274,7 @@ impl Cluster {
             id,
             &command,
             node.namespace.as_deref(),
-            &node.clock_env(),
+            &node.clock_env(&command.program.to_string_lossy()),
             &node.log,
             &node.spec.data_dir,
         )?;
@@ -356,7 +356,7 @@ impl Cluster {
             Some(ns) => faults::netns::command_in(ns, program)?,
             None => std::process::Command::new(program),
         };
-        cmd.args(args).envs(node.clock_env());
+        cmd.args(args).envs(node.clock_env(program));
         Ok(faults::run_command(&mut cmd, None)?)
     }
 

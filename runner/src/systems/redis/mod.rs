@@ -7,13 +7,12 @@
 //! each write. Expected anomalies: writes acknowledged by an old primary lost after a failover,
 //! and stale reads from replicas.
 //!
-//! Redis is linked with jemalloc, which deadlocks under libfaketime (see [`clock`]); preloading
-//! glibc after libfaketime routes Redis's malloc to glibc so that clock faults can work on it
-//! (the cluster does not apply it yet: clock faults on Redis are recorded as skipped).
+//! Redis is linked with jemalloc, which deadlocks under libfaketime; the faults crate's clock
+//! mechanism preloads glibc after libfaketime for it, so clock faults reach Redis as any other
+//! C program (see `faults::clock`).
 
 pub mod adapter;
 pub mod client;
-pub mod clock;
 pub mod driver;
 pub mod node;
 pub mod ready;
