@@ -16,6 +16,7 @@
 
 pub mod convergence;
 pub mod error;
+pub mod gen;
 pub mod invariants;
 pub mod linear;
 pub mod model;

@@ -107,6 +107,44 @@ pub enum Explanation {
         /// The cycle.
         steps: Vec<CycleStep>,
     },
+    /// Two values (each with the cas chain after it) need the register over overlapping spans of
+    /// time, and a register holds one value at a time.
+    OverlappingSpans {
+        /// The value that must stay current over its whole span.
+        outer: Box<SpanView>,
+        /// The value that needs part of that span.
+        inner: Box<SpanView>,
+        /// True when the inner value, too, must stay current over its whole span; otherwise it
+        /// needs one moment of it.
+        inner_forward: bool,
+    },
+}
+
+/// The span of time over which a value is needed: from before one call completed until after
+/// another was invoked (a forward span), or some moment between an invocation and a completion.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpanView {
+    /// The value (the first of its cas chain).
+    pub value: String,
+    /// The call of that value that completed first; `None` for the initial value.
+    pub completes: Option<CallView>,
+    /// The call of that value invoked last.
+    pub invoked: CallView,
+}
+
+impl SpanView {
+    fn forward(&self) -> String {
+        match &self.completes {
+            Some(c) => format!(
+                "{} must stay current from before {c} completed until after {} was invoked",
+                self.value, self.invoked
+            ),
+            None => format!(
+                "{} (the initial value) must stay current until after {} was invoked",
+                self.value, self.invoked
+            ),
+        }
+    }
 }
 
 /// How many calls of the longest partial linearisation `Display` shows.
@@ -155,6 +193,32 @@ impl fmt::Display for Explanation {
                     f,
                     "{first} and {second} both replaced {value}, which was written only once"
                 )
+            }
+            Explanation::OverlappingSpans {
+                outer,
+                inner,
+                inner_forward,
+            } => {
+                if *inner_forward {
+                    writeln!(
+                        f,
+                        "{}, and {}: the spans overlap, but a register holds one value at a time",
+                        outer.forward(),
+                        inner.forward()
+                    )
+                } else {
+                    let completes = inner
+                        .completes
+                        .as_ref()
+                        .map_or_else(|| "the start".to_string(), |c| format!("{c} completed"));
+                    writeln!(
+                        f,
+                        "{} must be current at some moment after {} was invoked and before {completes}, but {}",
+                        inner.value,
+                        inner.invoked,
+                        outer.forward()
+                    )
+                }
             }
             Explanation::Cycle { steps } => {
                 writeln!(

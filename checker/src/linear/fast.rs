@@ -11,11 +11,14 @@
 //!    of event nodes, so it has O(n) edges), write-before-its-readers, readers of a value before
 //!    the cas that replaced it, readers of the initial value before every write — and declares the
 //!    history not linearizable when it has a cycle (petgraph);
-//! 4. otherwise guesses a version order (blocks of cas chains, ordered by deadline), adds its
+//! 4. otherwise guesses a version order (blocks of cas chains, ordered by their zones), adds its
 //!    edges, and when the graph stays acyclic replays its topological order through the model: a
 //!    linearisation, hence linearizable.
 //!
-//! Steps 2 and 3 only conclude from orders forced in every linearisation, and step 4 only from a
+//! 5. otherwise checks Gibbons and Korach's zone conditions on the blocks, which hold in every
+//!    linearisation.
+//!
+//! Steps 2, 3 and 5 only conclude from orders forced in every linearisation, and step 4 only from a
 //! linearisation it checked, so every answer is sound. When the guess fails the fast path does not
 //! decide: the caller falls back to the search (on the calls left after step 1).
 
@@ -66,6 +69,16 @@ pub enum Witness {
     TwoCasFrom(usize, usize, Datum),
     /// Each call (entry index) must take effect before the next, and the last before the first.
     Cycle(Vec<(usize, Because)>),
+    /// The outer block of versions must stay current over a span of time that the inner one
+    /// also needs: all of it when `inner_forward`, a moment of it otherwise.
+    OverlappingSpans {
+        /// The block that must stay current throughout its span.
+        outer: Span,
+        /// The block that needs part of that span.
+        inner: Span,
+        /// True when the inner block, too, must stay current over a span.
+        inner_forward: bool,
+    },
 }
 
 /// What the fast path concluded.
@@ -88,13 +101,14 @@ enum Node {
 
 /// Runs the fast path over one partition of a register or cas-register.
 pub fn check(model: &Register, entries: &[Entry<RegisterAction>]) -> FastOutcome {
-    let kept = prune(entries);
+    // A failed cas observes "anything but old": neither pruning nor versions apply.
     if entries
         .iter()
         .any(|e| matches!(e.action, RegisterAction::CasFailed(_)))
     {
-        return FastOutcome::Undecided(kept);
+        return FastOutcome::Undecided((0..entries.len()).collect());
     }
+    let kept = prune(entries);
     let init = &model.init;
     // Distinct written values, all different from the initial one.
     let mut writer: FxHashMap<&Datum, usize> = FxHashMap::default();
@@ -144,7 +158,11 @@ pub fn check(model: &Register, entries: &[Entry<RegisterAction>]) -> FastOutcome
             .unwrap_or(u64::MAX)
     };
     let latest_start = |b: &Block| b.ops.iter().map(|&i| entries[i].invoke).max().unwrap_or(0);
-    for key in [&deadline as &dyn Fn(&Block) -> u64, &latest_start] {
+    // Gibbons and Korach's zones: a block whose ops' earliest completion comes before their latest
+    // invocation must be current all along between the two; place it at the completion, and
+    // every other block at its latest invocation.
+    let zone = |b: &Block| deadline(b).min(latest_start(b));
+    for key in [&zone as &dyn Fn(&Block) -> u64, &deadline, &latest_start] {
         // The initial value's block comes first; the others by the key.
         let mut order: Vec<&Block> = blocks.iter().collect();
         order[1..].sort_by_key(|b| (key(b), b.ops.first().map_or(0, |&i| entries[i].invoke)));
@@ -161,11 +179,112 @@ pub fn check(model: &Register, entries: &[Entry<RegisterAction>]) -> FastOutcome
                 return FastOutcome::Linearizable(lin);
             }
         }
-        for e in edges {
+        // Last added first: petgraph moves the last edge into a removed edge's index.
+        for e in edges.into_iter().rev() {
             graph.g.remove_edge(e);
         }
     }
-    FastOutcome::Undecided(kept)
+    match zone_conflict(entries, &blocks) {
+        Some(w) => FastOutcome::NotLinearizable(w),
+        None => FastOutcome::Undecided(kept),
+    }
+}
+
+/// The span a block of versions must occupy: its calls take effect contiguously, at least one of
+/// them before `completes` completed and one after `invoked` was invoked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    /// The block's first value.
+    pub value: Datum,
+    /// The call that completed first (entry index); `None` for the initial value, current from
+    /// the start.
+    pub completes: Option<usize>,
+    /// The call invoked last (entry index).
+    pub invoked: usize,
+}
+
+#[derive(Clone, Copy)]
+struct Zone {
+    block: usize,
+    from: u64,
+    to: u64,
+    completes: Option<usize>,
+    invoked: usize,
+}
+
+/// Gibbons and Korach's zone conditions, for blocks: a block whose earliest completion precedes
+/// its latest invocation (a forward zone) must be current over the whole time between them, so
+/// two forward zones may not overlap, and a block whose calls can only meet between its latest
+/// invocation and its earliest completion (a backward zone) may not lie inside a forward zone.
+fn zone_conflict(entries: &[Entry<RegisterAction>], blocks: &[Block]) -> Option<Witness> {
+    let mut forward: Vec<Zone> = Vec::new();
+    let mut backward: Vec<Zone> = Vec::new();
+    for (k, b) in blocks.iter().enumerate() {
+        let Some(&invoked) = b.ops.iter().max_by_key(|&&i| entries[i].invoke) else {
+            continue;
+        };
+        let completes = b
+            .ops
+            .iter()
+            .copied()
+            .filter(|&i| entries[i].required())
+            .min_by_key(|&i| entries[i].complete);
+        let (completes, from) = match (k, completes) {
+            (0, _) => (None, 0),
+            (_, Some(c)) => (Some(c), entries[c].complete.unwrap_or(u64::MAX)),
+            (_, None) => (None, u64::MAX),
+        };
+        let zone = Zone {
+            block: k,
+            from,
+            to: entries[invoked].invoke,
+            completes,
+            invoked,
+        };
+        if zone.from <= zone.to {
+            forward.push(zone);
+        } else {
+            backward.push(Zone {
+                from: zone.to,
+                to: zone.from,
+                ..zone
+            });
+        }
+    }
+    let span = |z: &Zone| Span {
+        value: blocks[z.block].versions[0].clone(),
+        completes: z.completes,
+        invoked: z.invoked,
+    };
+    forward.sort_by_key(|z| z.from);
+    let mut reach: Option<&Zone> = None;
+    for z in &forward {
+        if let Some(r) = reach {
+            if z.from <= r.to {
+                return Some(Witness::OverlappingSpans {
+                    outer: span(r),
+                    inner: span(z),
+                    inner_forward: true,
+                });
+            }
+        }
+        if !matches!(reach, Some(r) if z.to <= r.to) {
+            reach = Some(z);
+        }
+    }
+    for b in &backward {
+        let k = forward.partition_point(|z| z.from <= b.from);
+        if let Some(z) = k.checked_sub(1).map(|k| &forward[k]) {
+            if z.to >= b.to {
+                return Some(Witness::OverlappingSpans {
+                    outer: span(z),
+                    inner: span(b),
+                    inner_forward: false,
+                });
+            }
+        }
+    }
+    None
 }
 
 fn written(a: &RegisterAction) -> Option<&Datum> {
@@ -188,9 +307,6 @@ fn prune(entries: &[Entry<RegisterAction>]) -> Vec<usize> {
     let mut observers: FxHashMap<&Datum, usize> = FxHashMap::default();
     for e in entries {
         if let Some(v) = observed(&e.action) {
-            *observers.entry(v).or_default() += 1;
-        }
-        if let RegisterAction::CasFailed(v) = &e.action {
             *observers.entry(v).or_default() += 1;
         }
     }

@@ -111,7 +111,7 @@ pub fn check_calls(
 /// What one key came to.
 enum KeyResult {
     Valid(Option<Vec<CallView>>),
-    Invalid(Explanation),
+    Invalid(Box<Explanation>),
     Unknown(String),
     Skipped,
 }
@@ -179,7 +179,10 @@ pub fn check<M: Model>(model: &M, calls: &[Call], options: &Options) -> Result<R
             KeyResult::Valid(None) | KeyResult::Skipped => {}
             KeyResult::Invalid(explanation) => {
                 report.verdict = Verdict::Invalid;
-                report.invalid.push(KeyFailure { key, explanation });
+                report.invalid.push(KeyFailure {
+                    key,
+                    explanation: *explanation,
+                });
             }
             KeyResult::Unknown(reason) => {
                 if report.verdict == Verdict::Valid {
@@ -243,6 +246,22 @@ fn check_partition<M: Model>(
                         second: view(model, calls, &entries[b]),
                         value: v.to_string(),
                     },
+                    Witness::OverlappingSpans {
+                        outer,
+                        inner,
+                        inner_forward,
+                    } => {
+                        let span = |s: &fast::Span| explain::SpanView {
+                            value: s.value.to_string(),
+                            completes: s.completes.map(|i| view(model, calls, &entries[i])),
+                            invoked: view(model, calls, &entries[s.invoked]),
+                        };
+                        Explanation::OverlappingSpans {
+                            outer: Box::new(span(&outer)),
+                            inner: Box::new(span(&inner)),
+                            inner_forward,
+                        }
+                    }
                     Witness::Cycle(steps) => Explanation::Cycle {
                         steps: steps
                             .into_iter()
@@ -254,7 +273,7 @@ fn check_partition<M: Model>(
                     },
                 };
                 return KeyCheck {
-                    result: KeyResult::Invalid(explanation),
+                    result: KeyResult::Invalid(Box::new(explanation)),
                     fast: true,
                     memo_entries: 0,
                 };
@@ -279,7 +298,7 @@ fn check_partition<M: Model>(
         }
         SearchOutcome::NotLinearizable(f) => {
             let blocked = back[f.blocked.min(searched.len() - 1)];
-            KeyResult::Invalid(Explanation::Unplaceable {
+            KeyResult::Invalid(Box::new(Explanation::Unplaceable {
                 call: view(model, calls, &entries[blocked]),
                 object: model.object().to_string(),
                 possible_states: f
@@ -293,7 +312,7 @@ fn check_partition<M: Model>(
                     .map(|&i| view(model, calls, &entries[back[i]]))
                     .collect(),
                 state_after_longest: model.describe_state(&f.state),
-            })
+            }))
         }
         SearchOutcome::Exhausted(Exhausted::Stopped) => KeyResult::Skipped,
         SearchOutcome::Exhausted(e) => KeyResult::Unknown(e.reason()),

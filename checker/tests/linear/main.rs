@@ -5,4 +5,7 @@
 //! - `agreement`: the search, the fast path and a brute-force reference agree on random histories.
 //! - `shrinking`: shrunk histories are invalid and 1-minimal.
 
+mod agreement;
 mod corpus;
+mod histories;
+mod notation;
