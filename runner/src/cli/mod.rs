@@ -7,7 +7,9 @@ mod cleanup;
 mod cluster_up;
 mod bench_record;
 mod campaign;
+mod check;
 mod demo;
+mod gen;
 mod replay;
 mod run;
 
@@ -27,6 +29,10 @@ pub struct Cli {
 pub enum Command {
     /// Print rift's version.
     Version,
+    /// Check histories for linearizability (exit 0 valid, 1 invalid, 2 unknown, 3 bad input).
+    Check(Box<check::Args>),
+    /// Write a seeded register history (JSONL) for benchmarks and tests.
+    Gen(gen::Args),
     /// Remove what crashed runs left behind (namespaces, links, processes, temp files).
     Cleanup(cleanup::Args),
     /// Run a workload against a cluster under faults, check the history and store the run.
@@ -53,6 +59,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
             println!("rift {}", env!("CARGO_PKG_VERSION"));
             Ok(0)
         }
+        Command::Check(args) => check::run(*args),
+        Command::Gen(args) => gen::run(args),
         Command::Cleanup(args) => cleanup::run(args),
         Command::Run(args) => run::run(*args),
         Command::Campaign(args) => campaign::run(args),
