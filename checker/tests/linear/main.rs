@@ -9,3 +9,4 @@ mod agreement;
 mod corpus;
 mod histories;
 mod notation;
+mod shrinking;
