@@ -20,10 +20,14 @@ pub struct Args {
     /// The test's name (runs are stored under STORE/TEST/).
     #[arg(long)]
     pub test: Option<String>,
-    /// The booking service's replication: sync, async, log, raft, gossip.
+    /// The system under test: booking, etcd, redis.
+    #[arg(long)]
+    pub system: Option<String>,
+    /// How writes replicate: booking sync, async, log, raft, gossip; redis async, wait.
     #[arg(long)]
     pub replication: Option<String>,
-    /// The booking service's reads: one, majority, all.
+    /// Where reads go: booking one, majority, all; etcd linearizable, serializable; redis
+    /// primary, local.
     #[arg(long)]
     pub read: Option<String>,
     /// Number of nodes.
@@ -127,6 +131,7 @@ impl Args {
             };
         }
         set!(self.test => test);
+        set!(self.system => system.name);
         set!(self.replication => system.replication);
         set!(self.read => system.read);
         set!(self.nodes => nodes);

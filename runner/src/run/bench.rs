@@ -2,10 +2,10 @@
 //! in alternating trials, to measure the ops/s the runner records and what recording costs.
 
 use super::driver::BookingDriver;
-use super::execute::adapter;
 use super::seeds::{derive, Stream};
+use super::system::{adapter, Driver};
 use super::workload_loop::{drive, Workers};
-use super::{RunConfig, RunError};
+use super::{ConfigError, RunConfig, RunError};
 use crate::cluster::{Cluster, ClusterConfig};
 use crate::generator::Clients;
 use crate::record::Recorder;
@@ -84,6 +84,16 @@ impl Drop for TempDir {
 /// faults, against one cluster started from `config`.
 pub fn bench_record(config: &RunConfig, trials: usize) -> Result<BenchReport, RunError> {
     config.validate()?;
+    if config.system.name != "booking" {
+        return Err(ConfigError::Invalid {
+            option: "system",
+            message: format!(
+                "the recording benchmark drives the booking service, not {}",
+                config.system.name
+            ),
+        }
+        .into());
+    }
     let seed = config.seed.unwrap_or(1);
     let mut cluster = Cluster::start(
         ClusterConfig {
@@ -92,7 +102,7 @@ pub fn bench_record(config: &RunConfig, trials: usize) -> Result<BenchReport, Ru
             clock: false,
             ..ClusterConfig::default()
         },
-        Arc::new(adapter(config)?),
+        adapter(config)?,
     )?;
     let addrs: Vec<_> = (0..config.nodes).map(|i| cluster.addr(NodeId(i))).collect();
     let names: Vec<String> = (0..config.nodes).map(|i| NodeId(i).to_string()).collect();
@@ -107,10 +117,10 @@ pub fn bench_record(config: &RunConfig, trials: usize) -> Result<BenchReport, Ru
         .enable_all()
         .build()
         .map_err(RunError::Runtime)?;
-    let driver = Arc::new(BookingDriver::new(
+    let driver = Arc::new(Driver::Booking(BookingDriver::new(
         &addrs,
         Duration::from_millis(config.op_timeout_ms),
-    ));
+    )));
     let limit = config.time_limit_ns();
     let mut results = Vec::new();
     for t in 0..2 * trials {

@@ -13,9 +13,11 @@ use std::path::{Path, PathBuf};
 pub struct SystemConfig {
     /// The system: `booking` (built in), `etcd`, `redis`.
     pub name: String,
-    /// Booking only: how writes replicate (sync, async, log, raft, gossip).
+    /// How writes replicate: booking sync, async, log, raft, gossip; redis async, wait (`WAIT`
+    /// for 1 replica after each write); not an option for etcd (Raft).
     pub replication: String,
-    /// Booking only: where reads go (one, majority, all).
+    /// Where reads go: booking one, majority, all; etcd linearizable, serializable; redis
+    /// primary, local.
     pub read: String,
 }
 
@@ -30,12 +32,12 @@ impl Default for SystemConfig {
 }
 
 impl SystemConfig {
-    /// "booking async/one", "etcd".
+    /// "booking async/one", "etcd serializable", "redis wait/primary".
     pub fn describe(&self) -> String {
-        if self.name == "booking" {
-            format!("booking {}/{}", self.replication, self.read)
+        if self.name == "etcd" {
+            format!("etcd {}", self.read)
         } else {
-            self.name.clone()
+            format!("{} {}/{}", self.name, self.replication, self.read)
         }
     }
 }
@@ -131,6 +133,21 @@ pub enum ConfigError {
 
 const REPLICATIONS: [&str; 5] = ["sync", "async", "log", "raft", "gossip"];
 const READS: [&str; 3] = ["one", "majority", "all"];
+const ETCD_READS: [&str; 2] = ["linearizable", "serializable"];
+const REDIS_REPLICATIONS: [&str; 2] = ["async", "wait"];
+const REDIS_READS: [&str; 2] = ["primary", "local"];
+const SYSTEMS: [&str; 3] = ["booking", "etcd", "redis"];
+
+/// `value` of `option` if it is one of `choices`, else the error naming them.
+fn one_of(option: &'static str, value: &str, choices: &[&str]) -> Result<(), ConfigError> {
+    if choices.contains(&value) {
+        return Ok(());
+    }
+    Err(ConfigError::Invalid {
+        option,
+        message: format!("{value:?} is not one of {}", choices.join(", ")),
+    })
+}
 
 impl RunConfig {
     /// Reads a config from a TOML file; absent fields keep their defaults.
@@ -191,41 +208,69 @@ impl RunConfig {
         if self.op_timeout_ms == 0 {
             return invalid("op-timeout", "must be at least 1 ms".into());
         }
-        if self.system.name == "booking" {
-            if !REPLICATIONS.contains(&self.system.replication.as_str()) {
-                return invalid(
-                    "replication",
-                    format!(
-                        "{:?} is not one of {}",
-                        self.system.replication,
-                        REPLICATIONS.join(", ")
-                    ),
-                );
-            }
-            if !READS.contains(&self.system.read.as_str()) {
-                return invalid(
-                    "read",
-                    format!("{:?} is not one of {}", self.system.read, READS.join(", ")),
-                );
-            }
-        }
-        if self.system.name != "booking" {
-            return invalid(
-                "system",
-                format!(
-                    "{:?} has no client in rift run yet; the system is booking",
-                    self.system.name
-                ),
-            );
-        }
-        if self.workload.kind == WorkloadKind::Counter {
-            return invalid(
-                "workload",
-                "the booking service has no counter; use register, booking, set or append".into(),
-            );
-        }
+        self.validate_system()?;
         self.workload.validate()?;
         self.nemesis.validate(self.nodes)?;
+        Ok(())
+    }
+
+    /// Checks the system, its strategy and that it has the workload: booking (any workload but
+    /// counter), etcd (register; reads linearizable or serializable; Raft is not an option),
+    /// redis (register or set; replication async or wait; reads from the primary or local).
+    fn validate_system(&self) -> Result<(), ConfigError> {
+        let s = &self.system;
+        let kind = self.workload.kind;
+        let workloads: &[WorkloadKind] = match s.name.as_str() {
+            "booking" => {
+                one_of("replication", &s.replication, &REPLICATIONS)?;
+                one_of("read", &s.read, &READS)?;
+                &[
+                    WorkloadKind::Register,
+                    WorkloadKind::Booking,
+                    WorkloadKind::Set,
+                    WorkloadKind::Append,
+                ]
+            }
+            "etcd" => {
+                if s.replication != SystemConfig::default().replication {
+                    return Err(ConfigError::Invalid {
+                        option: "replication",
+                        message: format!(
+                            "etcd replicates by Raft; {:?} is not an option for it (leave it out)",
+                            s.replication
+                        ),
+                    });
+                }
+                one_of("read", &s.read, &ETCD_READS)?;
+                &[WorkloadKind::Register]
+            }
+            "redis" => {
+                one_of("replication", &s.replication, &REDIS_REPLICATIONS)?;
+                one_of("read", &s.read, &REDIS_READS)?;
+                &[WorkloadKind::Register, WorkloadKind::Set]
+            }
+            other => {
+                return Err(ConfigError::Invalid {
+                    option: "system",
+                    message: format!("{other:?} is not one of {}", SYSTEMS.join(", ")),
+                })
+            }
+        };
+        if !workloads.contains(&kind) {
+            let names: Vec<String> = workloads
+                .iter()
+                .map(|w| format!("{w:?}").to_lowercase())
+                .collect();
+            return Err(ConfigError::Invalid {
+                option: "workload",
+                message: format!(
+                    "{} has no {:?} workload in rift; use {}",
+                    s.name,
+                    format!("{kind:?}").to_lowercase(),
+                    names.join(" or ")
+                ),
+            });
+        }
         Ok(())
     }
 
@@ -298,5 +343,46 @@ mod tests {
         c.system.replication = "paxos".into();
         let e = c.validate().unwrap_err().to_string();
         assert!(e.contains("paxos") && e.contains("raft"), "{e}");
+    }
+
+    #[test]
+    fn etcd_and_redis_run_their_workloads_and_refuse_the_others_by_name() {
+        let with = |name: &str, replication: &str, read: &str, kind| {
+            let mut c = RunConfig {
+                system: SystemConfig {
+                    name: name.into(),
+                    replication: replication.into(),
+                    read: read.into(),
+                },
+                ..RunConfig::default()
+            };
+            c.workload.kind = kind;
+            c.validate().map_err(|e| e.to_string())
+        };
+        let async_ = "async";
+        with("etcd", async_, "serializable", WorkloadKind::Register).unwrap();
+        with("redis", "wait", "local", WorkloadKind::Set).unwrap();
+        with("redis", async_, "primary", WorkloadKind::Register).unwrap();
+        let e = with("etcd", async_, "linearizable", WorkloadKind::Set).unwrap_err();
+        assert!(
+            e.contains("etcd has no \"set\" workload") && e.contains("register"),
+            "{e}"
+        );
+        let e = with("etcd", async_, "one", WorkloadKind::Register).unwrap_err();
+        assert!(
+            e.contains("read") && e.contains("linearizable, serializable"),
+            "{e}"
+        );
+        let e = with("etcd", "raft", "linearizable", WorkloadKind::Register).unwrap_err();
+        assert!(e.contains("replication") && e.contains("Raft"), "{e}");
+        let e = with("redis", "sync", "primary", WorkloadKind::Set).unwrap_err();
+        assert!(e.contains("\"sync\"") && e.contains("async, wait"), "{e}");
+        let e = with("redis", async_, "primary", WorkloadKind::Append).unwrap_err();
+        assert!(e.contains("redis has no \"append\" workload"), "{e}");
+        let e = with("nats", async_, "one", WorkloadKind::Register).unwrap_err();
+        assert!(
+            e.contains("\"nats\"") && e.contains("booking, etcd, redis"),
+            "{e}"
+        );
     }
 }

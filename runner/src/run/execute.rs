@@ -2,13 +2,13 @@
 //! verdict -> store.
 
 use super::check::{check, Checked};
-use super::driver::BookingDriver;
 use super::nemesis_loop::{CurrentFault, NemesisRun};
 use super::seeds::{derive, fresh, Stream};
 use super::stats::stats;
+use super::system::{adapter, driver};
 use super::workload_loop::{drive, final_reads, Workers};
 use super::{RunConfig, RunError};
-use crate::adapter::{BookingAdapter, BookingOptions};
+use crate::adapter::Adapter;
 use crate::cluster::{Cluster, ClusterConfig};
 use crate::generator::Clients;
 use crate::nemesis::Plan;
@@ -71,23 +71,6 @@ pub fn reproduce_command(dir: &RunDir) -> String {
     )
 }
 
-/// The booking adapter for a config (validated).
-pub(super) fn adapter(config: &RunConfig) -> Result<BookingAdapter, RunError> {
-    fn parse<T: serde::de::DeserializeOwned>(what: &'static str, v: &str) -> Result<T, RunError> {
-        serde_json::from_value(json!(v)).map_err(|e| {
-            RunError::Config(super::ConfigError::Invalid {
-                option: what,
-                message: e.to_string(),
-            })
-        })
-    }
-    Ok(BookingAdapter::new(BookingOptions {
-        replication: parse("replication", &config.system.replication)?,
-        read: parse("read", &config.system.read)?,
-        conflict: None,
-    })?)
-}
-
 /// Carries out one run: starts the cluster, drives the clients while the nemesis follows its
 /// plan, heals, waits the quiet period, reads from every node, tears the cluster down, checks the
 /// history and stores everything. Errors are rift's own failures (exit 3), never verdicts.
@@ -121,9 +104,11 @@ pub fn run(mut config: RunConfig, options: &RunOptions) -> Result<RunOutcome, Ru
         ClusterConfig {
             nodes: config.nodes,
             backend: config.backend,
+            clock: config.system.name == "booking"
+                || config.nemesis.faults.contains(&faults::FaultKind::Clock),
             ..ClusterConfig::default()
         },
-        Arc::new(adapter),
+        adapter,
     )?;
     let omissions: Vec<String> = cluster
         .omissions()
@@ -169,10 +154,7 @@ pub fn run(mut config: RunConfig, options: &RunOptions) -> Result<RunOutcome, Ru
     );
     let workers = Arc::new(Workers {
         generator: Mutex::new(generator),
-        driver: Arc::new(BookingDriver::new(
-            &addrs,
-            Duration::from_millis(config.op_timeout_ms),
-        )),
+        driver: Arc::new(driver(&config, &addrs)?),
         recorder: Some(recorder.clone()),
         start,
         names,
@@ -214,6 +196,9 @@ pub fn run(mut config: RunConfig, options: &RunOptions) -> Result<RunOutcome, Ru
         Ok(r) => r?,
         Err(_) => return Err(RunError::Panicked("nemesis")),
     }
+    if let Err(why) = wait_ready(&**cluster.adapter(), &cluster.specs(), READY_AFTER_HEAL) {
+        eprintln!("rift: {why}; reading anyway");
+    }
     std::thread::sleep(Duration::from_secs_f64(config.quiet_s));
     let reads = config.workload.final_reads(config.nodes);
     runtime.block_on(final_reads(workers.clone(), reads, config.nodes));
@@ -248,6 +233,32 @@ pub fn run(mut config: RunConfig, options: &RunOptions) -> Result<RunOutcome, Ru
         results,
         witness,
     })
+}
+
+/// How long the nodes may take to be ready again after the final heal (a Redis failover and
+/// demotion, an etcd election).
+const READY_AFTER_HEAL: Duration = Duration::from_secs(30);
+
+/// Waits (bounded by `limit`) until the adapter's readiness probe passes on every node, so the
+/// quiet period and the final reads start from a settled system, not one still failing over.
+fn wait_ready(
+    adapter: &dyn Adapter,
+    specs: &[crate::adapter::NodeSpec],
+    limit: Duration,
+) -> Result<(), String> {
+    let deadline = Instant::now() + limit;
+    for spec in specs {
+        while let Err(why) = adapter.probe(spec) {
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "node {} not ready {limit:?} after the heal: {why}",
+                    spec.id
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    Ok(())
 }
 
 fn progress_bar(show: bool, seconds: f64) -> ProgressBar {

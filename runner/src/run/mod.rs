@@ -15,6 +15,7 @@ pub mod nemesis_loop;
 mod report;
 mod seeds;
 mod stats;
+mod system;
 mod witness;
 pub mod workload_loop;
 
@@ -27,3 +28,4 @@ pub use execute::{reproduce_command, run, RunContext, RunOptions, RunOutcome};
 pub use report::{ops_in_words, render};
 pub use seeds::{derive, fresh, Stream};
 pub use stats::stats;
+pub use system::Driver;

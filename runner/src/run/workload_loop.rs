@@ -1,7 +1,7 @@
 //! The clients: `concurrency` tasks asking the generator for ops, recording each call around the
 //! request, and a fresh process id after every info.
 
-use super::driver::BookingDriver;
+use super::system::Driver;
 use crate::generator::{Clients, Context, Generator, Invocation, Next};
 use crate::record::{Completion, Recorder};
 use histories::Outcome;
@@ -14,7 +14,7 @@ pub struct Workers {
     /// The generator (locked for each draw).
     pub generator: Mutex<Clients>,
     /// The system's clients.
-    pub driver: Arc<BookingDriver>,
+    pub driver: Arc<Driver>,
     /// The history; `None` for an unrecorded load (the recording benchmark's baseline).
     pub recorder: Option<Recorder>,
     /// The run's start, which times are measured from.
