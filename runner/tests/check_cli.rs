@@ -1,4 +1,6 @@
-//! `rift check` and `rift gen` as a user runs them: exit codes and model inference.
+//! `rift check` and `rift gen` as a user runs them: exit codes and model inference;
+//! transactional histories (Elle's corpus, EDN and streamed JSONL); stored runs; no progress bar
+//! drawn when stderr is not a terminal.
 
 use std::process::Command;
 
@@ -113,4 +115,119 @@ fn a_generated_history_with_anomalies_shrinks_to_a_small_invalid_history() {
     assert_eq!(code, 1, "{out}");
     let shrunk_ops = out.lines().filter(|l| l.starts_with("{\"index\"")).count();
     assert!((1..=12).contains(&shrunk_ops), "{out}");
+}
+
+fn elle(name: &str) -> String {
+    format!("{}/elle/{name}", corpora())
+}
+
+#[test]
+fn write_skew_is_valid_under_snapshot_isolation_and_invalid_under_repeatable_read() {
+    let file = elle("si-without-g-single.edn");
+    let (si, out_si, _) = rift(&["check", "--consistency-model", "snapshot-isolation", &file]);
+    let (rr, out_rr, _) = rift(&["check", "--consistency-model", "repeatable-read", &file]);
+    assert_eq!(si, 0, "{out_si}");
+    assert!(
+        out_si.contains("valid under snapshot-isolation"),
+        "{out_si}"
+    );
+    assert_eq!(rr, 1, "{out_rr}");
+    assert!(out_rr.contains("invalid under repeatable-read"), "{out_rr}");
+    assert!(out_rr.contains("G2-item: a cycle"), "{out_rr}");
+    assert!(out_rr.contains("ruled out: repeatable-read"), "{out_rr}");
+    assert!(!out_rr.contains("G-single:"), "no G-single: {out_rr}");
+}
+
+#[test]
+fn the_paper_example_is_inferred_transactional_and_its_cycle_explained_edge_by_edge() {
+    let (code, out, err) = rift(&["check", &elle("paper-example.edn")]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("(transactions, model inferred) invalid under strict-serializable"),
+        "{out}"
+    );
+    assert!(out.contains("G-single: a cycle"), "{out}");
+    assert!(out.contains("because T"), "{out}");
+    let (code, json, _) = rift(&["check", "--json", &elle("paper-example.edn")]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(v["report"]["verdict"], "invalid", "{json}");
+    assert!(v["report"]["ruled_out"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("snapshot-isolation")));
+}
+
+#[test]
+fn a_transactional_jsonl_history_streamed_gets_the_same_verdicts_as_its_edn() {
+    let dir = std::env::temp_dir().join(format!("rift-check-txn-jsonl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let h =
+        histories::formats::read_path(std::path::Path::new(&elle("si-without-g-single.edn")), None)
+            .unwrap();
+    let file = dir.join("h.jsonl");
+    histories::formats::write_jsonl(std::fs::File::create(&file).unwrap(), &h).unwrap();
+    let f = file.to_str().unwrap();
+    let (si, out_si, err_si) = rift(&["check", "--consistency-model", "snapshot-isolation", f]);
+    let (rr, out_rr, _) = rift(&["check", "--consistency-model", "repeatable-read", f]);
+    let (inferred, out_inf, _) = rift(&["check", f]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(si, 0, "{out_si}{err_si}");
+    assert_eq!(rr, 1, "{out_rr}");
+    assert!(out_rr.contains("G2-item"), "{out_rr}");
+    assert_eq!(inferred, 1, "{out_inf}");
+    assert!(
+        out_inf.contains("(transactions, model inferred)"),
+        "{out_inf}"
+    );
+}
+
+#[test]
+fn rw_register_micro_ops_go_to_the_transactional_checker_and_read_write_ones_do_not() {
+    let dir = std::env::temp_dir().join(format!("rift-check-rw-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rw = dir.join("rw.edn");
+    std::fs::write(
+        &rw,
+        "[{:process 0, :type :invoke, :f :txn, :value [[:w :x 1]]}\n\
+         {:process 0, :type :ok, :f :txn, :value [[:w :x 1]]}\n\
+         {:process 1, :type :invoke, :f :txn, :value [[:r :x nil]]}\n\
+         {:process 1, :type :ok, :f :txn, :value [[:r :x 1]]}]",
+    )
+    .unwrap();
+    let (code, out, err) = rift(&["check", rw.to_str().unwrap()]);
+    let (knossos, kout, _) = rift(&[
+        "check",
+        &format!(
+            "{}/knossos/multi-register/good/multi-register.edn",
+            corpora()
+        ),
+    ]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("rw-register workload"), "{out}");
+    assert_eq!(knossos, 0, "{kout}");
+    assert!(kout.contains("multi-register"), "{kout}");
+}
+
+#[test]
+fn a_consistency_model_with_a_linearizability_model_is_refused() {
+    let (code, _, err) = rift(&[
+        "check",
+        "--model",
+        "cas-register",
+        "--consistency-model",
+        "serializable",
+        &elle("paper-example.edn"),
+    ]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("--consistency-model"), "{err}");
+    let (code, _, err) = rift(&[
+        "check",
+        "--consistency-model",
+        "acid",
+        &elle("paper-example.edn"),
+    ]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("snapshot-isolation"), "{err}");
 }

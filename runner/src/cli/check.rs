@@ -1,23 +1,34 @@
-//! `rift check`: judge histories offline for linearizability.
+//! `rift check`: judge histories offline, for linearizability or, for transactions, for the
+//! consistency models their anomalies rule out; and re-check stored runs.
+
+mod stored;
+mod txn;
 
 use anyhow::{bail, Context};
 use checker::linear::{check_history, shrink::shrink, Options, Report};
 use checker::model::spec::ModelKind;
 use checker::model::{FailSemantics, ModelSpec};
+use checker::txn::TxnOptions;
 use checker::Verdict;
-use histories::formats::{read_path, write_edn, write_jsonl, Format};
+use histories::formats::{detect, read_path, write_edn, write_jsonl, Format};
 use histories::{History, OpType};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Check histories for linearizability.
+/// Check histories for linearizability, or transactions for isolation anomalies.
 ///
 /// Exit codes: 0 every history valid, 1 some history invalid, 2 some undecided (unknown, e.g. a
 /// budget ran out; never reported as valid), 3 bad input or usage.
 ///
 /// Without --model the model is inferred from the ops: read/write/cas -> cas-register (per key
 /// when ops carry keys); get/put/append -> append-kv; acquire/release -> mutex; txn of
-/// read/write -> multi-register; book/cancel -> booking. An ambiguous history is refused.
+/// read/write -> multi-register; txn of Elle's append/r/w -> the transactional checker
+/// (list-append or rw-register, judged against --consistency-model); book/cancel -> booking.
+/// An ambiguous history is refused.
+///
+/// A PATH holding run.json and history.jsonl is a stored run: it is re-checked with the checkers
+/// its workload got in `rift run`, and the verdicts are merged.
 /// Registers start at --init (default 0, as Knossos' tests assume; null under etcd semantics);
 /// multi-register keys start at 0 unless --init gives an object such as '{"x":0,"y":0}'.
 #[derive(Debug, clap::Args)]
@@ -25,7 +36,8 @@ pub struct Args {
     /// History files, or directories (every file under them).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// The model: register, cas-register (kv), multi-register, mutex, append-kv, set, counter, booking.
+    /// The model: register, cas-register (kv), multi-register, mutex, append-kv, set, counter,
+    /// booking; or list-append, rw-register (transactional).
     #[arg(long)]
     pub model: Option<String>,
     /// The input format (jsonl, edn, jepsen-log, porcupine-kv); detected from content by default.
@@ -55,6 +67,35 @@ pub struct Args {
     /// The initial value, as JSON (e.g. 0, null, '{"x":0,"y":0}').
     #[arg(long, value_name = "JSON")]
     pub init: Option<String>,
+    /// For transactions: the consistency model the verdict is about (read-uncommitted,
+    /// read-committed, repeatable-read, snapshot-isolation, serializable,
+    /// strong-session-snapshot-isolation, strong-snapshot-isolation, strong-session-serializable,
+    /// strict-serializable). Default strict-serializable. Implies a transactional history.
+    #[arg(long, value_name = "MODEL")]
+    pub consistency_model: Option<String>,
+}
+
+/// The checker a history goes to.
+#[derive(Debug, Clone, Copy)]
+enum Model {
+    /// Linearizability against this model.
+    Linear(ModelKind),
+    /// The transactional checker, with the workload when it was named.
+    Txn(Option<checker::txn::Workload>),
+}
+
+/// One thing to check: a history file or a stored run's directory.
+enum Item {
+    File(PathBuf),
+    Run(PathBuf),
+}
+
+impl Item {
+    fn path(&self) -> &Path {
+        match self {
+            Item::File(p) | Item::Run(p) => p,
+        }
+    }
 }
 
 /// Runs `rift check`.
@@ -70,9 +111,22 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         ),
         None => None,
     };
-    let model = match &args.model {
-        Some(m) => Some(m.parse::<ModelKind>()?),
-        None => None,
+    let mut txn_options = TxnOptions {
+        time_limit: args.time_limit.map(Duration::from_secs_f64),
+        ..TxnOptions::default()
+    };
+    if let Some(name) = &args.consistency_model {
+        txn_options.model = txn::parse_model(name)?;
+    }
+    let model = match (&args.model, &args.consistency_model) {
+        (Some(m), _) if txn::workload(m).is_some() => Some(Model::Txn(txn::workload(m))),
+        (Some(m), Some(_)) => bail!(
+            "--consistency-model is for transactional histories; --model {m} is a \
+             linearizability model (use --model list-append or rw-register, or drop one flag)"
+        ),
+        (Some(m), None) => Some(Model::Linear(m.parse::<ModelKind>()?)),
+        (None, Some(_)) => Some(Model::Txn(None)),
+        (None, None) => None,
     };
     let options = Options {
         semantics,
@@ -84,16 +138,32 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     };
     let mut files = Vec::new();
     for p in &args.paths {
-        collect(p, &mut files)?;
+        collect(p, true, &mut files)?;
     }
     if files.is_empty() {
         bail!("no history files under {:?}", args.paths);
     }
+    let bar = progress(files.len())?;
     let mut overall: Option<Verdict> = None;
     let (mut valid, mut invalid, mut unknown, mut bad) = (0, 0, 0, 0);
-    for file in &files {
-        match check_file(file, format, model, init.clone(), &options, &args) {
-            Ok(v) => {
+    for item in &files {
+        bar.set_message(item.path().display().to_string());
+        let checked = match item {
+            Item::File(file) => check_file(
+                file,
+                format,
+                model,
+                init.clone(),
+                &options,
+                &txn_options,
+                &args,
+            ),
+            Item::Run(dir) => stored::check_run(dir, args.json),
+        };
+        bar.inc(1);
+        match checked {
+            Ok((v, out)) => {
+                bar.suspend(|| print!("{out}"));
                 match v {
                     Verdict::Valid => valid += 1,
                     Verdict::Invalid => invalid += 1,
@@ -103,10 +173,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             }
             Err(e) => {
                 bad += 1;
-                eprintln!("rift: {}: {e:#}", file.display());
+                bar.suspend(|| eprintln!("rift: {}: {e:#}", item.path().display()));
             }
         }
     }
+    bar.finish_and_clear();
     if files.len() > 1 {
         println!(
             "{} histories: {valid} valid, {invalid} invalid, {unknown} unknown, {bad} unreadable",
@@ -120,8 +191,41 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     })
 }
 
-fn collect(path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    if path.is_dir() {
+/// A bar over several items, or a spinner for one long check; on stderr, and drawn only when
+/// stderr is a terminal (indicatif hides a draw target that is not one).
+fn progress(items: usize) -> anyhow::Result<ProgressBar> {
+    let target = ProgressDrawTarget::stderr();
+    Ok(if items > 1 {
+        let bar = ProgressBar::with_draw_target(Some(items as u64), target);
+        bar.set_style(ProgressStyle::with_template(
+            "{bar:30} {pos}/{len} {elapsed} {wide_msg}",
+        )?);
+        bar
+    } else {
+        let spinner = ProgressBar::with_draw_target(None, target);
+        spinner.set_style(ProgressStyle::with_template(
+            "{spinner} checking {wide_msg} ({elapsed})",
+        )?);
+        spinner.enable_steady_tick(Duration::from_millis(200));
+        spinner
+    })
+}
+
+/// Gathers the items under `path`: a stored run's directory is one item; another directory
+/// holds every history under it (links to directories, such as the store's `latest`, are not
+/// followed below the top, so no run is checked twice).
+fn collect(path: &Path, top: bool, out: &mut Vec<Item>) -> anyhow::Result<()> {
+    let is_link = || {
+        std::fs::symlink_metadata(path)
+            .map(|m| m.file_type().is_symlink())
+            .unwrap_or(false)
+    };
+    if path.is_dir() && !top && is_link() {
+        return Ok(());
+    }
+    if path.is_dir() && stored::is_run_dir(path) {
+        out.push(Item::Run(path.to_path_buf()));
+    } else if path.is_dir() {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
             .with_context(|| format!("cannot read directory {}", path.display()))?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -135,11 +239,11 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
                 || name.ends_with(".txt")
                 || name.ends_with(".log")
             {
-                collect(&e, out)?;
+                collect(&e, false, out)?;
             }
         }
     } else if path.exists() {
-        out.push(path.to_path_buf());
+        out.push(Item::File(path.to_path_buf()));
     } else {
         bail!("{}: no such file or directory", path.display());
     }
@@ -147,10 +251,13 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
 }
 
 /// The model a history's ops call for, or an error listing the choices.
-pub fn infer(history: &History) -> anyhow::Result<ModelKind> {
+fn infer(history: &History) -> anyhow::Result<Model> {
     if let Some(m) = history.header.meta.get("model").and_then(|m| m.as_str()) {
         if let Ok(kind) = m.parse::<ModelKind>() {
-            return Ok(kind);
+            return Ok(Model::Linear(kind));
+        }
+        if let Some(w) = txn::workload(m) {
+            return Ok(Model::Txn(Some(w)));
         }
     }
     let mut fs: Vec<&str> = history
@@ -163,20 +270,20 @@ pub fn infer(history: &History) -> anyhow::Result<ModelKind> {
     let all_in = |set: &[&str]| fs.iter().all(|f| set.contains(f));
     let is_txn = fs == ["txn"];
     if is_txn {
-        let micro: Vec<String> = history
+        let mut micro: Vec<&str> = history
             .client_ops()
-            .filter_map(|o| o.value.as_array())
-            .flatten()
-            .filter_map(|m| m.get(0).and_then(|f| f.as_str()).map(str::to_string))
+            .flat_map(|o| txn::micro_op_names(&o.value))
             .collect();
-        if micro.iter().any(|f| f == "append" || f == "r") {
-            bail!("this history is a transactional append/read workload: it is handled by the transactional checker (issue 6), not by `rift check`'s linearizability models");
+        micro.sort_unstable();
+        micro.dedup();
+        if txn::is_elle_micro_ops(&micro) {
+            return Ok(Model::Txn(None));
         }
-        return Ok(ModelKind::MultiRegister);
+        return Ok(Model::Linear(ModelKind::MultiRegister));
     }
     if fs.is_empty() {
         // No client calls: every model judges it alike (vacuously valid).
-        return Ok(ModelKind::CasRegister);
+        return Ok(Model::Linear(ModelKind::CasRegister));
     }
     let mut choices = Vec::new();
     if all_in(&["read", "write", "cas"]) {
@@ -196,7 +303,7 @@ pub fn infer(history: &History) -> anyhow::Result<ModelKind> {
         choices.push(ModelKind::Counter);
     }
     match choices.as_slice() {
-        [one] => Ok(*one),
+        [one] => Ok(Model::Linear(*one)),
         [] => bail!(
             "cannot tell the model from the ops {fs:?}; pass --model (one of {})",
             names()
@@ -216,29 +323,76 @@ fn names() -> String {
         .join(", ")
 }
 
+/// The format of `file` as detected from its first bytes, if it can be told.
+fn detect_file(file: &Path) -> Option<Format> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(64 * 1024).read_to_end(&mut head))
+        .ok()?;
+    let text = match std::str::from_utf8(&head) {
+        Ok(s) => s,
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
+    };
+    detect(text)
+}
+
+/// Checks one history file; returns its verdict and what to print.
+#[allow(clippy::too_many_arguments)]
 fn check_file(
     file: &Path,
     format: Option<Format>,
-    model: Option<ModelKind>,
+    model: Option<Model>,
     init: Option<serde_json::Value>,
     options: &Options,
+    txn_options: &TxnOptions,
     args: &Args,
-) -> anyhow::Result<Verdict> {
+) -> anyhow::Result<(Verdict, String)> {
+    let format = format.or_else(|| detect_file(file));
+    let streamed = match model {
+        Some(Model::Txn(_)) => format == Some(Format::Jsonl),
+        Some(Model::Linear(_)) => false,
+        None => format == Some(Format::Jsonl) && txn::jsonl_is_transactional(file)?,
+    };
+    if streamed {
+        let workload = match model {
+            Some(Model::Txn(w)) => w,
+            _ => None,
+        };
+        let opts = TxnOptions {
+            workload,
+            ..txn_options.clone()
+        };
+        let report = txn::check_jsonl(file, &opts)?;
+        return Ok(txn_output(file, model.is_none(), &report, args));
+    }
     let history = read_path(file, format)?;
-    let (kind, inferred) = match model {
-        Some(k) => (k, false),
+    let (model, inferred) = match model {
+        Some(m) => (m, false),
         None => (infer(&history)?, true),
+    };
+    let kind = match model {
+        Model::Linear(kind) => kind,
+        Model::Txn(workload) => {
+            let opts = TxnOptions {
+                workload,
+                ..txn_options.clone()
+            };
+            let report = txn::check_history(&history, &opts)?;
+            return Ok(txn_output(file, inferred, &report, args));
+        }
     };
     let init = init.or_else(|| history.header.meta.get("init").cloned());
     let spec = ModelSpec { kind, init };
     let report: Report = check_history(&history, &spec, options)?;
+    let mut out = String::new();
     if args.json {
-        println!(
-            "{}",
+        out = format!(
+            "{}\n",
             serde_json::json!({ "file": file, "inferred_model": inferred, "report": report })
         );
     } else {
-        print!(
+        out += &format!(
             "{}: {}{report}",
             file.display(),
             if inferred { "(model inferred) " } else { "" }
@@ -246,16 +400,36 @@ fn check_file(
     }
     if args.shrink && report.verdict == Verdict::Invalid {
         if let Some(small) = shrink(&history, &spec, options)? {
-            let head = std::fs::read_to_string(file).unwrap_or_default();
-            let detected =
-                format.or_else(|| histories::formats::detect(&head[..head.len().min(4096)]));
-            eprintln!("shrunk to {} ops:", small.ops.len());
-            let out = std::io::stdout();
-            match detected {
-                Some(Format::Jsonl) | None => write_jsonl(out.lock(), &small)?,
-                Some(_) => write_edn(out.lock(), &small)?,
+            out += &format!("shrunk to {} ops:\n", small.ops.len());
+            let mut bytes = Vec::new();
+            match format {
+                Some(Format::Jsonl) | None => write_jsonl(&mut bytes, &small)?,
+                Some(_) => write_edn(&mut bytes, &small)?,
             }
+            out += &String::from_utf8_lossy(&bytes);
         }
     }
-    Ok(report.verdict)
+    Ok((report.verdict, out))
+}
+
+/// A transactional report as printed: one JSON object, or the report in words.
+fn txn_output(
+    file: &Path,
+    inferred: bool,
+    report: &checker::txn::TxnReport,
+    args: &Args,
+) -> (Verdict, String) {
+    let out = if args.json {
+        format!(
+            "{}\n",
+            serde_json::json!({ "file": file, "inferred_model": inferred, "report": report })
+        )
+    } else {
+        format!(
+            "{}: (transactions{}) {report}",
+            file.display(),
+            if inferred { ", model inferred" } else { "" }
+        )
+    };
+    (report.verdict.clone(), out)
 }
