@@ -231,3 +231,79 @@ fn a_consistency_model_with_a_linearizability_model_is_refused() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("snapshot-isolation"), "{err}");
 }
+
+/// Exit code of a verdict as results.json records it.
+fn exit_code_of(results: &serde_json::Value) -> i32 {
+    match results["verdict"]["verdict"].as_str() {
+        Some("valid") => 0,
+        Some("invalid") => 1,
+        Some("unknown") => 2,
+        other => panic!("results.json has no verdict: {other:?} in {results}"),
+    }
+}
+
+#[test]
+fn a_stored_run_is_rechecked_offline_with_its_checkers_and_exits_with_its_recorded_verdict() {
+    let store = std::env::temp_dir().join(format!("rift-check-stored-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&store);
+    let (code, out, err) = rift(&[
+        "run",
+        "--backend",
+        "loopback",
+        "--time-limit",
+        "2",
+        "--nemesis",
+        "none",
+        "--quiet",
+        "0",
+        "--seed",
+        "4",
+        "--test",
+        "t",
+        "--quiet-progress",
+        "--store",
+        store.to_str().unwrap(),
+    ]);
+    assert!((0..=2).contains(&code), "rift run failed: {out}{err}");
+    let run_dir = std::fs::canonicalize(store.join("t/latest")).unwrap();
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run_dir.join("results.json")).unwrap())
+            .unwrap();
+    let recorded = exit_code_of(&results);
+    assert_eq!(code, recorded);
+
+    let (again, out, err) = rift(&["check", run_dir.to_str().unwrap()]);
+    assert_eq!(again, recorded, "{out}{err}");
+    assert!(out.contains("stored run (seed 4"), "{out}");
+    for check in results["checks"].as_array().unwrap() {
+        let name = check["checker"].as_str().unwrap();
+        assert!(
+            out.contains(&format!("  {name}: ")),
+            "{name} missing: {out}"
+        );
+    }
+    assert!(out.contains("as recorded in results.json"), "{out}");
+
+    // The test's directory holds the run and a `latest` link to it: the run is checked once.
+    let (by_test, out, err) = rift(&["check", store.join("t").to_str().unwrap()]);
+    assert_eq!(by_test, recorded, "{out}{err}");
+    assert_eq!(out.matches("stored run (seed 4").count(), 1, "{out}");
+
+    // Without results.json the verdict can only come from checking the history again.
+    std::fs::remove_file(run_dir.join("results.json")).unwrap();
+    let (offline, out, err) = rift(&["check", "--json", run_dir.to_str().unwrap()]);
+    std::fs::remove_dir_all(&store).unwrap();
+    assert_eq!(offline, recorded, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["checks"], results["checks"], "{out}");
+    assert!(v["recorded_verdict"].is_null(), "{out}");
+}
+
+#[test]
+fn no_progress_bar_is_drawn_when_stderr_is_not_a_terminal() {
+    let (code, out, err) = rift(&["check", &format!("{}/knossos", corpora())]);
+    assert!((0..=2).contains(&code), "{out}{err}");
+    assert!(out.contains("histories:"), "{out}");
+    assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
+    assert!(err.is_empty(), "{err:?}");
+}
