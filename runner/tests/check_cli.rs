@@ -148,6 +148,17 @@ fn the_paper_example_is_inferred_transactional_and_its_cycle_explained_edge_by_e
     );
     assert!(out.contains("G-single: a cycle"), "{out}");
     assert!(out.contains("because T"), "{out}");
+    let (code, explained, _) = rift(&["check", "--explain", &elle("paper-example.edn")]);
+    assert_eq!(code, 1);
+    let graph = explained
+        .split("dependency graph: ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no graph: {explained}"));
+    let edges: usize = graph.split(' ').next().unwrap().parse().unwrap();
+    assert_eq!(graph.lines().count(), edges + 1, "{graph}");
+    for kind in ["(ww) because", "(wr) because", "(rw) because"] {
+        assert!(graph.contains(kind), "{kind}: {graph}");
+    }
     let (code, json, _) = rift(&["check", "--json", &elle("paper-example.edn")]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();

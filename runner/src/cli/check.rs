@@ -49,7 +49,8 @@ pub struct Args {
     /// Shrink an invalid history to a 1-minimal invalid sub-history, printed in its input format.
     #[arg(long)]
     pub shrink: bool,
-    /// Explain: for a valid history, print a linearisation.
+    /// Explain: for a valid history, print a linearisation; for transactions, print the
+    /// dependency graph, each edge with its reason.
     #[arg(long)]
     pub explain: bool,
     /// Give up after this many seconds (verdict unknown).
@@ -349,11 +350,13 @@ fn check_file(
     args: &Args,
 ) -> anyhow::Result<(Verdict, String)> {
     let format = format.or_else(|| detect_file(file));
-    let streamed = match model {
-        Some(Model::Txn(_)) => format == Some(Format::Jsonl),
-        Some(Model::Linear(_)) => false,
-        None => format == Some(Format::Jsonl) && txn::jsonl_is_transactional(file)?,
-    };
+    // --explain prints the dependency graph, which needs the history whole.
+    let streamed = !args.explain
+        && match model {
+            Some(Model::Txn(_)) => format == Some(Format::Jsonl),
+            Some(Model::Linear(_)) => false,
+            None => format == Some(Format::Jsonl) && txn::jsonl_is_transactional(file)?,
+        };
     if streamed {
         let workload = match model {
             Some(Model::Txn(w)) => w,
@@ -379,7 +382,11 @@ fn check_file(
                 ..txn_options.clone()
             };
             let report = txn::check_history(&history, &opts)?;
-            return Ok(txn_output(file, inferred, &report, args));
+            let (verdict, mut out) = txn_output(file, inferred, &report, args);
+            if args.explain && !args.json {
+                out += &txn::graph_in_words(&history, &opts)?;
+            }
+            return Ok((verdict, out));
         }
     };
     let init = init.or_else(|| history.header.meta.get("init").cloned());

@@ -87,3 +87,19 @@ pub fn check_jsonl(file: &Path, opts: &TxnOptions) -> anyhow::Result<TxnReport> 
 pub fn check_history(history: &History, opts: &TxnOptions) -> anyhow::Result<TxnReport> {
     Ok(txn::check(history, opts)?)
 }
+
+/// Most edges `--explain` prints; a big history's graph is summarised by its count.
+const EXPLAIN_EDGES: usize = 200;
+
+/// The dependency graph of a (small) history in words, one edge a line with its reason.
+pub fn graph_in_words(history: &History, opts: &TxnOptions) -> anyhow::Result<String> {
+    let steps = txn::dependencies(history, opts)?;
+    let mut out = format!("dependency graph: {} edges\n", steps.len());
+    for step in steps.iter().take(EXPLAIN_EDGES) {
+        out += &format!("  {step}\n");
+    }
+    if steps.len() > EXPLAIN_EDGES {
+        out += &format!("  ... and {} more\n", steps.len() - EXPLAIN_EDGES);
+    }
+    Ok(out)
+}
