@@ -138,14 +138,22 @@ const REDIS_REPLICATIONS: [&str; 2] = ["async", "wait"];
 const REDIS_READS: [&str; 2] = ["primary", "local"];
 const SYSTEMS: [&str; 3] = ["booking", "etcd", "redis"];
 
-/// `value` of `option` if it is one of `choices`, else the error naming them.
-fn one_of(option: &'static str, value: &str, choices: &[&str]) -> Result<(), ConfigError> {
+/// `value` of `system`'s `option` if it is one of `choices`, else the error naming them.
+fn one_of(
+    system: &str,
+    option: &'static str,
+    value: &str,
+    choices: &[&str],
+) -> Result<(), ConfigError> {
     if choices.contains(&value) {
         return Ok(());
     }
     Err(ConfigError::Invalid {
         option,
-        message: format!("{value:?} is not one of {}", choices.join(", ")),
+        message: format!(
+            "{value:?} is not one of {} for {system}",
+            choices.join(", ")
+        ),
     })
 }
 
@@ -222,8 +230,8 @@ impl RunConfig {
         let kind = self.workload.kind;
         let workloads: &[WorkloadKind] = match s.name.as_str() {
             "booking" => {
-                one_of("replication", &s.replication, &REPLICATIONS)?;
-                one_of("read", &s.read, &READS)?;
+                one_of(&s.name, "replication", &s.replication, &REPLICATIONS)?;
+                one_of(&s.name, "read", &s.read, &READS)?;
                 &[
                     WorkloadKind::Register,
                     WorkloadKind::Booking,
@@ -241,12 +249,12 @@ impl RunConfig {
                         ),
                     });
                 }
-                one_of("read", &s.read, &ETCD_READS)?;
+                one_of(&s.name, "read", &s.read, &ETCD_READS)?;
                 &[WorkloadKind::Register]
             }
             "redis" => {
-                one_of("replication", &s.replication, &REDIS_REPLICATIONS)?;
-                one_of("read", &s.read, &REDIS_READS)?;
+                one_of(&s.name, "replication", &s.replication, &REDIS_REPLICATIONS)?;
+                one_of(&s.name, "read", &s.read, &REDIS_READS)?;
                 &[WorkloadKind::Register, WorkloadKind::Set]
             }
             other => {

@@ -32,12 +32,13 @@ pub enum Driver {
 
 impl Driver {
     /// Performs `inv` on its node and classifies the outcome; never much longer than the op
-    /// timeout.
-    pub async fn call(&self, inv: &Invocation) -> Completion {
+    /// timeout. With the completion, the node that served the call when it is not `inv`'s own
+    /// (a Redis write goes to the primary).
+    pub async fn call(&self, inv: &Invocation) -> (Completion, Option<String>) {
         match self {
-            Driver::Booking(d) => d.call(inv).await,
-            Driver::Etcd(d) => d.call(inv).await,
-            Driver::Redis(d) => d.call(inv).await,
+            Driver::Booking(d) => (d.call(inv).await, None),
+            Driver::Etcd(d) => (d.call(inv).await, None),
+            Driver::Redis(d) => d.call_served(inv).await,
         }
     }
 }

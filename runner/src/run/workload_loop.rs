@@ -28,21 +28,21 @@ pub struct Workers {
 }
 
 impl Workers {
-    /// Performs one call as `process` and records it; returns how it ended (after info the
-    /// process must not be used again).
+    /// Performs one call as `process` and records it (the completion on the node that served
+    /// it); returns how it ended (after info the process must not be used again).
     pub async fn call(&self, process: u64, inv: &Invocation) -> Outcome {
         let node = &self.names[inv.node];
         if let Some(r) = &self.recorder {
             r.invoke(process, inv, node);
         }
-        let how = self.driver.call(inv).await;
+        let (how, served) = self.driver.call(inv).await;
         let outcome = match how {
             Completion::Ok(_) => Outcome::Ok,
             Completion::Fail(_) => Outcome::Fail,
             Completion::Info(_) => Outcome::Info,
         };
         if let Some(r) = &self.recorder {
-            r.complete(process, inv, node, how);
+            r.complete(process, inv, served.as_deref().unwrap_or(node), how);
         }
         self.completed.fetch_add(1, Ordering::Relaxed);
         outcome

@@ -14,8 +14,10 @@
 //! still holds the adds it acknowledged during a partition; its replicas, following the new
 //! primary, do not.
 //!
-//! The history's node for a call is the client's own node (whose Sentinel it asks first); writes
-//! go to whichever node the Sentinels name primary, and the error of a failed call names it.
+//! A call is invoked on the client's own node (whose Sentinel it asks first); writes go to
+//! whichever node the Sentinels name primary. [`RedisDriver::call_served`] also returns the node
+//! that answered, which `rift run` records as the completion's node; the error of a failed call
+//! names it.
 
 use super::client::{ReadFrom, RedisClient, WaitFor};
 use super::node::RedisCluster;
@@ -52,41 +54,56 @@ impl RedisDriver {
 
     /// Performs `inv` from its node's client and classifies the outcome.
     pub async fn call(&self, inv: &Invocation) -> Completion {
+        self.call_served(inv).await.0
+    }
+
+    /// Performs `inv` from its node's client and classifies the outcome, with the node that
+    /// answered when one did (a write's is the primary, whichever node `inv` names).
+    pub async fn call_served(&self, inv: &Invocation) -> (Completion, Option<String>) {
         let c = &self.clients[inv.node];
         let key = inv.key.as_ref().map(text);
         match (inv.f.as_str(), key) {
             ("read", Some(k)) => match c.get(&k).await {
-                Ok(s) => Completion::Ok(s.value.as_deref().map_or(Value::Null, value)),
+                Ok(s) => (
+                    Completion::Ok(s.value.as_deref().map_or(Value::Null, value)),
+                    Some(s.node),
+                ),
                 // As the issue asks, a timed-out read is info too (though a read has no effect).
-                Err(e) => failed(e),
+                Err(e) => (failed(e), None),
             },
             ("write", Some(k)) => match c.set(&k, &text(&inv.value)).await {
-                Ok(_) => Completion::Ok(inv.value.clone()),
-                Err(e) => failed(e),
+                Ok(s) => (Completion::Ok(inv.value.clone()), Some(s.node)),
+                Err(e) => (failed(e), None),
             },
             ("cas", Some(k)) => {
                 let (old, new) = (text(&inv.value[0]), text(&inv.value[1]));
                 match c.cas(&k, &old, &new).await {
-                    Ok(s) if s.value => Completion::Ok(inv.value.clone()),
-                    Ok(_) => {
-                        Completion::Fail(json!("cas: the register did not hold the expected value"))
-                    }
-                    Err(e) => failed(e),
+                    Ok(s) if s.value => (Completion::Ok(inv.value.clone()), Some(s.node)),
+                    Ok(s) => (
+                        Completion::Fail(json!(
+                            "cas: the register did not hold the expected value"
+                        )),
+                        Some(s.node),
+                    ),
+                    Err(e) => (failed(e), None),
                 }
             }
             ("add", None) => match c.add(SET_KEY, &text(&inv.value)).await {
-                Ok(_) => Completion::Ok(inv.value.clone()),
-                Err(e) => failed(e),
+                Ok(s) => (Completion::Ok(inv.value.clone()), Some(s.node)),
+                Err(e) => (failed(e), None),
             },
             ("read", None) => match c.members_on(inv.node, SET_KEY).await {
                 Ok(s) => {
                     let mut elements: Vec<Value> = s.value.iter().map(|e| value(e)).collect();
                     elements.sort_by_key(|v| v.as_i64());
-                    Completion::Ok(Value::Array(elements))
+                    (Completion::Ok(Value::Array(elements)), Some(s.node))
                 }
-                Err(e) => failed(e),
+                Err(e) => (failed(e), None),
             },
-            (other, _) => Completion::Fail(json!(format!("Redis has no op {other:?} here"))),
+            (other, _) => (
+                Completion::Fail(json!(format!("Redis has no op {other:?} here"))),
+                None,
+            ),
         }
     }
 }
