@@ -18,18 +18,11 @@ use super::anomaly::AnomalyKind;
 use super::explain::{Explanation, Version, Why};
 use super::found::Found;
 use super::graph::{EdgeKind, RawEdge};
-use super::mop::{Mop, Txns};
+use super::mop::{Mop, Txns, Workload};
+use super::writers::{pair, writers, Writer};
 use crate::CheckError;
 use histories::Outcome;
 use rustc_hash::{FxHashMap, FxHashSet};
-
-/// Who appended an element to a key.
-#[derive(Debug, Clone, Copy)]
-struct Writer {
-    txn: u32,
-    /// True when this is the transaction's last append to the key.
-    last: bool,
-}
 
 /// A transaction's first read of a key: micro-op `mop` of `txn`, whose first `ext_len` elements
 /// were there before the transaction's own appends.
@@ -39,10 +32,6 @@ struct ExtRead {
     mop: u32,
     key: u32,
     ext_len: u32,
-}
-
-fn pair(key: u32, value: u32) -> u64 {
-    (u64::from(key) << 32) | u64::from(value)
 }
 
 /// The list-append analysis of a history's transactions.
@@ -68,7 +57,7 @@ impl<'a> ListAppend<'a> {
         edges: &mut Vec<RawEdge>,
     ) -> Result<ListAppend<'a>, CheckError> {
         let nkeys = txns.keys.len();
-        let writers = writers(txns)?;
+        let writers = writers(txns, Workload::ListAppend)?;
         let mut ext = Vec::new();
         let mut reads_by_key: Vec<Vec<(u32, u32)>> = vec![Vec::new(); nkeys];
         for (t, txn) in txns.txns.iter().enumerate() {
@@ -426,35 +415,6 @@ impl<'a> ListAppend<'a> {
         scan(self.txns, t, &mut Found::new(0), &mut ext);
         ext
     }
-}
-
-/// Who appended each element; a second append of an element to a key is malformed input.
-fn writers(txns: &Txns) -> Result<FxHashMap<u64, Writer>, CheckError> {
-    let mut writers: FxHashMap<u64, Writer> = FxHashMap::default();
-    for (t, txn) in txns.txns.iter().enumerate() {
-        let mut later: FxHashSet<u32> = FxHashSet::default();
-        for mop in txn.mops.iter().rev() {
-            let Mop::Append { key, value } = *mop else {
-                continue;
-            };
-            let last = later.insert(key);
-            let w = Writer {
-                txn: t as u32,
-                last,
-            };
-            if let Some(prev) = writers.insert(pair(key, value), w) {
-                let other = &txns.txns[prev.txn as usize];
-                return Err(txns.bad(t, format!(
-                        "{} is appended to key {} twice (also by the transaction invoked at op {}); \
-                         list-append needs each element appended at most once per key",
-                        txns.val(value),
-                        txns.key(key),
-                        other.invoke_index
-                    )));
-            }
-        }
-    }
-    Ok(writers)
 }
 
 /// A transaction's external reads, and its internal inconsistencies (into `found`).

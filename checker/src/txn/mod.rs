@@ -63,6 +63,7 @@ mod report;
 mod rw_register;
 mod scc;
 pub mod synth;
+mod writers;
 
 pub use anomaly::{AnomalyKind, ConsistencyModel};
 pub use explain::{Anomaly, Cycle, Explanation, Step, TxnRef, Version, Why};

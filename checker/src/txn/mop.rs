@@ -162,6 +162,19 @@ pub(crate) struct Txn {
     pub mops: Vec<Mop>,
 }
 
+impl Txn {
+    /// A [`CheckError::BadCall`] about this transaction: its call, invocation and process, with
+    /// `message` saying what is wrong.
+    pub(crate) fn bad_call(&self, message: String) -> CheckError {
+        CheckError::BadCall {
+            call: self.call,
+            index: self.invoke_index,
+            process: self.process,
+            message,
+        }
+    }
+}
+
 /// The transactions of a history, with their keys and values interned.
 #[derive(Debug)]
 pub(crate) struct Txns {
@@ -188,13 +201,7 @@ impl Txns {
 
     /// A [`CheckError::BadCall`] about transaction `t`.
     pub(crate) fn bad(&self, t: usize, message: String) -> CheckError {
-        let txn = &self.txns[t];
-        CheckError::BadCall {
-            call: txn.call,
-            index: txn.invoke_index,
-            process: txn.process,
-            message,
-        }
+        self.txns[t].bad_call(message)
     }
 
     /// The key numbered `k`.

@@ -254,16 +254,11 @@ impl TxnReader {
             (None, Some(a), Some(w)) => {
                 let (ta, tw) = (&self.txns[a], &self.txns[w]);
                 let later = if ta.call > tw.call { ta } else { tw };
-                return Err(CheckError::BadCall {
-                    call: later.call,
-                    index: later.invoke_index,
-                    process: later.process,
-                    message: format!(
-                        "the history mixes appends (op {}) and register writes (op {}); \
-                         a transactional history is list-append or rw-register, not both",
-                        ta.invoke_index, tw.invoke_index
-                    ),
-                });
+                return Err(later.bad_call(format!(
+                    "the history mixes appends (op {}) and register writes (op {}); \
+                     a transactional history is list-append or rw-register, not both",
+                    ta.invoke_index, tw.invoke_index
+                )));
             }
             (None, None, Some(_)) => Workload::RwRegister,
             (None, Some(_), None) => Workload::ListAppend,
@@ -279,15 +274,9 @@ impl TxnReader {
                         value: RawRead::Unknown,
                     },
                 );
-                let done = self.settle(mop, workload).map_err(|message| {
-                    let txn = &self.txns[t];
-                    CheckError::BadCall {
-                        call: txn.call,
-                        index: txn.invoke_index,
-                        process: txn.process,
-                        message,
-                    }
-                })?;
+                let done = self
+                    .settle(mop, workload)
+                    .map_err(|message| self.txns[t].bad_call(message))?;
                 self.txns[t].mops[m] = done;
             }
         }

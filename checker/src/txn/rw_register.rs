@@ -21,18 +21,11 @@ use super::anomaly::AnomalyKind;
 use super::explain::{Explanation, Version, Why};
 use super::found::Found;
 use super::graph::{EdgeKind, RawEdge};
-use super::mop::{Mop, Txns};
+use super::mop::{Mop, Txns, Workload};
+use super::writers::{pair, writers, Writer};
 use crate::CheckError;
 use histories::Outcome;
 use rustc_hash::{FxHashMap, FxHashSet};
-
-/// Who wrote a value to a key.
-#[derive(Debug, Clone, Copy)]
-struct Writer {
-    txn: u32,
-    /// True when this is the transaction's last write to the key.
-    last: bool,
-}
 
 /// A transaction's external read of a key (`value` `None` = nil), and the version it then
 /// wrote to that key, if it did.
@@ -42,10 +35,6 @@ struct ExtRead {
     key: u32,
     value: Option<u32>,
     wrote: Option<u32>,
-}
-
-fn pair(key: u32, value: u32) -> u64 {
-    (u64::from(key) << 32) | u64::from(value)
 }
 
 /// The rw-register analysis of a history's transactions.
@@ -64,7 +53,7 @@ impl<'a> RwRegister<'a> {
         found: &mut Found,
         edges: &mut Vec<RawEdge>,
     ) -> Result<RwRegister<'a>, CheckError> {
-        let writers = writers(txns)?;
+        let writers = writers(txns, Workload::RwRegister)?;
         let mut ext = Vec::new();
         for (t, txn) in txns.txns.iter().enumerate() {
             if txn.outcome == Outcome::Ok {
@@ -256,38 +245,6 @@ impl<'a> RwRegister<'a> {
         }
         ext
     }
-}
-
-/// Who wrote each value; a second write of a value to a key is malformed input.
-fn writers(txns: &Txns) -> Result<FxHashMap<u64, Writer>, CheckError> {
-    let mut writers: FxHashMap<u64, Writer> = FxHashMap::default();
-    for (t, txn) in txns.txns.iter().enumerate() {
-        let mut later: FxHashSet<u32> = FxHashSet::default();
-        for mop in txn.mops.iter().rev() {
-            let Mop::Write { key, value } = *mop else {
-                continue;
-            };
-            let last = later.insert(key);
-            let w = Writer {
-                txn: t as u32,
-                last,
-            };
-            if let Some(prev) = writers.insert(pair(key, value), w) {
-                let other = &txns.txns[prev.txn as usize];
-                return Err(txns.bad(
-                    t,
-                    format!(
-                        "{} is written to key {} twice (also by the transaction invoked at op {}); \
-                         rw-register needs each value written at most once per key",
-                        txns.val(value),
-                        txns.key(key),
-                        other.invoke_index
-                    ),
-                ));
-            }
-        }
-    }
-    Ok(writers)
 }
 
 /// A transaction's external reads (with the version it then wrote), and its internal
