@@ -257,6 +257,35 @@ fn a_cancel_between_two_bookings_makes_them_legitimate() {
 }
 
 #[test]
+fn overlapping_bookings_separated_by_the_first_holders_cancel_are_not_a_double_booking() {
+    // book(cat) and book(dan) overlap; dan's completes first, yet the order
+    // book(cat), cancel(cat), book(dan) explains every answer.
+    let mut h = H::default();
+    h.ev(0, OpType::Invoke, "book", room(), json!("cat"), "n1");
+    h.ev(1, OpType::Invoke, "cancel", room(), json!("cat"), "n1");
+    h.ev(2, OpType::Invoke, "book", room(), json!("dan"), "n2");
+    h.ev(2, OpType::Ok, "book", room(), json!(true), "n2");
+    h.ev(1, OpType::Ok, "cancel", room(), json!(true), "n1");
+    h.ev(0, OpType::Ok, "book", room(), json!(true), "n1");
+    let r = booking::check(&h.history()).unwrap();
+    assert_eq!(r.verdict, Verdict::Valid, "{r}");
+}
+
+#[test]
+fn overlapping_bookings_with_no_cancel_by_either_guest_are_a_double_booking() {
+    let mut h = H::default();
+    h.ev(0, OpType::Invoke, "book", room(), json!("cat"), "n1");
+    h.ev(2, OpType::Invoke, "book", room(), json!("dan"), "n2");
+    h.ev(2, OpType::Ok, "book", room(), json!(true), "n2");
+    h.ev(0, OpType::Ok, "book", room(), json!(true), "n1");
+    let r = booking::check(&h.history()).unwrap();
+    assert!(
+        r.of(BookingViolationKind::DoubleBooking).next().is_some(),
+        "{r}"
+    );
+}
+
+#[test]
 fn a_read_listing_two_holders_or_switching_holder_without_a_cancel_is_held_by_two() {
     let mut h = H::default();
     available(&mut h, 0, "n1", json!(["ann", "bob"]));
