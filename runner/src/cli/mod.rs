@@ -3,11 +3,11 @@
 use clap::{Parser, Subcommand};
 
 mod bench_cluster;
-mod cleanup;
-mod cluster_up;
 mod bench_record;
 mod campaign;
 mod check;
+mod cleanup;
+mod cluster_up;
 mod demo;
 mod gen;
 mod replay;
@@ -29,7 +29,7 @@ pub struct Cli {
 pub enum Command {
     /// Print rift's version.
     Version,
-    /// Check histories for linearizability (exit 0 valid, 1 invalid, 2 unknown, 3 bad input).
+    /// Check histories offline (linearizability or transactional isolation) or re-check a stored run (exit 0 valid, 1 invalid, 2 unknown, 3 bad input).
     Check(Box<check::Args>),
     /// Write a seeded register history (JSONL) for benchmarks and tests.
     Gen(gen::Args),

@@ -13,7 +13,6 @@
 //! created, and torn down ([`teardown`]) on drop, on error, on SIGINT/SIGTERM ([`signals`]) and by
 //! `rift cleanup` after a SIGKILL.
 
-mod running;
 mod config;
 mod error;
 mod mechanism;
@@ -22,14 +21,15 @@ mod network;
 mod node;
 mod process;
 mod run_id;
+mod running;
 pub mod signals;
 mod state;
 pub mod teardown;
 
-pub use running::{Cluster, Omission, Placement};
 pub use config::{Backend, ClusterConfig};
 pub use error::ClusterError;
 pub use names::{Names, Subnet};
 pub use run_id::RunId;
+pub use running::{Cluster, Omission, Placement};
 pub use state::{state_dir, RunState};
 pub use teardown::{teardown, TeardownReport};

@@ -14,5 +14,5 @@ mod plan;
 mod words;
 
 pub use config::{NemesisConfig, NemesisError};
-pub use plan::{final_heal, starts_fault, Plan, PlanCursor, Planned};
+pub use plan::{final_heal, pinned_to_started, starts_fault, Plan, PlanCursor, Planned};
 pub use words::{describe, name};

@@ -50,6 +50,26 @@ pub fn starts_fault(f: &Fault) -> bool {
     )
 }
 
+/// The ending fault aimed at the nodes its start actually hit. A plan's target "primaries" is
+/// resolved only when applied; by the time a pause or kill is undone the primary is usually
+/// another node, so the resume, restart or clock reset must go to the nodes the start resolved
+/// (`started`), not to whoever leads now. Other faults are returned unchanged.
+pub fn pinned_to_started(end: &Fault, started: &[NodeId]) -> Fault {
+    let pinned = || Target::Nodes(started.to_vec());
+    match end {
+        Fault::Resume {
+            target: Target::Primaries,
+        } => Fault::Resume { target: pinned() },
+        Fault::Restart {
+            target: Target::Primaries,
+        } => Fault::Restart { target: pinned() },
+        Fault::ClockReset {
+            target: Target::Primaries,
+        } => Fault::ClockReset { target: pinned() },
+        other => other.clone(),
+    }
+}
+
 impl Plan {
     /// Draws the plan for a run of `time_limit` ns over `nodes` nodes from `seed`: after a healthy
     /// first interval, a fault of a kind drawn from the mix starts, lasts one jittered interval and
@@ -199,6 +219,24 @@ impl Generator for PlanCursor {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_end_aimed_at_primaries_goes_to_the_nodes_its_start_hit() {
+        let end = Fault::Resume {
+            target: Target::Primaries,
+        };
+        assert_eq!(
+            pinned_to_started(&end, &[NodeId(2)]),
+            Fault::Resume {
+                target: Target::Nodes(vec![NodeId(2)])
+            }
+        );
+        let named = Fault::Resume {
+            target: Target::Nodes(vec![NodeId(1)]),
+        };
+        assert_eq!(pinned_to_started(&named, &[NodeId(2)]), named);
+    }
+
     use super::*;
 
     const S: u64 = 1_000_000_000;

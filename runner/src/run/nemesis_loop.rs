@@ -4,7 +4,7 @@
 use super::RunError;
 use crate::cluster::Cluster;
 use crate::generator::{Context, Generator, Next};
-use crate::nemesis::{describe, final_heal, name, starts_fault, Plan};
+use crate::nemesis::{describe, final_heal, name, pinned_to_started, starts_fault, Plan};
 use crate::record::Recorder;
 use crate::store::{FaultLine, RunDir};
 use faults::{Fault, Injector, Outcome};
@@ -47,9 +47,19 @@ impl NemesisRun<'_> {
             current,
         } = self;
         let mut injector = Injector::new(cluster, seed);
+        // The nodes the last starting fault resolved to, so that its end goes to them.
+        let mut started: Vec<faults::NodeId> = Vec::new();
         let mut apply = |fault: &Fault, planned_at: Option<u64>| -> Result<(), RunError> {
+            let fault = &if starts_fault(fault) {
+                fault.clone()
+            } else {
+                pinned_to_started(fault, &started)
+            };
             let start = recorder.now();
             let record = injector.apply(fault)?;
+            if starts_fault(fault) {
+                started = record.nodes.clone();
+            }
             let end = recorder.now();
             let mut extra = match serde_json::to_value(&record) {
                 Ok(Value::Object(m)) => m,
