@@ -413,11 +413,13 @@ impl Drop for Cluster {
 }
 
 /// The first of `n` blocks of ports on 127.0.0.1, chosen by the run id, all free now (bounded:
-/// 64 candidates).
+/// 64 candidates). They lie below Linux's ephemeral range (32768-60999): a port from that range
+/// can be taken at any moment as the source port of some outgoing connection, nodes' own
+/// connections to each other included, before its node binds it.
 fn loopback_ports(id: &RunId, n: usize) -> Result<u16, ClusterError> {
     let span = n as u32 * PORTS_PER_NODE as u32;
     for attempt in 0..64u32 {
-        let base = 20_000 + (id.number().wrapping_add(attempt * 7919) % (40_000 - span)) as u16;
+        let base = 20_000 + (id.number().wrapping_add(attempt * 7919) % (12_700 - span)) as u16;
         let free =
             (0..span as u16).all(|k| TcpListener::bind((Ipv4Addr::LOCALHOST, base + k)).is_ok());
         if free {
