@@ -117,11 +117,14 @@ async fn acknowledged_writes_survive_sigkill_of_replicas_and_nats_servers() {
         let clients = clients(&c.nodes).await;
         for k in 30..40 {
             let key = format!("k{k}");
-            let deadline = Instant::now() + Duration::from_secs(10);
+            // How soon writes resume is NATS's failover (the dead server's consumers and
+            // leaderships move; under a loaded CI machine that took over 10 s), not a promise of
+            // the strategy; what this test promises is that none acknowledged is lost.
+            let deadline = Instant::now() + Duration::from_secs(30);
             while let Err(e) = clients[k % 3].write(&key, json!(k)).await {
                 assert!(
                     Instant::now() < deadline,
-                    "write {key} with a NATS server down still fails after 10 s: {e}; \
+                    "write {key} with a NATS server down still fails after 30 s: {e}; \
                      node {} log ends:\n{}",
                     k % 3,
                     log_tail(&c.nodes.log_path(k % 3))

@@ -24,6 +24,9 @@ const RETRY: Duration = Duration::from_millis(200);
 /// Heartbeat the server sends on an idle pull; two missed ones end the pass (e.g. the server
 /// holding the consumer died) and the loop starts again.
 const HEARTBEAT: Duration = Duration::from_millis(500);
+/// How long the loop waits for a message before asking the server whether the consumer still
+/// exists and answers.
+const IDLE_CHECK: Duration = Duration::from_secs(1);
 
 /// This node's replica: its store and the clients waiting for their commands to be applied.
 pub struct Replica {
@@ -139,8 +142,18 @@ async fn consume(js: &Context, servers: usize, replica: &Replica) -> Result<(), 
         .messages()
         .await
         .map_err(|e| format!("consumer {name}: {e}"))?;
-    while let Some(message) = messages.next().await {
-        let message = message.map_err(|e| format!("consumer {name}: {e}"))?;
+    loop {
+        let message = match tokio::time::timeout(IDLE_CHECK, messages.next()).await {
+            Ok(Some(message)) => message.map_err(|e| format!("consumer {name}: {e}"))?,
+            Ok(None) => break,
+            // Idle for a while: make sure the consumer still answers (its server may have died
+            // without the pull noticing missed heartbeats); if not, start the pass again.
+            Err(_) => match tokio::time::timeout(IDLE_CHECK, stream.consumer_info(&name)).await {
+                Ok(Ok(_)) => continue,
+                Ok(Err(e)) => return Err(format!("consumer {name} unreachable: {e}")),
+                Err(_) => return Err(format!("consumer {name} did not answer in {IDLE_CHECK:?}")),
+            },
+        };
         let seq = message
             .info()
             .map_err(|e| format!("message without stream info: {e}"))?

@@ -26,7 +26,7 @@ pub const NATS_SERVER: &str = "nats-server";
 /// The JetStream cluster's name.
 pub const CLUSTER_NAME: &str = "rift";
 /// How long [`NatsCluster::start`] waits for JetStream to answer on every server.
-pub const NATS_READY_TIMEOUT: Duration = Duration::from_secs(15);
+pub const NATS_READY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How to run one NATS server of a JetStream cluster.
 #[derive(Clone, Debug, PartialEq, Eq)]
