@@ -4,22 +4,24 @@ use histories::formats::{read_path, read_str, Format};
 use histories::HistoryError;
 use std::io::Write;
 
-fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("rift-histories-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
+/// Writes `text` to a file called `name` in a fresh temporary directory, removed when the
+/// returned guard drops.
+fn temp_file(name: &str, text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::Builder::new()
+        .prefix("rift-histories-test-")
+        .tempdir()
+        .unwrap();
+    let path = dir.path().join(name);
     std::fs::File::create(&path)
         .unwrap()
         .write_all(text.as_bytes())
         .unwrap();
-    path
+    (dir, path)
 }
 
 fn error_of(name: &str, text: &str) -> String {
-    let path = temp_file(name, text);
-    let e = read_path(&path, None).unwrap_err().to_string();
-    std::fs::remove_file(&path).unwrap();
-    e
+    let (_dir, path) = temp_file(name, text);
+    read_path(&path, None).unwrap_err().to_string()
 }
 
 #[test]
@@ -73,22 +75,20 @@ fn unrecognisable_input_says_which_formats_were_expected() {
 
 #[test]
 fn non_utf8_input_is_located() {
-    let path = temp_file("latin1.edn", "");
+    let (_dir, path) = temp_file("latin1.edn", "");
     std::fs::write(&path, b"[{:process 0\n :f \"caf\xe9\"}]").unwrap();
     let e = read_path(&path, Some(Format::Edn)).unwrap_err().to_string();
-    std::fs::remove_file(&path).unwrap();
     assert!(e.contains("latin1.edn:2:9:"), "{e}");
     assert!(e.contains("not UTF-8"), "{e}");
 }
 
 #[test]
 fn an_ok_without_an_invoke_names_the_file_and_line_of_the_op() {
-    let path = temp_file(
+    let (_dir, path) = temp_file(
         "orphan.edn",
         "[{:process 0, :type :invoke, :f :read, :value nil}\n {:process 0, :type :ok, :f :read, :value 1}\n {:process 3, :type :ok, :f :read, :value 1}]\n",
     );
     let h = read_path(&path, None).unwrap();
-    std::fs::remove_file(&path).unwrap();
     let e = h.calls().unwrap_err();
     assert!(matches!(e, HistoryError::CompletionWithoutInvoke { .. }));
     let at = e.location().expect("pairing errors are located");
@@ -103,12 +103,11 @@ fn an_ok_without_an_invoke_names_the_file_and_line_of_the_op() {
 
 #[test]
 fn a_second_invoke_on_an_open_process_names_its_line() {
-    let path = temp_file(
+    let (_dir, path) = temp_file(
         "double.jsonl",
         "{\"rift_history\":1}\n{\"index\":0,\"time\":0,\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"value\":null}\n\n{\"index\":1,\"time\":1,\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"value\":null}\n",
     );
     let h = read_path(&path, None).unwrap();
-    std::fs::remove_file(&path).unwrap();
     let e = h.calls().unwrap_err();
     assert!(matches!(e, HistoryError::DoubleInvoke { .. }));
     assert!(e.to_string().contains("double.jsonl:4:"), "{e}");
@@ -116,12 +115,11 @@ fn a_second_invoke_on_an_open_process_names_its_line() {
 
 #[test]
 fn an_invoke_after_an_info_names_its_line() {
-    let path = temp_file(
+    let (_dir, path) = temp_file(
         "reuse.log",
         "INFO  jepsen.core - start\nINFO  jepsen.util - 4\t:invoke\t:write\t3\nINFO  jepsen.util - 4\t:info\t:write\t:timed-out\nINFO  jepsen.util - 4\t:invoke\t:read\tnil\n",
     );
     let h = read_path(&path, None).unwrap();
-    std::fs::remove_file(&path).unwrap();
     let e = h.calls().unwrap_err();
     assert!(matches!(e, HistoryError::InvokeAfterInfo { .. }));
     assert!(e.to_string().contains("reuse.log:4:"), "{e}");
