@@ -16,7 +16,7 @@ use runner::systems::redis::{
     primary_by, probe, ReadFrom, RedisAdapter, RedisClient, RedisCluster, RedisNode, WaitFor,
 };
 use runner::systems::{FailureKind, NodeCommand};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -25,23 +25,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 const LOCALHOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 const TIMEOUT: Duration = Duration::from_millis(500);
 
-/// A free port on 127.0.0.1 below Linux's ephemeral range (32768-60999), handed out once per
-/// test process. A port the kernel picked from the ephemeral range and released can be taken
-/// again at once as the source port of any outgoing connection (the Redis nodes and Sentinels
-/// connect to each other while the next one is still starting), and then that node cannot bind it.
-fn free_port() -> u16 {
-    use std::sync::atomic::{AtomicU16, Ordering};
-    static NEXT: AtomicU16 = AtomicU16::new(0);
-    let offset = (std::process::id() % 1_000) as u16 * 12;
-    for _ in 0..2_000 {
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let port = 20_000 + (offset + n) % 12_000;
-        if TcpListener::bind((LOCALHOST, port)).is_ok() {
-            return port;
-        }
-    }
-    panic!("no free port below the ephemeral range");
-}
+#[path = "etcd_redis_trial/ports.rs"]
+mod ports;
+use ports::free_port;
 
 /// One process, resumed and killed by pid when dropped.
 struct Proc(Child);
