@@ -1,11 +1,12 @@
 //! `Client`: the Rust client of the booking protocol, used by rift and by nodes to talk to peers.
 //!
 //! One TCP connection carries many requests at once (replies are matched by id). Each request has
-//! a timeout. A dead connection is replaced by a new one on the next request. Every
-//! [`ClientError`] says whether the operation certainly did not happen ([`ClientError::is_definite`]);
-//! when in doubt it says indefinite.
+//! a timeout. A dead connection is replaced by a new one on the next request. Every error names
+//! the node's address and says whether the operation certainly did not happen
+//! ([`BookingError::is_definite`]); when in doubt it says indefinite.
 
 use crate::command::{Command, Query, Response, TxnOp};
+use crate::error::BookingError;
 use crate::protocol::{Reply, Request, Status, MAX_LINE};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -17,77 +18,9 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 
-/// An error seen by a client.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ClientError {
-    /// No connection could be made; the request was not sent.
-    #[error("cannot connect to {addr}: {reason}")]
-    Connect {
-        /// Server address.
-        addr: SocketAddr,
-        /// The OS error.
-        reason: String,
-    },
-    /// No reply within the timeout; the request may have taken effect.
-    #[error("no reply from {addr} within {millis} ms")]
-    Timeout {
-        /// Server address.
-        addr: SocketAddr,
-        /// The timeout.
-        millis: u64,
-    },
-    /// The connection broke after the request was sent; it may have taken effect.
-    #[error("connection to {addr} lost: {reason}")]
-    ConnectionLost {
-        /// Server address.
-        addr: SocketAddr,
-        /// What happened.
-        reason: String,
-    },
-    /// The request is too large to send; it was not sent.
-    #[error("request of {len} bytes exceeds the {limit}-byte line limit")]
-    TooLarge {
-        /// Encoded request length.
-        len: usize,
-        /// The limit.
-        limit: usize,
-    },
-    /// The server answered with an error.
-    #[error("{kind}: {message}")]
-    Server {
-        /// The server's error kind.
-        kind: String,
-        /// The server's message.
-        message: String,
-        /// The server's classification.
-        definite: bool,
-    },
-    /// The reply did not have the expected shape; the request may have taken effect.
-    #[error("unexpected reply from {addr}: {reason}")]
-    Protocol {
-        /// Server address.
-        addr: SocketAddr,
-        /// What was wrong.
-        reason: String,
-    },
-}
-
-impl ClientError {
-    /// True if the operation certainly did not take effect.
-    pub fn is_definite(&self) -> bool {
-        match self {
-            ClientError::Connect { .. } | ClientError::TooLarge { .. } => true,
-            ClientError::Server { definite, .. } => *definite,
-            ClientError::Timeout { .. }
-            | ClientError::ConnectionLost { .. }
-            | ClientError::Protocol { .. } => false,
-        }
-    }
-}
-
 /// Requests waiting for their reply, by id; `None` once the connection is closed (so a request
 /// can tell, under the lock, whether it may still be sent on this connection).
-type Pending = Arc<Mutex<Option<HashMap<u64, oneshot::Sender<Result<Reply, ClientError>>>>>>;
+type Pending = Arc<Mutex<Option<HashMap<u64, oneshot::Sender<Result<Reply, BookingError>>>>>>;
 
 /// One live TCP connection: a writer task fed by a channel and a reader task routing replies.
 #[derive(Debug)]
@@ -97,10 +30,10 @@ struct Connection {
 }
 
 impl Connection {
-    async fn open(addr: SocketAddr) -> Result<Connection, ClientError> {
+    async fn open(addr: SocketAddr) -> Result<Connection, BookingError> {
         let stream = TcpStream::connect(addr)
             .await
-            .map_err(|e| ClientError::Connect {
+            .map_err(|e| BookingError::Connect {
                 addr,
                 reason: e.to_string(),
             })?;
@@ -155,7 +88,7 @@ impl Connection {
                 .take()
                 .unwrap_or_default();
             for (_, tx) in waiting {
-                let _ = tx.send(Err(ClientError::ConnectionLost {
+                let _ = tx.send(Err(BookingError::ConnectionLost {
                     addr,
                     reason: reason.clone(),
                 }));
@@ -169,7 +102,7 @@ impl Connection {
     }
 
     /// Register `id` as waiting; `None` if the connection has closed (nothing was sent).
-    fn wait_for(&self, id: u64) -> Option<oneshot::Receiver<Result<Reply, ClientError>>> {
+    fn wait_for(&self, id: u64) -> Option<oneshot::Receiver<Result<Reply, BookingError>>> {
         let (tx, rx) = oneshot::channel();
         self.pending
             .lock()
@@ -197,7 +130,7 @@ pub struct Client {
 
 impl Client {
     /// Connect to the node at `addr`; every request will wait at most `timeout` for its reply.
-    pub async fn connect(addr: SocketAddr, timeout: Duration) -> Result<Client, ClientError> {
+    pub async fn connect(addr: SocketAddr, timeout: Duration) -> Result<Client, BookingError> {
         let conn = Connection::open(addr).await?;
         Ok(Client {
             addr,
@@ -223,7 +156,7 @@ impl Client {
         self.addr
     }
 
-    async fn connection(&self) -> Result<Arc<Connection>, ClientError> {
+    async fn connection(&self) -> Result<Arc<Connection>, BookingError> {
         let mut guard = self.conn.lock().await;
         if let Some(c) = guard.as_ref().filter(|c| c.is_alive()) {
             return Ok(c.clone());
@@ -231,7 +164,7 @@ impl Client {
         let c = Arc::new(
             tokio::time::timeout(self.timeout, Connection::open(self.addr))
                 .await
-                .map_err(|_| ClientError::Connect {
+                .map_err(|_| BookingError::Connect {
                     addr: self.addr,
                     reason: format!("connect timed out after {} ms", self.timeout.as_millis()),
                 })??,
@@ -241,7 +174,7 @@ impl Client {
     }
 
     /// Send `request` and return the reply's result.
-    pub async fn request(&self, request: &Request) -> Result<Value, ClientError> {
+    pub async fn request(&self, request: &Request) -> Result<Value, BookingError> {
         self.request_with_timeout(request, self.timeout).await
     }
 
@@ -250,11 +183,12 @@ impl Client {
         &self,
         request: &Request,
         timeout: Duration,
-    ) -> Result<Value, ClientError> {
+    ) -> Result<Value, BookingError> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let mut line = request.to_line(id);
         if line.len() > MAX_LINE {
-            return Err(ClientError::TooLarge {
+            return Err(BookingError::TooLarge {
+                addr: self.addr,
                 len: line.len(),
                 limit: MAX_LINE,
             });
@@ -269,7 +203,7 @@ impl Client {
                 Some(rx) => break (conn, rx),
                 None if attempt == 0 => attempt += 1,
                 None => {
-                    return Err(ClientError::Connect {
+                    return Err(BookingError::Connect {
                         addr: self.addr,
                         reason: "connection closed as soon as it was made".into(),
                     })
@@ -278,7 +212,7 @@ impl Client {
         };
         if conn.lines.send(line).is_err() {
             conn.forget(id);
-            return Err(ClientError::ConnectionLost {
+            return Err(BookingError::ConnectionLost {
                 addr: self.addr,
                 reason: "connection closed while sending".into(),
             });
@@ -286,13 +220,13 @@ impl Client {
         let reply = match tokio::time::timeout(timeout, rx).await {
             Err(_) => {
                 conn.forget(id);
-                return Err(ClientError::Timeout {
+                return Err(BookingError::NoReply {
                     addr: self.addr,
                     millis: timeout.as_millis() as u64,
                 });
             }
             Ok(Err(_)) => {
-                return Err(ClientError::ConnectionLost {
+                return Err(BookingError::ConnectionLost {
                     addr: self.addr,
                     reason: "reply channel dropped".into(),
                 })
@@ -301,7 +235,8 @@ impl Client {
         };
         match (reply.ok, reply.result, reply.error) {
             (true, Some(result), _) => Ok(result),
-            (false, _, Some(e)) => Err(ClientError::Server {
+            (false, _, Some(e)) => Err(BookingError::Server {
+                addr: self.addr,
                 kind: e.kind,
                 message: e.message,
                 definite: e.definite,
@@ -310,31 +245,31 @@ impl Client {
         }
     }
 
-    fn protocol(&self, reason: impl Into<String>) -> ClientError {
-        ClientError::Protocol {
+    fn protocol(&self, reason: impl Into<String>) -> BookingError {
+        BookingError::Protocol {
             addr: self.addr,
             reason: reason.into(),
         }
     }
 
-    fn response(&self, v: Value) -> Result<Response, ClientError> {
+    fn response(&self, v: Value) -> Result<Response, BookingError> {
         serde_json::from_value(v).map_err(|e| self.protocol(e.to_string()))
     }
 
     /// Run a command and return its full response.
-    pub async fn command(&self, cmd: Command) -> Result<Response, ClientError> {
+    pub async fn command(&self, cmd: Command) -> Result<Response, BookingError> {
         let v = self.request(&Request::Command(cmd)).await?;
         self.response(v)
     }
 
     /// Run a query and return its full response.
-    pub async fn query(&self, q: Query) -> Result<Response, ClientError> {
+    pub async fn query(&self, q: Query) -> Result<Response, BookingError> {
         let v = self.request(&Request::Query(q)).await?;
         self.response(v)
     }
 
     /// Book `room` for `guest`; true if booked, false if the room was taken.
-    pub async fn book(&self, room: &str, guest: &str) -> Result<bool, ClientError> {
+    pub async fn book(&self, room: &str, guest: &str) -> Result<bool, BookingError> {
         match self
             .command(Command::Book {
                 room: room.into(),
@@ -348,7 +283,7 @@ impl Client {
     }
 
     /// Cancel `guest`'s booking of `room`; true if the guest held it.
-    pub async fn cancel(&self, room: &str, guest: &str) -> Result<bool, ClientError> {
+    pub async fn cancel(&self, room: &str, guest: &str) -> Result<bool, BookingError> {
         match self
             .command(Command::Cancel {
                 room: room.into(),
@@ -362,7 +297,7 @@ impl Client {
     }
 
     /// Who holds `room`: empty if free; several guests when conflicting bookings were kept.
-    pub async fn available(&self, room: &str) -> Result<Vec<String>, ClientError> {
+    pub async fn available(&self, room: &str) -> Result<Vec<String>, BookingError> {
         match self.query(Query::Available { room: room.into() }).await? {
             Response::Availability { holders, .. } => Ok(holders),
             other => Err(self.protocol(format!("expected availability, got {other:?}"))),
@@ -370,7 +305,7 @@ impl Client {
     }
 
     /// The value of register `key` (`null` if never written).
-    pub async fn read(&self, key: &str) -> Result<Value, ClientError> {
+    pub async fn read(&self, key: &str) -> Result<Value, BookingError> {
         match self.query(Query::Read { key: key.into() }).await? {
             Response::Value { value, .. } => Ok(value),
             other => Err(self.protocol(format!("expected value, got {other:?}"))),
@@ -378,7 +313,7 @@ impl Client {
     }
 
     /// Set register `key` to `value`.
-    pub async fn write(&self, key: &str, value: Value) -> Result<(), ClientError> {
+    pub async fn write(&self, key: &str, value: Value) -> Result<(), BookingError> {
         match self
             .command(Command::Write {
                 key: key.into(),
@@ -392,7 +327,7 @@ impl Client {
     }
 
     /// Set register `key` to `new` if it holds `old`; true if swapped.
-    pub async fn cas(&self, key: &str, old: Value, new: Value) -> Result<bool, ClientError> {
+    pub async fn cas(&self, key: &str, old: Value, new: Value) -> Result<bool, BookingError> {
         match self
             .command(Command::Cas {
                 key: key.into(),
@@ -407,7 +342,7 @@ impl Client {
     }
 
     /// Run a list-append transaction; returns the micro-ops with reads filled in.
-    pub async fn txn(&self, ops: Vec<TxnOp>) -> Result<Vec<TxnOp>, ClientError> {
+    pub async fn txn(&self, ops: Vec<TxnOp>) -> Result<Vec<TxnOp>, BookingError> {
         match self.command(Command::Txn { ops }).await? {
             Response::Txn { ops } => Ok(ops),
             other => Err(self.protocol(format!("expected txn, got {other:?}"))),
@@ -415,13 +350,13 @@ impl Client {
     }
 
     /// The node's status.
-    pub async fn status(&self) -> Result<Status, ClientError> {
+    pub async fn status(&self) -> Result<Status, BookingError> {
         let v = self.request(&Request::Status).await?;
         serde_json::from_value(v).map_err(|e| self.protocol(e.to_string()))
     }
 
     /// Send a peer message as node `from`; returns the strategy's answer.
-    pub async fn peer(&self, from: usize, msg: Value) -> Result<Value, ClientError> {
+    pub async fn peer(&self, from: usize, msg: Value) -> Result<Value, BookingError> {
         self.request(&Request::Peer { from, msg }).await
     }
 }

@@ -2,7 +2,7 @@
 //! change, replayed at start. A torn last line (the process was killed mid-write) is cut off; a
 //! damaged complete line is an error.
 
-use crate::error::NodeError;
+use crate::error::BookingError;
 use crate::machine::Update;
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
@@ -42,9 +42,12 @@ pub const JOURNAL_FILE: &str = "journal.jsonl";
 
 impl Journal {
     /// Open (creating if needed) the journal in `dir`, returning it and every record in it.
-    pub fn open(dir: &Path, durability: Durability) -> Result<(Journal, Vec<Record>), NodeError> {
+    pub fn open(
+        dir: &Path,
+        durability: Durability,
+    ) -> Result<(Journal, Vec<Record>), BookingError> {
         let path = dir.join(JOURNAL_FILE);
-        let io = |source| NodeError::Journal {
+        let io = |source| BookingError::Journal {
             path: path.clone(),
             source,
         };
@@ -68,7 +71,7 @@ impl Journal {
             }
             number += 1;
             let record: Record =
-                serde_json::from_slice(&line).map_err(|e| NodeError::CorruptJournal {
+                serde_json::from_slice(&line).map_err(|e| BookingError::CorruptJournal {
                     path: path.clone(),
                     line: number,
                     reason: e.to_string(),
@@ -89,10 +92,10 @@ impl Journal {
     }
 
     /// Append `record`, durably as promised, before returning.
-    pub fn append(&mut self, record: &Record) -> Result<(), NodeError> {
+    pub fn append(&mut self, record: &Record) -> Result<(), BookingError> {
         let mut line = serde_json::to_vec(record).expect("journal records serialise");
         line.push(b'\n');
-        let io = |source| NodeError::Journal {
+        let io = |source| BookingError::Journal {
             path: self.path.clone(),
             source,
         };

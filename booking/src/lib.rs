@@ -11,7 +11,9 @@
 //!   coordinates writes and reads across the replicas of a cluster;
 //! - the [`server`] speaks the newline-delimited JSON [`protocol`] on one TCP address, for
 //!   clients and peers alike; the [`Client`](client::Client) is its Rust client;
-//! - [`testing`] starts real `booking-node` clusters on loopback for tests and benchmarks.
+//! - [`testing`] starts real `booking-node` clusters on loopback for tests and benchmarks;
+//! - every failure, in a node, a client or a test cluster, is a [`BookingError`], which says
+//!   whether the operation certainly did not happen (definite) or may have (indefinite).
 //!
 //! Data flows: client request -> server -> replication strategy -> store (journal, then state
 //! machine) on the replicas it involves -> response.
@@ -32,5 +34,5 @@ pub mod server;
 pub mod store;
 pub mod testing;
 
-pub use client::{Client, ClientError};
-pub use error::NodeError;
+pub use client::Client;
+pub use error::BookingError;

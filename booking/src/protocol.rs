@@ -6,7 +6,7 @@
 //! `{"id": 7, "ok": false, "error": {"kind": "timeout", "definite": false, "message": "..."}}`.
 
 use crate::command::{Command, Query};
-use crate::error::NodeError;
+use crate::error::BookingError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -88,7 +88,7 @@ struct Head {
 }
 
 /// Decode one request line into its id (if one could be read) and the request.
-pub fn parse_request(line: &[u8]) -> (Option<u64>, Result<Request, NodeError>) {
+pub fn parse_request(line: &[u8]) -> (Option<u64>, Result<Request, BookingError>) {
     // serde would also read a struct from a JSON array: only objects are requests.
     let is_object = line.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     let head: Result<Head, _> = if is_object {
@@ -106,7 +106,7 @@ pub fn parse_request(line: &[u8]) -> (Option<u64>, Result<Request, NodeError>) {
             } else {
                 format!("not JSON: {e}")
             };
-            return (None, Err(NodeError::BadRequest(what)));
+            return (None, Err(BookingError::BadRequest(what)));
         }
     };
     let id = match head.id {
@@ -114,13 +114,13 @@ pub fn parse_request(line: &[u8]) -> (Option<u64>, Result<Request, NodeError>) {
         _ => {
             return (
                 None,
-                Err(NodeError::BadRequest(
+                Err(BookingError::BadRequest(
                     "\"id\" must be a non-negative integer".into(),
                 )),
             )
         }
     };
-    let bad = |e: serde_json::Error| NodeError::BadRequest(e.to_string());
+    let bad = |e: serde_json::Error| BookingError::BadRequest(e.to_string());
     let request = match head.op.as_ref().and_then(Value::as_str) {
         Some("book" | "cancel" | "write" | "cas" | "txn") => {
             serde_json::from_slice(line).map(Request::Command).map_err(bad)
@@ -136,15 +136,15 @@ pub fn parse_request(line: &[u8]) -> (Option<u64>, Result<Request, NodeError>) {
             serde_json::from_slice::<PeerRequest>(line)
                 .map(|p| Request::Peer { from: p.from, msg: p.msg })
                 .map_err(|e| {
-                    NodeError::BadRequest(format!(
+                    BookingError::BadRequest(format!(
                         "peer requests need \"from\" (integer) and \"msg\": {e}"
                     ))
                 })
         }
-        Some(other) => Err(NodeError::BadRequest(format!(
+        Some(other) => Err(BookingError::BadRequest(format!(
             "unknown op {other:?}; expected book, cancel, available, read, write, cas, txn or status"
         ))),
-        None => Err(NodeError::BadRequest("missing string field \"op\"".into())),
+        None => Err(BookingError::BadRequest("missing string field \"op\"".into())),
     };
     (id, request)
 }
@@ -152,7 +152,7 @@ pub fn parse_request(line: &[u8]) -> (Option<u64>, Result<Request, NodeError>) {
 /// An error as sent on the wire.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WireError {
-    /// Machine-readable kind, see [`NodeError::kind`].
+    /// Machine-readable kind, see [`BookingError::kind`].
     pub kind: String,
     /// True if the operation definitely did not happen.
     pub definite: bool,
@@ -160,8 +160,8 @@ pub struct WireError {
     pub message: String,
 }
 
-impl From<&NodeError> for WireError {
-    fn from(e: &NodeError) -> Self {
+impl From<&BookingError> for WireError {
+    fn from(e: &BookingError) -> Self {
         WireError {
             kind: e.kind().into(),
             definite: e.is_definite(),
@@ -197,7 +197,7 @@ impl Reply {
     }
 
     /// An error reply.
-    pub fn err(id: Option<u64>, e: &NodeError) -> Reply {
+    pub fn err(id: Option<u64>, e: &BookingError) -> Reply {
         Reply {
             id,
             ok: false,
@@ -239,7 +239,7 @@ mod tests {
     fn a_line_that_is_not_json_is_a_bad_request_without_id() {
         let (id, r) = parse_request(b"hello");
         assert_eq!(id, None);
-        assert!(matches!(r, Err(NodeError::BadRequest(_))));
+        assert!(matches!(r, Err(BookingError::BadRequest(_))));
     }
 
     #[test]
@@ -253,7 +253,7 @@ mod tests {
     fn wrong_types_are_a_bad_request() {
         let (id, r) = parse_request(br#"{"id":4,"op":"book","room":5,"guest":"a"}"#);
         assert_eq!(id, Some(4));
-        assert!(matches!(r, Err(NodeError::BadRequest(_))));
+        assert!(matches!(r, Err(BookingError::BadRequest(_))));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! client or peer, through the node's [`Replication`]. Requests on one connection are handled
 //! concurrently; replies carry the request's id and may come back in any order.
 
-use crate::error::NodeError;
+use crate::error::BookingError;
 use crate::protocol::{parse_request, Reply, Request, MAX_LINE};
 use crate::replication::Replication;
 use std::sync::Arc;
@@ -95,7 +95,7 @@ async fn handle(stream: TcpStream, replication: Arc<dyn Replication>) {
             Ok(Line::TooLong) => {
                 send(
                     &tx,
-                    &Reply::err(None, &NodeError::LineTooLong { limit: MAX_LINE }),
+                    &Reply::err(None, &BookingError::LineTooLong { limit: MAX_LINE }),
                 );
             }
             Ok(Line::Complete) => {

@@ -3,7 +3,7 @@
 
 use crate::cell::{Resolution, Version};
 use crate::command::{Command, Response};
-use crate::error::NodeError;
+use crate::error::BookingError;
 use crate::journal::{Durability, Journal, Record};
 use crate::machine::{Applied, StateMachine, Update};
 use std::path::Path;
@@ -23,7 +23,7 @@ impl Store {
         node: u32,
         resolution: Resolution,
         durability: Durability,
-    ) -> Result<Store, NodeError> {
+    ) -> Result<Store, BookingError> {
         let (journal, records) = Journal::open(dir, durability)?;
         let mut machine = StateMachine::new(node, resolution);
         let mut mark = None;
@@ -49,7 +49,7 @@ impl Store {
     }
 
     /// Execute `cmd` with writes stamped `version`, journalling its changes.
-    pub fn execute(&mut self, cmd: &Command, version: Version) -> Result<Applied, NodeError> {
+    pub fn execute(&mut self, cmd: &Command, version: Version) -> Result<Applied, BookingError> {
         let applied = self.machine.execute(cmd, version);
         if !applied.updates.is_empty() {
             self.journal.append(&Record {
@@ -64,7 +64,7 @@ impl Store {
     /// index), journalling its changes together with the mark, which [`Store::mark`] returns
     /// after a restart. Entries at or below the current mark are skipped (already applied) and
     /// answered with `None`.
-    pub fn apply_at(&mut self, cmd: &Command, mark: u64) -> Result<Option<Response>, NodeError> {
+    pub fn apply_at(&mut self, cmd: &Command, mark: u64) -> Result<Option<Response>, BookingError> {
         if self.mark.is_some_and(|m| mark <= m) {
             return Ok(None);
         }
@@ -83,7 +83,7 @@ impl Store {
 
     /// Merge updates from another replica, journalling what changed; returns how many cells
     /// changed.
-    pub fn merge(&mut self, updates: &[Update]) -> Result<usize, NodeError> {
+    pub fn merge(&mut self, updates: &[Update]) -> Result<usize, BookingError> {
         let changed = self.machine.merge(updates);
         if !changed.is_empty() {
             self.journal.append(&Record {

@@ -8,6 +8,7 @@
 
 use crate::client::Client;
 use crate::config::{ConflictMode, ReadLevel, ReplicationKind};
+use crate::error::BookingError;
 use std::fs::File;
 use std::io;
 use std::net::{SocketAddr, TcpListener};
@@ -78,8 +79,28 @@ impl ClusterSpec {
 }
 
 /// A free TCP port on 127.0.0.1 (free when asked; another process may take it later).
-pub fn free_port() -> io::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+pub fn free_port() -> Result<u16, BookingError> {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|source| harness("picking a free port on 127.0.0.1", source))
+}
+
+/// A failed OS call of a test cluster, saying what was being done.
+pub(crate) fn harness(what: impl Into<String>, source: io::Error) -> BookingError {
+    BookingError::Harness {
+        what: what.into(),
+        source,
+    }
+}
+
+/// Stdout and stderr for `who`, a child process of a test cluster: both appended to `path`.
+pub(crate) fn log_output(path: &Path, who: &str) -> Result<(Stdio, Stdio), BookingError> {
+    let open = || -> io::Result<(Stdio, Stdio)> {
+        let log = File::options().create(true).append(true).open(path)?;
+        Ok((log.try_clone()?.into(), log.into()))
+    };
+    open().map_err(|e| harness(format!("opening {who}'s log {}", path.display()), e))
 }
 
 /// A running cluster of `booking-node` processes.
@@ -96,11 +117,13 @@ impl TestCluster {
     /// Start `spec.nodes` nodes of the binary `bin` and wait until each answers `status`. Ports
     /// are picked free but another process may take one before the node binds it; the whole
     /// cluster is then started again on new ports (at most [`START_ATTEMPTS`] times).
-    pub async fn start(bin: &Path, spec: ClusterSpec) -> io::Result<TestCluster> {
+    pub async fn start(bin: &Path, spec: ClusterSpec) -> Result<TestCluster, BookingError> {
         let mut attempt = 1;
         loop {
             match Self::start_once(bin, spec.clone()).await {
-                Err(e) if attempt < START_ATTEMPTS && e.to_string().contains(PORT_TAKEN) => {
+                Err(BookingError::NodeExited { log, .. })
+                    if attempt < START_ATTEMPTS && log.contains(PORT_TAKEN) =>
+                {
                     attempt += 1;
                 }
                 other => return other,
@@ -108,13 +131,14 @@ impl TestCluster {
         }
     }
 
-    async fn start_once(bin: &Path, spec: ClusterSpec) -> io::Result<TestCluster> {
+    async fn start_once(bin: &Path, spec: ClusterSpec) -> Result<TestCluster, BookingError> {
         let dir = tempfile::Builder::new()
             .prefix("booking-cluster-")
-            .tempdir()?;
+            .tempdir()
+            .map_err(|e| harness("creating a test cluster's temporary directory", e))?;
         let addrs = (0..spec.nodes)
             .map(|_| free_port().map(|p| SocketAddr::from(([127, 0, 0, 1], p))))
-            .collect::<io::Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>, _>>()?;
         let mut cluster = TestCluster {
             bin: bin.to_owned(),
             children: (0..spec.nodes).map(|_| None).collect(),
@@ -183,17 +207,14 @@ impl TestCluster {
         args
     }
 
-    fn spawn(&mut self, i: usize) -> io::Result<()> {
+    fn spawn(&mut self, i: usize) -> Result<(), BookingError> {
         let args = self.command_line(i);
-        let log = File::options()
-            .create(true)
-            .append(true)
-            .open(self.log_path(i))?;
+        let (stdout, stderr) = log_output(&self.log_path(i), &format!("node {i}"))?;
         let mut cmd = Command::new(&args[0]);
         cmd.args(&args[1..])
             .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
+            .stdout(stdout)
+            .stderr(stderr)
             .envs(self.spec.env.iter().map(|(k, v)| (k, v)))
             .envs(
                 self.spec
@@ -209,20 +230,28 @@ impl TestCluster {
                     .map_err(io::Error::from)
             });
         }
-        self.children[i] = Some(cmd.spawn()?);
+        let child = cmd
+            .spawn()
+            .map_err(|e| harness(format!("starting node {i} ({})", args[0]), e))?;
+        self.children[i] = Some(child);
         Ok(())
     }
 
-    async fn wait_ready(&mut self, i: usize) -> io::Result<()> {
+    async fn wait_ready(&mut self, i: usize) -> Result<(), BookingError> {
         let deadline = Instant::now() + READY_TIMEOUT;
         loop {
             if let Some(child) = self.children[i].as_mut() {
-                if let Some(status) = child.try_wait()? {
+                let exited = child.try_wait().map_err(|e| {
+                    harness(format!("waiting for node {i} (pid {})", child.id()), e)
+                })?;
+                if let Some(status) = exited {
                     self.children[i] = None;
                     let log = std::fs::read_to_string(self.log_path(i)).unwrap_or_default();
-                    return Err(io::Error::other(format!(
-                        "node {i} exited with {status} before becoming ready; its log:\n{log}"
-                    )));
+                    return Err(BookingError::NodeExited {
+                        node: i,
+                        status,
+                        log,
+                    });
                 }
             }
             if let Ok(c) = Client::connect(self.addrs[i], Duration::from_millis(500)).await {
@@ -231,36 +260,38 @@ impl TestCluster {
                 }
             }
             if Instant::now() > deadline {
-                return Err(io::Error::other(format!(
-                    "node {i} at {} not ready within {READY_TIMEOUT:?}",
-                    self.addrs[i]
-                )));
+                return Err(BookingError::NodeNotReady {
+                    node: i,
+                    addr: self.addrs[i],
+                    waited: READY_TIMEOUT,
+                });
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
     /// Kill node `i` with SIGKILL and reap it.
-    pub fn kill(&mut self, i: usize) -> io::Result<()> {
+    pub fn kill(&mut self, i: usize) -> Result<(), BookingError> {
         if let Some(mut child) = self.children[i].take() {
-            child.kill()?;
-            child.wait()?;
+            let pid = child.id();
+            child
+                .kill()
+                .and_then(|()| child.wait())
+                .map_err(|e| harness(format!("killing node {i} (pid {pid})"), e))?;
         }
         Ok(())
     }
 
     /// Start node `i` again (after [`TestCluster::kill`]) and wait until it is ready.
-    pub async fn restart(&mut self, i: usize) -> io::Result<()> {
+    pub async fn restart(&mut self, i: usize) -> Result<(), BookingError> {
         self.kill(i)?;
         self.spawn(i)?;
         self.wait_ready(i).await
     }
 
     /// A client of node `i` with the given per-request timeout.
-    pub async fn client(&self, i: usize, timeout: Duration) -> io::Result<Client> {
-        Client::connect(self.addrs[i], timeout)
-            .await
-            .map_err(|e| io::Error::other(e.to_string()))
+    pub async fn client(&self, i: usize, timeout: Duration) -> Result<Client, BookingError> {
+        Client::connect(self.addrs[i], timeout).await
     }
 }
 

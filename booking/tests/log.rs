@@ -9,7 +9,7 @@
 use booking::config::{ReadLevel, ReplicationKind};
 use booking::replication::log::nats_server::NatsCluster;
 use booking::testing::{ClusterSpec, TestCluster};
-use booking::{Client, ClientError};
+use booking::{BookingError, Client};
 use serde_json::json;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -42,7 +42,7 @@ async fn log_cluster(read: ReadLevel) -> LogCluster {
 async fn eventually<T, F, Fut>(what: &str, mut op: F) -> T
 where
     F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, ClientError>>,
+    Fut: std::future::Future<Output = Result<T, BookingError>>,
 {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {

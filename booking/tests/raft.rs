@@ -7,7 +7,7 @@
 
 use booking::config::{ReadLevel, ReplicationKind};
 use booking::testing::{ClusterSpec, TestCluster};
-use booking::{Client, ClientError};
+use booking::{BookingError, Client};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -53,10 +53,10 @@ async fn leader(c: &TestCluster, alive: &[usize]) -> usize {
 
 /// Runs `op` until it succeeds or fails indefinitely, retrying definite failures (no leader yet)
 /// for at most 5 s.
-async fn retry_definite<T, F, Fut>(mut op: F) -> Result<T, ClientError>
+async fn retry_definite<T, F, Fut>(mut op: F) -> Result<T, BookingError>
 where
     F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, ClientError>>,
+    Fut: std::future::Future<Output = Result<T, BookingError>>,
 {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {

@@ -15,7 +15,7 @@ use crate::cell::{Resolution, Version};
 use crate::clock::wall_clock_micros;
 use crate::command::{Command, Query, Response};
 use crate::config::ConflictMode;
-use crate::error::NodeError;
+use crate::error::BookingError;
 use crate::journal::Durability;
 use crate::protocol::Status;
 use serde_json::Value;
@@ -32,7 +32,7 @@ pub struct Gossip {
 }
 
 /// Start `gossip`.
-pub fn start(ctx: NodeContext) -> Result<Arc<dyn Replication>, NodeError> {
+pub fn start(ctx: NodeContext) -> Result<Arc<dyn Replication>, BookingError> {
     let resolution = match ctx.config.conflict {
         ConflictMode::Lww => Resolution::LastWriterWins,
         ConflictMode::Vv => Resolution::VersionVectors,
@@ -50,7 +50,7 @@ pub fn start(ctx: NodeContext) -> Result<Arc<dyn Replication>, NodeError> {
 
 #[async_trait::async_trait]
 impl Replication for Gossip {
-    async fn write(&self, cmd: Command) -> Result<Response, NodeError> {
+    async fn write(&self, cmd: Command) -> Result<Response, BookingError> {
         let node = self.replica.id() as u32;
         self.replica.with_store(|s| {
             let version = Version {
@@ -61,7 +61,7 @@ impl Replication for Gossip {
         })
     }
 
-    async fn read(&self, q: Query) -> Result<Response, NodeError> {
+    async fn read(&self, q: Query) -> Result<Response, BookingError> {
         self.replica.read(q).await
     }
 
@@ -69,7 +69,7 @@ impl Replication for Gossip {
         self.replica.status("peer", None)
     }
 
-    async fn peer(&self, from: usize, msg: Value) -> Result<Value, NodeError> {
+    async fn peer(&self, from: usize, msg: Value) -> Result<Value, BookingError> {
         let answer: PeerAnswer = self.replica.answer(from, decode_msg(from, msg)?).await?;
         Ok(serde_json::to_value(answer).expect("peer answers serialise"))
     }

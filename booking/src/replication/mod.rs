@@ -22,7 +22,7 @@ pub mod replica;
 
 use crate::command::{Command, Query, Response};
 use crate::config::{NodeConfig, ReplicationKind};
-use crate::error::NodeError;
+use crate::error::BookingError;
 use crate::protocol::Status;
 pub use peers::Peers;
 use serde_json::Value;
@@ -32,13 +32,13 @@ use std::sync::Arc;
 #[async_trait::async_trait]
 pub trait Replication: Send + Sync {
     /// Coordinate a state-changing command received from a client at this node.
-    async fn write(&self, cmd: Command) -> Result<Response, NodeError>;
+    async fn write(&self, cmd: Command) -> Result<Response, BookingError>;
     /// Coordinate a query received from a client at this node, at the configured read level.
-    async fn read(&self, q: Query) -> Result<Response, NodeError>;
+    async fn read(&self, q: Query) -> Result<Response, BookingError>;
     /// What this node says about itself.
     fn status(&self) -> Status;
     /// Handle a strategy-defined message from peer node `from` and answer it.
-    async fn peer(&self, from: usize, msg: Value) -> Result<Value, NodeError>;
+    async fn peer(&self, from: usize, msg: Value) -> Result<Value, BookingError>;
 }
 
 /// What a strategy is started with.
@@ -52,7 +52,7 @@ pub struct NodeContext {
 
 /// Start the strategy named in `ctx.config`: open its state from the data directory and spawn
 /// its background tasks. Must be called inside a tokio runtime.
-pub async fn start(ctx: NodeContext) -> Result<Arc<dyn Replication>, NodeError> {
+pub async fn start(ctx: NodeContext) -> Result<Arc<dyn Replication>, BookingError> {
     match ctx.config.replication {
         ReplicationKind::Sync | ReplicationKind::Async => primary::start(ctx),
         ReplicationKind::Gossip => gossip::start(ctx),

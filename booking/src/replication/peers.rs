@@ -1,9 +1,9 @@
 //! `Peers`: this node's links to the other nodes of the cluster, with errors mapped to
-//! [`NodeError`]s that name the peer.
+//! [`BookingError`]s that name the peer.
 
-use crate::client::{Client, ClientError};
+use crate::client::Client;
 use crate::config::NodeConfig;
-use crate::error::NodeError;
+use crate::error::BookingError;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,8 +54,8 @@ impl Peers {
     }
 
     /// Send `msg` to node `to` and return its answer.
-    pub async fn send(&self, to: usize, msg: Value) -> Result<Value, NodeError> {
-        let client = self.client(to).ok_or_else(|| NodeError::Strategy {
+    pub async fn send(&self, to: usize, msg: Value) -> Result<Value, BookingError> {
+        let client = self.client(to).ok_or_else(|| BookingError::Strategy {
             message: format!("node {} has no peer link to node {to}", self.me),
             definite: true,
         })?;
@@ -66,19 +66,20 @@ impl Peers {
     }
 }
 
-/// The node-side view of a client error talking to peer `node`.
-pub fn peer_error(node: usize, e: ClientError) -> NodeError {
+/// The node-side view of a client's error talking to peer `node`: it names the peer's id
+/// instead of its address.
+pub fn peer_error(node: usize, e: BookingError) -> BookingError {
     match e {
-        ClientError::Connect { reason, .. } => NodeError::Unavailable { node, reason },
-        ClientError::Timeout { millis, .. } => NodeError::Timeout { node, millis },
-        ClientError::Server {
+        BookingError::Connect { reason, .. } => BookingError::Unavailable { node, reason },
+        BookingError::NoReply { millis, .. } => BookingError::Timeout { node, millis },
+        BookingError::Server {
             message, definite, ..
-        } => NodeError::Remote {
+        } => BookingError::Remote {
             node,
             message,
             definite,
         },
-        other => NodeError::Remote {
+        other => BookingError::Remote {
             node,
             message: other.to_string(),
             definite: other.is_definite(),

@@ -20,7 +20,7 @@ use super::{NodeContext, Replication};
 use crate::cell::{Resolution, Version};
 use crate::command::{Command, Query, Response};
 use crate::config::ReplicationKind;
-use crate::error::NodeError;
+use crate::error::BookingError;
 use crate::journal::Durability;
 use crate::machine::Update;
 use crate::protocol::Status;
@@ -44,7 +44,7 @@ pub struct Primary {
 }
 
 /// Start `sync` or `async` (as named in the config).
-pub fn start(ctx: NodeContext) -> Result<Arc<dyn Replication>, NodeError> {
+pub fn start(ctx: NodeContext) -> Result<Arc<dyn Replication>, BookingError> {
     let wait_for_backups = ctx.config.replication == ReplicationKind::Sync;
     let durability = if wait_for_backups {
         Durability::Fsync
@@ -63,7 +63,7 @@ pub fn start(ctx: NodeContext) -> Result<Arc<dyn Replication>, NodeError> {
 
 impl Primary {
     /// Execute `cmd` here, as the primary.
-    fn order(&self, cmd: &Command) -> Result<(Response, Vec<Update>), NodeError> {
+    fn order(&self, cmd: &Command) -> Result<(Response, Vec<Update>), BookingError> {
         self.replica.with_store(|s| {
             let version = Version {
                 stamp: s.machine().next_stamp(),
@@ -75,7 +75,7 @@ impl Primary {
     }
 
     /// Have the primary execute `cmd`, here or remotely.
-    async fn forward(&self, cmd: Command) -> Result<(Response, Vec<Update>), NodeError> {
+    async fn forward(&self, cmd: Command) -> Result<(Response, Vec<Update>), BookingError> {
         if self.replica.id() == PRIMARY {
             return self.order(&cmd);
         }
@@ -84,7 +84,7 @@ impl Primary {
             .expect("peer messages serialise");
         match decode(PRIMARY, self.replica.peers.send(PRIMARY, msg).await?)? {
             PeerAnswer::Forwarded { response, updates } => Ok((response, updates)),
-            other => Err(NodeError::Remote {
+            other => Err(BookingError::Remote {
                 node: PRIMARY,
                 message: format!("unexpected answer to forward: {other:?}"),
                 definite: false,
@@ -93,7 +93,7 @@ impl Primary {
     }
 
     /// Write `updates` to every backup in id order, waiting for each.
-    async fn write_backups(&self, updates: Vec<Update>) -> Result<(), NodeError> {
+    async fn write_backups(&self, updates: Vec<Update>) -> Result<(), BookingError> {
         let msg = serde_json::to_value(PeerMsg::Merge {
             updates: updates.clone(),
         })
@@ -103,7 +103,7 @@ impl Primary {
                 self.replica.with_store(|s| s.merge(&updates))?;
                 continue;
             }
-            let partial = |e: NodeError| NodeError::Partial {
+            let partial = |e: BookingError| BookingError::Partial {
                 node,
                 reason: e.to_string(),
             };
@@ -119,7 +119,7 @@ impl Primary {
             {
                 PeerAnswer::Merged { .. } => {}
                 other => {
-                    return Err(NodeError::Partial {
+                    return Err(BookingError::Partial {
                         node,
                         reason: format!("unexpected answer to merge: {other:?}"),
                     })
@@ -132,7 +132,7 @@ impl Primary {
 
 #[async_trait::async_trait]
 impl Replication for Primary {
-    async fn write(&self, cmd: Command) -> Result<Response, NodeError> {
+    async fn write(&self, cmd: Command) -> Result<Response, BookingError> {
         let (response, updates) = self.forward(cmd).await?;
         if self.wait_for_backups && !updates.is_empty() {
             self.write_backups(updates).await?;
@@ -140,7 +140,7 @@ impl Replication for Primary {
         Ok(response)
     }
 
-    async fn read(&self, q: Query) -> Result<Response, NodeError> {
+    async fn read(&self, q: Query) -> Result<Response, BookingError> {
         self.replica.read(q).await
     }
 
@@ -153,7 +153,7 @@ impl Replication for Primary {
         self.replica.status(role, Some(PRIMARY))
     }
 
-    async fn peer(&self, from: usize, msg: Value) -> Result<Value, NodeError> {
+    async fn peer(&self, from: usize, msg: Value) -> Result<Value, BookingError> {
         let answer = match decode_msg(from, msg)? {
             PeerMsg::Forward { cmd, with_updates } if self.replica.id() == PRIMARY => {
                 let (response, mut updates) = self.order(&cmd)?;

@@ -7,7 +7,7 @@ use super::NodeContext;
 use crate::cell::{Cell, Resolution};
 use crate::command::{Query, Response};
 use crate::config::NodeConfig;
-use crate::error::NodeError;
+use crate::error::BookingError;
 use crate::journal::Durability;
 use crate::machine::{query_key, resolve};
 use crate::protocol::Status;
@@ -43,7 +43,7 @@ impl Replica {
         ctx: NodeContext,
         resolution: Resolution,
         durability: Durability,
-    ) -> Result<Arc<Replica>, NodeError> {
+    ) -> Result<Arc<Replica>, BookingError> {
         let store = Store::open(
             &ctx.config.data_dir,
             ctx.config.id as u32,
@@ -104,7 +104,7 @@ impl Replica {
 
     /// Answer `q` at the configured read level: this node's copy merged with those of enough
     /// other replicas to make the read quorum (versions compared, newest kept).
-    pub async fn read(&self, q: Query) -> Result<Response, NodeError> {
+    pub async fn read(&self, q: Query) -> Result<Response, BookingError> {
         let (space, key) = query_key(&q);
         let mut cell: Cell = self
             .with_store(|s| s.machine().cell(space, key).cloned())
@@ -147,7 +147,7 @@ impl Replica {
                 }
             }
             if needed > 0 {
-                return Err(NodeError::Strategy {
+                return Err(BookingError::Strategy {
                     message: format!(
                         "read {} needed {} replicas but {} did not answer: {}",
                         self.config.read,
@@ -165,7 +165,7 @@ impl Replica {
 
     /// Answer the peer messages every state-shipping strategy understands (fetch, pull, merge)
     /// from node `from`.
-    pub async fn answer(&self, from: usize, msg: PeerMsg) -> Result<PeerAnswer, NodeError> {
+    pub async fn answer(&self, from: usize, msg: PeerMsg) -> Result<PeerAnswer, BookingError> {
         match msg {
             PeerMsg::Fetch { space, key } => Ok(PeerAnswer::Fetched {
                 cell: self.with_store(|s| s.machine().cell(space, &key).cloned()),
@@ -201,7 +201,7 @@ impl Replica {
                     updates,
                 })
             }
-            PeerMsg::Forward { .. } => Err(NodeError::Strategy {
+            PeerMsg::Forward { .. } => Err(BookingError::Strategy {
                 message: format!(
                     "node {} does not order writes under {}",
                     self.id(),
@@ -267,8 +267,8 @@ impl Replica {
 }
 
 /// Decode a peer's answer.
-pub fn decode(node: usize, v: Value) -> Result<PeerAnswer, NodeError> {
-    serde_json::from_value(v).map_err(|e| NodeError::Remote {
+pub fn decode(node: usize, v: Value) -> Result<PeerAnswer, BookingError> {
+    serde_json::from_value(v).map_err(|e| BookingError::Remote {
         node,
         message: format!("unreadable peer answer: {e}"),
         definite: false,
@@ -276,7 +276,7 @@ pub fn decode(node: usize, v: Value) -> Result<PeerAnswer, NodeError> {
 }
 
 /// Decode a peer's message.
-pub fn decode_msg(from: usize, v: Value) -> Result<PeerMsg, NodeError> {
+pub fn decode_msg(from: usize, v: Value) -> Result<PeerMsg, BookingError> {
     serde_json::from_value(v)
-        .map_err(|e| NodeError::BadRequest(format!("unreadable message from node {from}: {e}")))
+        .map_err(|e| BookingError::BadRequest(format!("unreadable message from node {from}: {e}")))
 }

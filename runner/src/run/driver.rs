@@ -5,7 +5,7 @@
 use crate::generator::Invocation;
 use crate::record::Completion;
 use booking::command::TxnOp;
-use booking::{Client, ClientError};
+use booking::{BookingError, Client};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -35,7 +35,7 @@ fn text(v: &Value) -> String {
     }
 }
 
-fn failed(e: ClientError) -> Completion {
+fn failed(e: BookingError) -> Completion {
     if e.is_definite() {
         Completion::Fail(json!(e.to_string()))
     } else {

@@ -24,7 +24,7 @@ pub mod stream;
 use super::{NodeContext, Replication};
 use crate::cell::Resolution;
 use crate::clock::wall_clock_micros;
-use crate::error::NodeError;
+use crate::error::BookingError;
 use crate::journal::Durability;
 use crate::store::Store;
 use consumer::Replica;
@@ -33,10 +33,10 @@ use std::sync::Arc;
 
 /// Start the log strategy: open the store, connect to NATS, wait (bounded) for the stream, and
 /// spawn the consumer loop.
-pub async fn start(ctx: NodeContext) -> Result<Arc<dyn Replication>, NodeError> {
+pub async fn start(ctx: NodeContext) -> Result<Arc<dyn Replication>, BookingError> {
     let config = ctx.config;
     if config.nats.is_empty() {
-        return Err(NodeError::BadRequest(
+        return Err(BookingError::BadRequest(
             "--replication log needs --nats <url>".into(),
         ));
     }

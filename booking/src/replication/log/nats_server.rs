@@ -12,8 +12,8 @@
 //! use [`NatsCluster::start`], which picks free ports, waits (bounded) until JetStream answers
 //! on every server, and kills every server it started, by pid, when dropped, also on panic.
 
-use crate::testing::free_port;
-use std::fs::File;
+use crate::error::BookingError;
+use crate::testing::{free_port, harness, log_output};
 use std::io;
 use std::net::SocketAddr;
 use std::os::unix::process::CommandExt;
@@ -117,11 +117,14 @@ pub struct NatsCluster {
 impl NatsCluster {
     /// Start `n` servers on free loopback ports, each with its own store in a temporary
     /// directory, and wait until JetStream answers on each.
-    pub async fn start(n: usize) -> io::Result<NatsCluster> {
-        let dir = tempfile::Builder::new().prefix("booking-nats-").tempdir()?;
+    pub async fn start(n: usize) -> Result<NatsCluster, BookingError> {
+        let dir = tempfile::Builder::new()
+            .prefix("booking-nats-")
+            .tempdir()
+            .map_err(|e| harness("creating a NATS cluster's temporary directory", e))?;
         let ports = |_| free_port().map(|p| SocketAddr::from(([127, 0, 0, 1], p)));
-        let clients = (0..n).map(ports).collect::<io::Result<Vec<_>>>()?;
-        let clusters = (0..n).map(ports).collect::<io::Result<Vec<_>>>()?;
+        let clients = (0..n).map(ports).collect::<Result<Vec<_>, _>>()?;
+        let clusters = (0..n).map(ports).collect::<Result<Vec<_>, _>>()?;
         let specs = NatsServerSpec::cluster(&clients, &clusters, dir.path());
         let mut cluster = NatsCluster {
             children: (0..n).map(|_| None).collect(),
@@ -150,15 +153,10 @@ impl NatsCluster {
         self.dir.path().join(format!("nats-{i}.log"))
     }
 
-    fn spawn(&mut self, i: usize) -> io::Result<()> {
-        let log = File::options()
-            .create(true)
-            .append(true)
-            .open(self.log_path(i))?;
+    fn spawn(&mut self, i: usize) -> Result<(), BookingError> {
+        let (stdout, stderr) = log_output(&self.log_path(i), &format!("nats-server {i}"))?;
         let mut cmd = self.specs[i].command();
-        cmd.stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log);
+        cmd.stdin(Stdio::null()).stdout(stdout).stderr(stderr);
         // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
         unsafe {
             cmd.pre_exec(|| {
@@ -166,15 +164,16 @@ impl NatsCluster {
                     .map_err(io::Error::from)
             });
         }
-        self.children[i] =
-            Some(cmd.spawn().map_err(|e| {
-                io::Error::new(e.kind(), format!("cannot start nats-server {i}: {e}"))
-            })?);
+        let program = cmd.get_program().to_string_lossy().into_owned();
+        let child = cmd
+            .spawn()
+            .map_err(|e| harness(format!("starting nats-server {i} ({program})"), e))?;
+        self.children[i] = Some(child);
         Ok(())
     }
 
     /// Waits until JetStream answers an account-info request through every server.
-    pub async fn wait_ready(&mut self) -> io::Result<()> {
+    pub async fn wait_ready(&mut self) -> Result<(), BookingError> {
         let deadline = Instant::now() + NATS_READY_TIMEOUT;
         for i in 0..self.specs.len() {
             if self.children[i].is_none() {
@@ -183,18 +182,20 @@ impl NatsCluster {
             loop {
                 if let Some(status) = self.children[i].as_mut().and_then(|c| c.try_wait().ok()?) {
                     let log = std::fs::read_to_string(self.log_path(i)).unwrap_or_default();
-                    return Err(io::Error::other(format!(
-                        "nats-server {i} exited with {status}; its log:\n{log}"
-                    )));
+                    return Err(BookingError::NatsExited {
+                        server: i,
+                        status,
+                        log,
+                    });
                 }
                 if jetstream_answers(&self.specs[i].url()).await {
                     break;
                 }
                 if Instant::now() > deadline {
-                    return Err(io::Error::other(format!(
-                        "JetStream not ready on {} within {NATS_READY_TIMEOUT:?}",
-                        self.specs[i].url()
-                    )));
+                    return Err(BookingError::NatsNotReady {
+                        url: self.specs[i].url(),
+                        waited: NATS_READY_TIMEOUT,
+                    });
                 }
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
@@ -203,16 +204,19 @@ impl NatsCluster {
     }
 
     /// Kill server `i` with SIGKILL and reap it.
-    pub fn kill(&mut self, i: usize) -> io::Result<()> {
+    pub fn kill(&mut self, i: usize) -> Result<(), BookingError> {
         if let Some(mut child) = self.children[i].take() {
-            child.kill()?;
-            child.wait()?;
+            let pid = child.id();
+            child
+                .kill()
+                .and_then(|()| child.wait())
+                .map_err(|e| harness(format!("killing nats-server {i} (pid {pid})"), e))?;
         }
         Ok(())
     }
 
     /// Start server `i` again on the same ports and store, and wait until JetStream answers.
-    pub async fn restart(&mut self, i: usize) -> io::Result<()> {
+    pub async fn restart(&mut self, i: usize) -> Result<(), BookingError> {
         self.kill(i)?;
         self.spawn(i)?;
         self.wait_ready().await
@@ -220,7 +224,7 @@ impl NatsCluster {
 
     /// Start every server that is not running (JetStream needs a majority of the servers up
     /// before any answers), then wait until JetStream answers on each.
-    pub async fn restart_stopped(&mut self) -> io::Result<()> {
+    pub async fn restart_stopped(&mut self) -> Result<(), BookingError> {
         for i in 0..self.children.len() {
             if self.children[i].is_none() {
                 self.spawn(i)?;

@@ -13,7 +13,7 @@ use super::consumer::Replica;
 use super::stream::{Envelope, SUBJECT};
 use crate::command::{Command, Query, Response};
 use crate::config::ReadLevel;
-use crate::error::NodeError;
+use crate::error::BookingError;
 use crate::protocol::Status;
 use crate::replication::{Peers, Replication};
 use async_nats::jetstream::context::PublishErrorKind;
@@ -90,7 +90,7 @@ impl LogNode {
     }
 
     /// Publishes `cmd` and returns the stream sequence JetStream stored it at.
-    async fn publish(&self, token: u64, cmd: Command) -> Result<u64, NodeError> {
+    async fn publish(&self, token: u64, cmd: Command) -> Result<u64, BookingError> {
         let envelope = Envelope {
             from: self.me,
             incarnation: self.incarnation,
@@ -100,12 +100,12 @@ impl LogNode {
         let payload = serde_json::to_vec(&envelope).expect("envelopes serialise");
         let stored = async { self.js.publish(SUBJECT, payload.into()).await?.await };
         match tokio::time::timeout(PUBLISH_TIMEOUT, stored).await {
-            Err(_) => Err(NodeError::Timeout {
+            Err(_) => Err(BookingError::Timeout {
                 node: self.me,
                 millis: PUBLISH_TIMEOUT.as_millis() as u64,
             }),
             Ok(Ok(ack)) => Ok(ack.sequence),
-            Ok(Err(e)) => Err(NodeError::Strategy {
+            Ok(Err(e)) => Err(BookingError::Strategy {
                 message: format!("node {}: publishing to JetStream failed: {e}", self.me),
                 definite: matches!(
                     e.kind(),
@@ -118,7 +118,7 @@ impl LogNode {
 
 #[async_trait::async_trait]
 impl Replication for LogNode {
-    async fn write(&self, cmd: Command) -> Result<Response, NodeError> {
+    async fn write(&self, cmd: Command) -> Result<Response, BookingError> {
         let token = self.next_token.fetch_add(1, Ordering::Relaxed);
         let applied = self.replica.wait_for(token);
         let seq = match self.publish(token, cmd).await {
@@ -132,7 +132,7 @@ impl Replication for LogNode {
             Ok(Ok(response)) => Ok(response),
             _ => {
                 self.replica.forget(token);
-                Err(NodeError::Strategy {
+                Err(BookingError::Strategy {
                     message: format!(
                         "node {}: the write is in the log at sequence {seq} but was not applied \
                          here within {} ms; every replica will apply it",
@@ -145,7 +145,7 @@ impl Replication for LogNode {
         }
     }
 
-    async fn read(&self, q: Query) -> Result<Response, NodeError> {
+    async fn read(&self, q: Query) -> Result<Response, BookingError> {
         let mine = self.read_here(&q);
         if self.read == ReadLevel::One {
             return Ok(mine.response);
@@ -164,7 +164,7 @@ impl Replication for LogNode {
         let mut failures = Vec::new();
         while answered < self.quorum {
             let Some((to, answer)) = asked.next().await else {
-                return Err(NodeError::Strategy {
+                return Err(BookingError::Strategy {
                     message: format!(
                         "node {}: only {answered} of the {} replicas needed answered: {}",
                         self.me,
@@ -175,7 +175,7 @@ impl Replication for LogNode {
                 });
             };
             match answer.and_then(|v| {
-                serde_json::from_value::<ReadAnswer>(v).map_err(|e| NodeError::Remote {
+                serde_json::from_value::<ReadAnswer>(v).map_err(|e| BookingError::Remote {
                     node: to,
                     message: format!("unreadable read answer: {e}"),
                     definite: true,
@@ -209,9 +209,9 @@ impl Replication for LogNode {
         }
     }
 
-    async fn peer(&self, from: usize, msg: Value) -> Result<Value, NodeError> {
+    async fn peer(&self, from: usize, msg: Value) -> Result<Value, BookingError> {
         let msg: LogMessage = serde_json::from_value(msg).map_err(|e| {
-            NodeError::BadRequest(format!("not a log message from node {from}: {e}"))
+            BookingError::BadRequest(format!("not a log message from node {from}: {e}"))
         })?;
         match msg {
             LogMessage::Read(q) => {

@@ -2,7 +2,7 @@
 //! the [`Envelope`] each published command travels in.
 
 use crate::command::Command;
-use crate::error::NodeError;
+use crate::error::BookingError;
 use async_nats::jetstream::{self, stream};
 use async_nats::ServerAddr;
 use serde::{Deserialize, Serialize};
@@ -43,12 +43,12 @@ pub fn stream_config(servers: usize) -> stream::Config {
 
 /// A JetStream context over a connection to any of `urls`; the connection is made (and remade)
 /// in the background, retrying every 100 ms to 1 s, so a node starts while its servers do.
-pub async fn connect(urls: &[String]) -> Result<jetstream::Context, NodeError> {
+pub async fn connect(urls: &[String]) -> Result<jetstream::Context, BookingError> {
     let addrs = urls
         .iter()
         .map(|u| {
             u.parse::<ServerAddr>()
-                .map_err(|e| NodeError::BadRequest(format!("--nats {u:?}: {e}")))
+                .map_err(|e| BookingError::BadRequest(format!("--nats {u:?}: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let client = async_nats::ConnectOptions::new()
@@ -59,7 +59,7 @@ pub async fn connect(urls: &[String]) -> Result<jetstream::Context, NodeError> {
         })
         .connect(addrs)
         .await
-        .map_err(|e| NodeError::Strategy {
+        .map_err(|e| BookingError::Strategy {
             message: format!("cannot connect to NATS {urls:?}: {e}"),
             definite: true,
         })?;

@@ -26,7 +26,7 @@ pub mod state_machine;
 pub mod types;
 
 use super::{NodeContext, Replication};
-use crate::error::NodeError;
+use crate::error::BookingError;
 use log_store::LogStore;
 use network::RaftPeers;
 use node::RaftNode;
@@ -43,7 +43,7 @@ pub const SNAPSHOT_EVERY: u64 = 10_000;
 pub const LOGS_KEPT_AFTER_SNAPSHOT: u64 = 2_000;
 
 /// The openraft configuration of every booking node.
-pub fn raft_config() -> Result<Config, NodeError> {
+pub fn raft_config() -> Result<Config, BookingError> {
     Config {
         cluster_name: "booking".into(),
         heartbeat_interval: 50,
@@ -54,11 +54,11 @@ pub fn raft_config() -> Result<Config, NodeError> {
         ..Config::default()
     }
     .validate()
-    .map_err(|e| NodeError::BadRequest(format!("raft configuration: {e}")))
+    .map_err(|e| BookingError::BadRequest(format!("raft configuration: {e}")))
 }
 
-fn journal_error(dir: &std::path::Path, source: std::io::Error) -> NodeError {
-    NodeError::Journal {
+fn journal_error(dir: &std::path::Path, source: std::io::Error) -> BookingError {
+    BookingError::Journal {
         path: dir.to_path_buf(),
         source,
     }
@@ -66,7 +66,7 @@ fn journal_error(dir: &std::path::Path, source: std::io::Error) -> NodeError {
 
 /// Start the raft strategy: open the durable log and the last snapshot from the data directory,
 /// start openraft, and initialise the group on a node's very first start.
-pub async fn start(ctx: NodeContext) -> Result<Arc<dyn Replication>, NodeError> {
+pub async fn start(ctx: NodeContext) -> Result<Arc<dyn Replication>, BookingError> {
     let config = ctx.config;
     let dir = config.data_dir.clone();
     std::fs::create_dir_all(&dir).map_err(|e| journal_error(&dir, e))?;
@@ -82,7 +82,7 @@ pub async fn start(ctx: NodeContext) -> Result<Arc<dyn Replication>, NodeError> 
         state_machine,
     )
     .await
-    .map_err(|e| NodeError::Strategy {
+    .map_err(|e| BookingError::Strategy {
         message: format!("node {}: raft did not start: {e}", config.id),
         definite: true,
     })?;

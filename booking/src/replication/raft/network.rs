@@ -7,7 +7,7 @@
 
 use super::types::{NodeId, TypeConfig};
 use crate::command::{Command, Query};
-use crate::error::NodeError;
+use crate::error::BookingError;
 use crate::protocol::Request;
 use crate::replication::peers::{peer_error, Peers};
 use openraft::error::{
@@ -93,7 +93,7 @@ impl RaftPeer {
     {
         let to = self.target as usize;
         let client = self.peers.client(to).ok_or_else(|| {
-            let e = NodeError::Strategy {
+            let e = BookingError::Strategy {
                 message: format!("node {} has no peer link to node {to}", self.peers.me()),
                 definite: true,
             };
@@ -108,7 +108,7 @@ impl RaftPeer {
                 .request_with_timeout(&request, ttl)
                 .await
                 .map_err(|e| match peer_error(to, e) {
-                    e @ NodeError::Unavailable { .. } => {
+                    e @ BookingError::Unavailable { .. } => {
                         RPCError::Unreachable(Unreachable::new(&e))
                     }
                     e => RPCError::Network(NetworkError::new(&e)),

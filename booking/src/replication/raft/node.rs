@@ -16,7 +16,7 @@ use super::state_machine::Applied;
 use super::types::{NodeId, Raft};
 use crate::command::{Command, Query, Response};
 use crate::config::ReadLevel;
-use crate::error::NodeError;
+use crate::error::BookingError;
 use crate::protocol::{Request, Status};
 use crate::replication::peers::{peer_error, Peers};
 use crate::replication::Replication;
@@ -41,8 +41,8 @@ pub struct RaftNode {
     peers: Arc<Peers>,
 }
 
-fn definite(message: String) -> NodeError {
-    NodeError::Strategy {
+fn definite(message: String) -> BookingError {
+    BookingError::Strategy {
         message,
         definite: true,
     }
@@ -80,7 +80,7 @@ impl RaftNode {
             .map(|l| l as usize)
     }
 
-    fn not_leader(&self) -> NodeError {
+    fn not_leader(&self) -> BookingError {
         match self.leader() {
             Some(l) => definite(format!(
                 "node {} is not the raft leader; try node {l}",
@@ -94,18 +94,18 @@ impl RaftNode {
     }
 
     /// Propose `cmd` at this node, which must be the leader.
-    async fn write_here(&self, cmd: Command) -> Result<Response, NodeError> {
+    async fn write_here(&self, cmd: Command) -> Result<Response, BookingError> {
         if self.leader() != Some(self.me) {
             return Err(self.not_leader());
         }
         match tokio::time::timeout(WRITE_TIMEOUT, self.proposer.propose(cmd)).await {
             Ok(Ok(answer)) => answer,
             // The proposer dropped the command: it may or may not have been proposed.
-            Ok(Err(_)) => Err(NodeError::Strategy {
+            Ok(Err(_)) => Err(BookingError::Strategy {
                 message: format!("node {}: the raft proposer stopped", self.me),
                 definite: false,
             }),
-            Err(_) => Err(NodeError::Timeout {
+            Err(_) => Err(BookingError::Timeout {
                 node: self.me,
                 millis: WRITE_TIMEOUT.as_millis() as u64,
             }),
@@ -113,12 +113,12 @@ impl RaftNode {
     }
 
     /// Answer `q` linearisably at this node, which must be the leader.
-    async fn read_here(&self, q: Query) -> Result<Response, NodeError> {
+    async fn read_here(&self, q: Query) -> Result<Response, BookingError> {
         if self.leader() != Some(self.me) {
             return Err(self.not_leader());
         }
         match tokio::time::timeout(WRITE_TIMEOUT, self.raft.ensure_linearizable()).await {
-            Err(_) => Err(NodeError::Timeout {
+            Err(_) => Err(BookingError::Timeout {
                 node: self.me,
                 millis: WRITE_TIMEOUT.as_millis() as u64,
             }),
@@ -136,7 +136,7 @@ impl RaftNode {
     }
 
     /// Send `msg` to the leader `to` and decode its answer.
-    async fn forward(&self, to: usize, msg: RaftMessage) -> Result<Response, NodeError> {
+    async fn forward(&self, to: usize, msg: RaftMessage) -> Result<Response, BookingError> {
         let client = self.peers.client(to).ok_or_else(|| self.not_leader())?;
         let request = Request::Peer {
             from: self.me,
@@ -146,7 +146,7 @@ impl RaftNode {
             .request_with_timeout(&request, FORWARD_TIMEOUT)
             .await
             .map_err(|e| peer_error(to, e))?;
-        serde_json::from_value(value).map_err(|e| NodeError::Remote {
+        serde_json::from_value(value).map_err(|e| BookingError::Remote {
             node: to,
             message: format!("unreadable answer to a forwarded request: {e}"),
             definite: false,
@@ -154,7 +154,7 @@ impl RaftNode {
     }
 
     /// Send `msg` to the leader if this node knows one and is not it; otherwise run `here`.
-    async fn route(&self, msg: RaftMessage) -> Result<Response, NodeError> {
+    async fn route(&self, msg: RaftMessage) -> Result<Response, BookingError> {
         match (self.leader(), msg) {
             (Some(l), RaftMessage::Write(cmd)) if l == self.me => self.write_here(cmd).await,
             (Some(l), RaftMessage::Read(q)) if l == self.me => self.read_here(q).await,
@@ -166,11 +166,11 @@ impl RaftNode {
 
 #[async_trait::async_trait]
 impl Replication for RaftNode {
-    async fn write(&self, cmd: Command) -> Result<Response, NodeError> {
+    async fn write(&self, cmd: Command) -> Result<Response, BookingError> {
         self.route(RaftMessage::Write(cmd)).await
     }
 
-    async fn read(&self, q: Query) -> Result<Response, NodeError> {
+    async fn read(&self, q: Query) -> Result<Response, BookingError> {
         match self.read {
             ReadLevel::One => Ok(self.read_local(&q)),
             ReadLevel::Majority | ReadLevel::All => self.route(RaftMessage::Read(q)).await,
@@ -199,9 +199,9 @@ impl Replication for RaftNode {
         }
     }
 
-    async fn peer(&self, from: usize, msg: Value) -> Result<Value, NodeError> {
+    async fn peer(&self, from: usize, msg: Value) -> Result<Value, BookingError> {
         let msg: RaftMessage = serde_json::from_value(msg).map_err(|e| {
-            NodeError::BadRequest(format!("not a raft message from node {from}: {e}"))
+            BookingError::BadRequest(format!("not a raft message from node {from}: {e}"))
         })?;
         Ok(match msg {
             RaftMessage::AppendEntries(rpc) => to_value(&self.raft.append_entries(rpc).await),

@@ -7,7 +7,7 @@
 
 use super::types::Raft;
 use crate::command::{Command, Response};
-use crate::error::NodeError;
+use crate::error::BookingError;
 use openraft::error::{ClientWriteError, RaftError};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -15,7 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 /// Most commands in one log entry.
 pub const MAX_BATCH: usize = 512;
 
-type Answer = oneshot::Sender<Result<Response, NodeError>>;
+type Answer = oneshot::Sender<Result<Response, BookingError>>;
 
 /// Handle to the proposing task of one node.
 pub struct Proposer {
@@ -31,7 +31,7 @@ impl Proposer {
     }
 
     /// Queues `cmd` for the next proposal; the answer comes once its entry is applied or failed.
-    pub fn propose(&self, cmd: Command) -> oneshot::Receiver<Result<Response, NodeError>> {
+    pub fn propose(&self, cmd: Command) -> oneshot::Receiver<Result<Response, BookingError>> {
         let (tx, rx) = oneshot::channel();
         // If the task is gone the sender is dropped and the caller sees a closed channel.
         let _ = self.tx.send((cmd, tx));
@@ -106,13 +106,13 @@ impl Failure {
         })
     }
 
-    fn to_error(&self, me: usize, timeout: Duration) -> NodeError {
+    fn to_error(&self, me: usize, timeout: Duration) -> BookingError {
         match self {
-            Failure::Timeout => NodeError::Timeout {
+            Failure::Timeout => BookingError::Timeout {
                 node: me,
                 millis: timeout.as_millis() as u64,
             },
-            Failure::Other(message) => NodeError::Strategy {
+            Failure::Other(message) => BookingError::Strategy {
                 message: message.clone(),
                 definite: false,
             },
