@@ -1,10 +1,11 @@
 //! Recording: every client call and nemesis step appended to history.jsonl as the run goes.
 //!
-//! A [`Recorder`] is shared by every client task. Recording an event takes a short lock that
-//! assigns the next index and reads the run's monotonic clock, so index order is time order, and
-//! hands the op to a writer thread over a channel; the clients never wait for the disk. The writer
-//! serialises each op to one JSON line and writes whole lines to the file at least every
-//! [`FLUSH_EVERY`], so a runner killed with SIGKILL mid-run leaves a readable history (only whole
+//! A [`Recorder`] is shared by every client task. Recording an event formats its line (all but
+//! the index and time) in a buffer of the recording thread, then takes a short lock that assigns
+//! the next index, reads the run's monotonic clock (so index order is time order) and appends the
+//! whole line to a shared buffer; the clients never wait for the disk and allocate nothing per
+//! op. A writer thread swaps that buffer for an empty one every [`FLUSH_EVERY`] and writes the
+//! lines in one call, so a runner killed with SIGKILL mid-run leaves a readable history (whole
 //! lines) whose open calls read as info.
 //!
 //! Conventions:
@@ -17,7 +18,10 @@
 //!   returned, ns) as extra keys. Starting and ending a fault are two different steps (pause, then
 //!   resume), never one f with two meanings.
 
+mod line;
 mod recorder;
+#[cfg(test)]
+mod sigkill;
 mod writer;
 
 pub use recorder::{Completion, Recorder};
@@ -34,6 +38,9 @@ pub enum RecordError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The history written could not be read back.
+    #[error("cannot read back the history it recorded: {0}")]
+    ReadBack(histories::HistoryError),
     /// The writer thread panicked.
     #[error("the history writer for {0} stopped unexpectedly")]
     WriterGone(std::path::PathBuf),

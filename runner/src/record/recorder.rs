@@ -1,12 +1,15 @@
 //! The recorder handle the clients and the nemesis share.
 
-use super::writer::write_history;
+use super::line::{write_head, Event};
+use super::writer::{lock, write_lines, Queue};
 use super::RecordError;
 use crate::generator::Invocation;
-use histories::{Header, History, Op, OpType, Process};
+use histories::formats::{read_path, Format};
+use histories::{Header, History, OpType, Process};
 use serde_json::{Map, Value};
+use std::cell::RefCell;
+use std::io::Write;
 use std::path::PathBuf;
-use std::sync::mpsc::{channel, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Instant;
@@ -22,54 +25,57 @@ pub enum Completion {
     Info(Value),
 }
 
-struct Shared {
-    next_index: u64,
-    tx: Option<Sender<Op>>,
+/// The writer thread.
+type Writer = JoinHandle<Result<(), RecordError>>;
+
+thread_local! {
+    /// This thread's scratch line: an op is formatted here, outside the lock, into a buffer that
+    /// is reused rather than allocated per op.
+    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(256));
 }
 
-/// The writer thread, which returns the history it wrote.
-type Writer = JoinHandle<Result<History, RecordError>>;
-
-/// Records ops with their index and time and hands them to the writer thread. Cheap to clone.
+/// Records ops with their index and time for the writer thread. Cheap to clone.
 #[derive(Clone)]
 pub struct Recorder {
     start: Instant,
-    shared: Arc<Mutex<Shared>>,
+    queue: Arc<Mutex<Queue>>,
     writer: Arc<Mutex<Option<Writer>>>,
+    header: Header,
     path: PathBuf,
+    keep: bool,
 }
 
 impl Recorder {
     /// Creates `path`, writes the header, and starts the writer thread. Times are measured from
-    /// `start`. With `keep`, [`Recorder::finish`] returns every op; without, only the header.
+    /// `start`. With `keep`, [`Recorder::finish`] reads the file back and returns every op;
+    /// without, only the header.
     pub fn create(
         path: PathBuf,
         header: Header,
         start: Instant,
         keep: bool,
     ) -> Result<Recorder, RecordError> {
-        let (tx, rx) = channel();
-        // Create the file before returning, so that a bad path fails here, not in the thread.
-        let file = std::fs::File::create(&path).map_err(|source| RecordError::Io {
+        let io = |source| RecordError::Io {
             path: path.clone(),
             source,
-        })?;
-        let p = path.clone();
+        };
+        let mut file = std::fs::File::create(&path).map_err(io)?;
+        let mut first = serde_json::to_vec(&header).expect("a header serialises");
+        first.push(b'\n');
+        file.write_all(&first).map_err(io)?;
+        let queue = Arc::new(Mutex::new(Queue::new()));
+        let (q, p) = (queue.clone(), path.clone());
         let writer = std::thread::Builder::new()
             .name("rift-history-writer".into())
-            .spawn(move || write_history(p, file, header, rx, keep))
-            .map_err(|source| RecordError::Io {
-                path: path.clone(),
-                source,
-            })?;
+            .spawn(move || write_lines(&p, file, &q))
+            .map_err(io)?;
         Ok(Recorder {
             start,
-            shared: Arc::new(Mutex::new(Shared {
-                next_index: 0,
-                tx: Some(tx),
-            })),
+            queue,
             writer: Arc::new(Mutex::new(Some(writer))),
+            header,
             path,
+            keep,
         })
     }
 
@@ -83,58 +89,74 @@ impl Recorder {
         self.start
     }
 
-    /// Stamps `op` with the next index and the current time and sends it to the writer; returns
-    /// the time. Ops recorded after [`Recorder::finish`] are dropped.
-    fn record(&self, mut op: Op) -> u64 {
-        let mut s = self.shared.lock().unwrap_or_else(|e| e.into_inner());
-        op.index = s.next_index;
-        op.time = self.now();
-        let time = op.time;
-        if let Some(tx) = &s.tx {
-            if tx.send(op).is_ok() {
-                s.next_index += 1;
+    /// Formats `event`, then stamps it with the next index and the current time, under one short
+    /// lock so that index order is time order, and queues its line for the writer; returns the
+    /// time. Ops recorded after [`Recorder::finish`] are dropped.
+    fn record(&self, event: Event) -> u64 {
+        SCRATCH.with(|scratch| {
+            let mut tail = scratch.borrow_mut();
+            tail.clear();
+            event.write_tail(&mut tail);
+            let mut q = lock(&self.queue);
+            let time = self.now();
+            if q.open {
+                let index = q.next_index;
+                write_head(&mut q.lines, index, time);
+                q.lines.extend_from_slice(&tail);
+                q.next_index += 1;
             }
-        }
-        time
+            time
+        })
     }
 
     /// Records the invocation of `inv` by `process`, sent to the node named `node`; call it
     /// before sending the request. Returns the invocation's time.
     pub fn invoke(&self, process: u64, inv: &Invocation, node: &str) -> u64 {
-        let mut op = Op::new(
-            0,
-            0,
-            Process::Client(process),
-            OpType::Invoke,
-            &inv.f,
-            inv.value.clone(),
-        );
-        op.key = inv.key.clone();
-        op.node = Some(node.to_string());
-        self.record(op)
+        self.record(Event {
+            process: Process::Client(process),
+            kind: OpType::Invoke,
+            f: &inv.f,
+            key: inv.key.as_ref(),
+            value: &inv.value,
+            error: None,
+            node: Some(node),
+            extra: None,
+        })
     }
 
     /// Records the completion of `inv` by `process`: ok with its result, fail or info with its
     /// error (an info's value is the invocation's). Returns the completion's time.
     pub fn complete(&self, process: u64, inv: &Invocation, node: &str, how: Completion) -> u64 {
-        let (kind, value, error) = match how {
+        let (kind, value, error) = match &how {
             Completion::Ok(v) => (OpType::Ok, v, None),
-            Completion::Fail(e) => (OpType::Fail, inv.value.clone(), Some(e)),
-            Completion::Info(e) => (OpType::Info, inv.value.clone(), Some(e)),
+            Completion::Fail(e) => (OpType::Fail, &inv.value, Some(e)),
+            Completion::Info(e) => (OpType::Info, &inv.value, Some(e)),
         };
-        let mut op = Op::new(0, 0, Process::Client(process), kind, &inv.f, value);
-        op.key = inv.key.clone();
-        op.error = error;
-        op.node = Some(node.to_string());
-        self.record(op)
+        self.record(Event {
+            process: Process::Client(process),
+            kind,
+            f: &inv.f,
+            key: inv.key.as_ref(),
+            value,
+            error,
+            node: Some(node),
+            extra: None,
+        })
     }
 
     /// Records one nemesis step with its outcome: `f` the step's name, `value` the step, and the
     /// extra keys (outcome, reason, start and end times) as given.
     pub fn nemesis(&self, f: &str, value: Value, extra: Map<String, Value>) -> u64 {
-        let mut op = Op::new(0, 0, Process::Nemesis, OpType::Info, f, value);
-        op.extra = extra;
-        self.record(op)
+        self.record(Event {
+            process: Process::Nemesis,
+            kind: OpType::Info,
+            f,
+            key: None,
+            value: &value,
+            error: None,
+            node: None,
+            extra: Some(&extra),
+        })
     }
 
     /// The history file.
@@ -142,15 +164,28 @@ impl Recorder {
         &self.path
     }
 
-    /// Stops recording, waits for the writer to write and sync every op, and returns the history.
-    /// Later calls return an error.
+    /// Stops recording, waits for the writer to write and sync every op, and returns the history
+    /// (read back from the file with `keep`, else the header alone). Later calls return an error.
     pub fn finish(&self) -> Result<History, RecordError> {
-        self.shared.lock().unwrap_or_else(|e| e.into_inner()).tx = None;
+        lock(&self.queue).open = false;
         let handle = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take();
-        match handle.map(|h| h.join()) {
-            Some(Ok(result)) => result,
-            _ => Err(RecordError::WriterGone(self.path.clone())),
+        let Some(handle) = handle else {
+            return Err(RecordError::WriterGone(self.path.clone()));
+        };
+        // Wake the writer now rather than at the end of its interval.
+        handle.thread().unpark();
+        match handle.join() {
+            Ok(written) => written?,
+            Err(_) => return Err(RecordError::WriterGone(self.path.clone())),
         }
+        if self.keep {
+            return read_path(&self.path, Some(Format::Jsonl)).map_err(RecordError::ReadBack);
+        }
+        Ok(History {
+            header: self.header.clone(),
+            ops: Vec::new(),
+            provenance: Default::default(),
+        })
     }
 }
 

@@ -1,173 +1,99 @@
-//! The writer thread: ops from the channel, serialised and appended as whole lines.
+//! The writer thread: takes the lines the clients recorded and appends them to the file.
 
 use super::RecordError;
-use histories::{Header, History, Op, Process};
 use std::fs::File;
 use std::io::Write;
-use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, TryRecvError};
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// How often the writer drains the channel and writes what came: the longest a recorded op stays
+/// How often the writer takes the recorded lines and writes them: the longest a recorded op stays
 /// in memory before it is in the file (plus the time to write one batch).
 pub const FLUSH_EVERY: Duration = Duration::from_millis(50);
 
-/// Buffered bytes past which the writer writes without waiting for the timer.
-const BUFFER_LIMIT: usize = 1 << 20;
+/// Bytes each of the two line buffers starts with: about 50 ms of lines at 50,000 calls/s, so
+/// that neither grows while a run goes on.
+const BATCH_BYTES: usize = 1 << 19;
 
-/// Writes the header, then every op received until the channel closes; returns the whole history.
-pub(super) fn write_history(
-    path: PathBuf,
-    mut file: File,
-    header: Header,
-    rx: Receiver<Op>,
-    keep: bool,
-) -> Result<History, RecordError> {
-    let io = |source| RecordError::Io {
-        path: path.clone(),
-        source,
-    };
-    let mut buf = Vec::with_capacity(BUFFER_LIMIT + 4096);
-    serde_json::to_writer(&mut buf, &header).expect("a header serialises");
-    buf.push(b'\n');
-    file.write_all(&buf).map_err(io)?;
-    buf.clear();
-    let mut ops = Vec::new();
-    // The writer never blocks on the channel: it sleeps out each interval, then drains what came.
-    // Blocking per op would wake this thread (a futex syscall and a context switch) for every
-    // event, which on a small machine costs the clients more than serialising does.
-    loop {
-        let began = Instant::now();
-        let mut closed = false;
-        loop {
-            match rx.try_recv() {
-                Ok(op) => {
-                    line(&mut buf, &op);
-                    if keep {
-                        ops.push(op);
-                    }
-                    if buf.len() >= BUFFER_LIMIT {
-                        flush(&mut file, &mut buf).map_err(io)?;
-                    }
-                }
-                Err(TryRecvError::Empty) => break,
-                Err(TryRecvError::Disconnected) => {
-                    closed = true;
-                    break;
-                }
-            }
+/// The ops recorded and not yet written, shared by the clients and the writer.
+pub(super) struct Queue {
+    /// The index the next op gets.
+    pub next_index: u64,
+    /// Whole lines, in index order.
+    pub lines: Vec<u8>,
+    /// False once recording stopped (finished, or the file could not be written): ops recorded
+    /// then are dropped.
+    pub open: bool,
+}
+
+impl Queue {
+    /// An empty, open queue.
+    pub fn new() -> Queue {
+        Queue {
+            next_index: 0,
+            lines: Vec::with_capacity(BATCH_BYTES),
+            open: true,
         }
-        flush(&mut file, &mut buf).map_err(io)?;
-        if closed {
-            file.sync_data().map_err(io)?;
-            break;
-        }
-        std::thread::sleep(FLUSH_EVERY.saturating_sub(began.elapsed()));
     }
-    Ok(History {
-        header,
-        ops,
-        provenance: Default::default(),
+}
+
+/// Locks the queue (a client that panicked holding it left whole lines: the lock is still good).
+pub(super) fn lock(queue: &Mutex<Queue>) -> MutexGuard<'_, Queue> {
+    queue.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Writes the queue's lines to `file` every [`FLUSH_EVERY`] (sooner when unparked) until the queue
+/// is closed, then writes the rest and syncs. If the file cannot be written, closes the queue, so
+/// that the clients stop recording, and returns the error.
+pub(super) fn write_lines(
+    path: &Path,
+    mut file: File,
+    queue: &Mutex<Queue>,
+) -> Result<(), RecordError> {
+    let result = write_until_closed(&mut file, queue);
+    if result.is_err() {
+        let mut q = lock(queue);
+        q.open = false;
+        q.lines = Vec::new();
+    }
+    result.map_err(|source| RecordError::Io {
+        path: path.to_path_buf(),
+        source,
     })
 }
 
-/// Appends `op` as one JSON line: the fields `Op`'s serde derive writes, in the same order,
-/// written directly (serde's flatten of `extra` goes through a slower generic path, and this
-/// runs twice per call on the recording's hot path).
-fn line(buf: &mut Vec<u8>, op: &Op) {
-    buf.extend_from_slice(b"{\"index\":");
-    buf.extend_from_slice(itoa::Buffer::new().format(op.index).as_bytes());
-    buf.extend_from_slice(b",\"time\":");
-    buf.extend_from_slice(itoa::Buffer::new().format(op.time).as_bytes());
-    buf.extend_from_slice(b",\"process\":");
-    match op.process {
-        Process::Client(p) => buf.extend_from_slice(itoa::Buffer::new().format(p).as_bytes()),
-        Process::Nemesis => buf.extend_from_slice(b"\"nemesis\""),
+// The writer never waits on the clients and the clients never wake it: it sleeps out each
+// interval, then swaps the queue's buffer for its own empty one and writes what came. Waking it
+// per op would cost a futex call and a context switch per event, which on a small machine costs
+// the clients more than formatting does.
+fn write_until_closed(file: &mut File, queue: &Mutex<Queue>) -> std::io::Result<()> {
+    let mut batch = Vec::with_capacity(BATCH_BYTES);
+    loop {
+        let began = Instant::now();
+        let closed = {
+            let mut q = lock(queue);
+            std::mem::swap(&mut q.lines, &mut batch);
+            !q.open
+        };
+        // One call per batch of whole lines: a runner killed between two calls leaves only whole
+        // lines. (A SIGKILL that lands inside the call, a window of microseconds, can cut the
+        // batch short, since Linux stops copying a write at a pending fatal signal.)
+        file.write_all(&batch)?;
+        batch.clear();
+        if closed {
+            return file.sync_data();
+        }
+        std::thread::park_timeout(FLUSH_EVERY.saturating_sub(began.elapsed()));
     }
-    buf.extend_from_slice(b",\"type\":\"");
-    buf.extend_from_slice(op.kind.to_string().as_bytes());
-    buf.extend_from_slice(b"\",\"f\":");
-    json(buf, &op.f);
-    if let Some(k) = &op.key {
-        buf.extend_from_slice(b",\"key\":");
-        json(buf, k);
-    }
-    buf.extend_from_slice(b",\"value\":");
-    json(buf, &op.value);
-    if let Some(e) = &op.error {
-        buf.extend_from_slice(b",\"error\":");
-        json(buf, e);
-    }
-    if let Some(n) = &op.node {
-        buf.extend_from_slice(b",\"node\":");
-        json(buf, n);
-    }
-    for (k, v) in &op.extra {
-        buf.push(b',');
-        json(buf, k);
-        buf.push(b':');
-        json(buf, v);
-    }
-    buf.extend_from_slice(b"}\n");
-}
-
-/// Appends `v` as JSON.
-fn json<T: serde::Serialize + ?Sized>(buf: &mut Vec<u8>, v: &T) {
-    serde_json::to_writer(&mut *buf, v).expect("JSON values and strings serialise");
-}
-
-/// Writes the buffered whole lines in one call, so a kill leaves no half line behind.
-fn flush(file: &mut File, buf: &mut Vec<u8>) -> std::io::Result<()> {
-    if !buf.is_empty() {
-        file.write_all(buf)?;
-        buf.clear();
-    }
-    Ok(())
 }
 
 /// Used by tests: the ops of a history file written by the recorder, without the header.
 #[cfg(test)]
-pub(super) fn read_lines(path: &std::path::Path) -> Vec<serde_json::Value> {
+pub(super) fn read_lines(path: &Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(path)
         .unwrap()
         .lines()
         .skip(1)
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use histories::OpType;
-    use serde_json::{json, Map, Value};
-
-    #[test]
-    fn a_line_is_what_serde_writes_for_the_op() {
-        let mut extra = Map::new();
-        extra.insert("outcome".into(), json!("installed"));
-        let mut ops = vec![
-            Op::new(3, 17, Process::Client(4), OpType::Ok, "cas", json!([1, 2]))
-                .with_key(json!("k\"1")),
-            Op::new(
-                4,
-                18,
-                Process::Nemesis,
-                OpType::Info,
-                "pause",
-                json!({"fault": "pause"}),
-            ),
-        ];
-        ops[0].error = Some(json!("timeout"));
-        ops[0].node = Some("n1".into());
-        ops[1].extra = extra;
-        for op in &ops {
-            let mut buf = Vec::new();
-            line(&mut buf, op);
-            assert_eq!(buf.last(), Some(&b'\n'));
-            let ours: Value = serde_json::from_slice(&buf).unwrap();
-            assert_eq!(ours, serde_json::to_value(op).unwrap());
-            assert_eq!(serde_json::from_slice::<Op>(&buf).unwrap(), *op);
-        }
-    }
 }

@@ -65,9 +65,14 @@ fn cpu_seconds() -> f64 {
     ticks as f64 / hz
 }
 
+/// The median of `v` (the mean of the middle two for an even count; 0 when empty).
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
-    v.get(v.len() / 2).copied().unwrap_or(0.0)
+    match v.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
 }
 
 /// A temp directory removed on drop.
@@ -79,9 +84,77 @@ impl Drop for TempDir {
     }
 }
 
-/// Runs `trials` unrecorded and `trials` recorded trials, alternating, each of
-/// `config.time_limit_s` seconds at unlimited rate with `config.concurrency` clients and no
-/// faults, against one cluster started from `config`.
+/// Whether trial `t` (from 0) is recorded: unrecorded and recorded in the order U R R U, repeated,
+/// so that a drift over the run (the service's state grows, the machine's other load changes)
+/// weighs on both kinds alike instead of always on the kind that runs second.
+fn recorded_in(t: usize) -> bool {
+    matches!(t % 4, 1 | 2)
+}
+
+/// Seconds of unrecorded load before the trials, not counted: the clients connect and the
+/// service warms up.
+const WARM_UP_S: f64 = 1.0;
+
+/// The load of one trial: the same for every trial but for the recorder.
+struct Load<'a> {
+    config: &'a RunConfig,
+    runtime: tokio::runtime::Runtime,
+    driver: Arc<Driver>,
+    names: Vec<String>,
+    dir: PathBuf,
+}
+
+impl Load<'_> {
+    /// Runs the load for `seconds` from the same seed, recording it to a fresh file in the temp
+    /// directory when `recorded`.
+    fn trial(&self, recorded: bool, seconds: f64, n: usize) -> Result<Trial, RunError> {
+        let cpu = cpu_seconds();
+        let start = Instant::now();
+        let recorder = if recorded {
+            let path = self.dir.join(format!("history-{n}.jsonl"));
+            Some(Recorder::create(path, Header::default(), start, false)?)
+        } else {
+            None
+        };
+        let generator = Clients::new(
+            self.config
+                .workload
+                .source()
+                .map_err(super::ConfigError::from)?,
+            derive(self.config.seed.unwrap_or(1), Stream::Ops),
+            self.config.nodes,
+            0.0,
+            (seconds * 1e9) as u64,
+        );
+        let workers = Arc::new(Workers {
+            generator: Mutex::new(generator),
+            driver: self.driver.clone(),
+            recorder: recorder.clone(),
+            start,
+            names: self.names.clone(),
+            next_process: AtomicU64::new(self.config.concurrency as u64),
+            completed: AtomicU64::new(0),
+        });
+        self.runtime
+            .block_on(drive(workers.clone(), self.config.concurrency));
+        let seconds = start.elapsed().as_secs_f64();
+        if let Some(r) = recorder {
+            r.finish()?;
+        }
+        let calls = workers.completed.load(Ordering::Relaxed);
+        Ok(Trial {
+            recorded,
+            calls,
+            seconds,
+            ops_per_s: calls as f64 / seconds,
+            cpu_us_per_call: (cpu_seconds() - cpu) * 1e6 / calls.max(1) as f64,
+        })
+    }
+}
+
+/// Runs `trials` unrecorded and `trials` recorded trials, interleaved (see [`recorded_in`]) after
+/// an uncounted warm-up, each of `config.time_limit_s` seconds at unlimited rate with
+/// `config.concurrency` clients and no faults, against one cluster started from `config`.
 pub fn bench_record(config: &RunConfig, trials: usize) -> Result<BenchReport, RunError> {
     config.validate()?;
     if config.system.name != "booking" {
@@ -94,7 +167,6 @@ pub fn bench_record(config: &RunConfig, trials: usize) -> Result<BenchReport, Ru
         }
         .into());
     }
-    let seed = config.seed.unwrap_or(1);
     let mut cluster = Cluster::start(
         ClusterConfig {
             nodes: config.nodes,
@@ -105,66 +177,36 @@ pub fn bench_record(config: &RunConfig, trials: usize) -> Result<BenchReport, Ru
         adapter(config)?,
     )?;
     let addrs: Vec<_> = (0..config.nodes).map(|i| cluster.addr(NodeId(i))).collect();
-    let names: Vec<String> = (0..config.nodes).map(|i| NodeId(i).to_string()).collect();
     let tmp =
         TempDir(std::env::temp_dir().join(format!("rift-bench-record-{}", std::process::id())));
     std::fs::create_dir_all(&tmp.0).map_err(|source| crate::store::StoreError::Io {
         path: tmp.0.clone(),
         source,
     })?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(RunError::Runtime)?;
-    let driver = Arc::new(Driver::Booking(BookingDriver::new(
-        &addrs,
-        Duration::from_millis(config.op_timeout_ms),
-    )));
-    let limit = config.time_limit_ns();
-    let mut results = Vec::new();
-    for t in 0..2 * trials {
-        let recorded = t % 2 == 1;
-        let cpu = cpu_seconds();
-        let start = Instant::now();
-        let recorder = if recorded {
-            let path = tmp.0.join(format!("history-{t}.jsonl"));
-            Some(Recorder::create(path, Header::default(), start, false)?)
-        } else {
-            None
-        };
-        let generator = Clients::new(
-            config.workload.source().map_err(super::ConfigError::from)?,
-            derive(seed, Stream::Ops),
-            config.nodes,
-            0.0,
-            limit,
-        );
-        let workers = Arc::new(Workers {
-            generator: Mutex::new(generator),
-            driver: driver.clone(),
-            recorder: recorder.clone(),
-            start,
-            names: names.clone(),
-            next_process: AtomicU64::new(config.concurrency as u64),
-            completed: AtomicU64::new(0),
-        });
-        runtime.block_on(drive(workers.clone(), config.concurrency));
-        let seconds = start.elapsed().as_secs_f64();
-        if let Some(r) = recorder {
-            r.finish()?;
-        }
-        let calls = workers.completed.load(Ordering::Relaxed);
-        results.push(Trial {
-            recorded,
-            calls,
-            seconds,
-            ops_per_s: calls as f64 / seconds,
-            cpu_us_per_call: (cpu_seconds() - cpu) * 1e6 / calls.max(1) as f64,
-        });
-    }
-    drop(runtime);
+    let load = Load {
+        config,
+        runtime: tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(RunError::Runtime)?,
+        driver: Arc::new(Driver::Booking(BookingDriver::new(
+            &addrs,
+            Duration::from_millis(config.op_timeout_ms),
+        ))),
+        names: (0..config.nodes).map(|i| NodeId(i).to_string()).collect(),
+        dir: tmp.0.clone(),
+    };
+    let run = || -> Result<Vec<Trial>, RunError> {
+        load.trial(false, WARM_UP_S.min(config.time_limit_s), 0)?;
+        (0..2 * trials)
+            .map(|t| load.trial(recorded_in(t), config.time_limit_s, t + 1))
+            .collect()
+    };
+    let results = run();
+    drop(load);
     cluster.teardown();
+    let results = results?;
     let of = |rec: bool| {
         median(
             results
@@ -195,4 +237,22 @@ pub fn bench_record(config: &RunConfig, trials: usize) -> Result<BenchReport, Ru
         recorded,
         unrecorded,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_four_trials_run_two_of_each_kind_in_mirrored_order() {
+        let kinds: Vec<bool> = (0..8).map(recorded_in).collect();
+        assert_eq!(kinds, [false, true, true, false, false, true, true, false]);
+    }
+
+    #[test]
+    fn the_median_of_an_even_count_is_the_mean_of_the_middle_two() {
+        assert_eq!(median(vec![4.0, 1.0, 3.0]), 3.0);
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), 2.5);
+        assert_eq!(median(vec![]), 0.0);
+    }
 }
