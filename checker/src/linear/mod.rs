@@ -18,11 +18,13 @@
 pub mod budget;
 pub mod explain;
 pub mod fast;
+mod memo;
 pub mod problem;
 pub mod reference;
 pub mod report;
 pub mod search;
 pub mod shrink;
+mod timeline;
 
 pub use explain::{CallView, Explanation, KeyFailure};
 pub use report::{KeyLinearization, KeyUnknown, Report};
@@ -129,16 +131,21 @@ pub fn check<M: Model>(model: &M, calls: &[Call], options: &Options) -> Result<R
     // Largest keys first, so that no core is left with a big key at the end.
     let mut order: Vec<usize> = (0..parts.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(parts[i].entries.len()));
-    let checked: Vec<(usize, KeyCheck)> = order
-        .par_iter()
-        .map(|&i| {
-            let result = check_partition(model, calls, &parts[i], options, &budget);
-            if matches!(result.result, KeyResult::Invalid(_)) && !options.all_keys {
-                budget.stop();
-            }
-            (i, result)
-        })
-        .collect();
+    let check_one = |&i: &usize| {
+        let result = check_partition(model, calls, &parts[i], options, &budget);
+        if matches!(result.result, KeyResult::Invalid(_)) && !options.all_keys {
+            budget.stop();
+        }
+        (i, result)
+    };
+    // One key is checked on this thread: handing it to the pool would only add the wake-up of a
+    // worker thread (tens of microseconds, more on a loaded machine) to a check that often takes
+    // less.
+    let checked: Vec<(usize, KeyCheck)> = if order.len() > 1 {
+        order.par_iter().map(check_one).collect()
+    } else {
+        order.iter().map(check_one).collect()
+    };
     let mut results: Vec<Option<KeyCheck>> = (0..parts.len()).map(|_| None).collect();
     for (i, r) in checked {
         results[i] = Some(r);

@@ -1,28 +1,33 @@
 //! The Wing-Gong-Lowe search with memoisation, as in Lowe's "Testing for linearizability" (2017)
 //! and Porcupine.
 //!
-//! The calls of one partition become a doubly linked list of invocation and completion events in
-//! real-time order. The search walks the list from its head: at an invocation it tries to
-//! linearise that call next (the model must accept it, and the configuration — the set of
-//! linearised calls as a bitset, plus the model state — must be new), lifting the call out of the
-//! list; at a completion it has met a call that should already have taken effect, so it backtracks.
-//! Calls that may never take effect (info) have no completion event and need not be linearised:
-//! the search succeeds as soon as every required call is.
+//! The calls of one partition become a [`Timeline`] of invocation and completion events in
+//! real-time order. The search walks it from its head: at an invocation it tries to linearise that
+//! call next (the model must accept it, and the configuration — the set of linearised calls as a
+//! bitset, plus the model state — must be new to the [`Memo`]), lifting the call's events out; at a
+//! completion it has met a call that should already have taken effect, so it backtracks. Calls
+//! that may never take effect (info) have no completion event and need not be linearised: the
+//! search succeeds as soon as every required call is.
 //!
-//! Two refinements keep the tree small. Children are tried just in time (Lowe 2017): first the
-//! call whose completion comes first, then the others. And a pending read-only call (one that
-//! never changes the state where it is legal) that is legal now is linearised greedily, with no
-//! alternative tried: its real-time predecessors are all linearised already, and moving it from
-//! wherever it sits in a linearisation to right now changes no state, so if the configuration
-//! after it has no linearisation, the configuration before it has none either. Finally, a
-//! configuration is abandoned at once when the model says that no sequence of the pending calls
-//! can make the urgent call legal ([`Model::can_reach`]).
+//! Three refinements keep the tree small. Children are tried just in time (Lowe 2017): first the
+//! call whose completion comes first (the *urgent* call), then the others. A pending read-only
+//! call (one that never changes the state where it is legal) that is legal now is linearised
+//! greedily, with no alternative tried: its real-time predecessors are all linearised already, and
+//! moving it from wherever it sits in a linearisation to right now changes no state, so if the
+//! configuration after it has no linearisation, the configuration before it has none either. And
+//! a configuration is abandoned at once when the model says of some call of the *window* (the
+//! calls invoked before the first completion, the urgent one among them) that must take effect
+//! that it can never become legal, whatever the calls that may precede it do
+//! ([`Model::can_reach`]). Asking about every call of the window, not only the urgent one, finds
+//! a wrong guess as soon as any pending read contradicts it: on Porcupine's 50-client kv history
+//! it cuts the configurations explored from 157,513 to 6,938. After a read-only step the state is
+//! unchanged, so only the calls new to the window are asked about.
 
 use super::budget::{Budget, Exhausted};
+use super::memo::Memo;
 use super::problem::Entry;
+use super::timeline::Timeline;
 use crate::model::Model;
-use rustc_hash::FxHashSet;
-use std::hash::{Hash, Hasher};
 
 /// What the search found for one partition.
 #[derive(Debug, Clone)]
@@ -60,53 +65,6 @@ pub struct Search<S> {
     pub steps: u64,
 }
 
-/// A configuration already explored: the linearised set (with its Zobrist hash) and the state.
-struct Seen<S> {
-    hash: u64,
-    bits: Box<[u64]>,
-    state: S,
-}
-
-impl<S: Hash> Hash for Seen<S> {
-    fn hash<H: Hasher>(&self, h: &mut H) {
-        self.hash.hash(h);
-        self.state.hash(h);
-    }
-}
-
-impl<S: PartialEq> PartialEq for Seen<S> {
-    fn eq(&self, o: &Self) -> bool {
-        self.hash == o.hash && self.state == o.state && self.bits == o.bits
-    }
-}
-
-impl<S: Eq> Eq for Seen<S> {}
-
-/// Node 0 is the head sentinel; node `k > 0` is event `k - 1`.
-#[derive(Clone, Copy)]
-enum Event {
-    Invoke(u32),
-    Complete(u32),
-}
-
-struct List {
-    next: Vec<u32>,
-    prev: Vec<u32>,
-}
-
-impl List {
-    fn unlink(&mut self, x: u32) {
-        let (p, n) = (self.prev[x as usize], self.next[x as usize]);
-        self.next[p as usize] = n;
-        self.prev[n as usize] = p;
-    }
-    fn relink(&mut self, x: u32) {
-        let (p, n) = (self.prev[x as usize], self.next[x as usize]);
-        self.next[p as usize] = x;
-        self.prev[n as usize] = x;
-    }
-}
-
 /// A splitmix64 step: Zobrist keys for calls.
 fn zobrist(i: usize) -> u64 {
     let mut z = (i as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -124,39 +82,16 @@ pub fn search<M: Model>(
     budget: &Budget,
 ) -> Search<M::State> {
     let n = entries.len();
-    let mut events: Vec<(u64, Event)> = Vec::with_capacity(2 * n);
-    for (i, e) in entries.iter().enumerate() {
-        events.push((e.invoke, Event::Invoke(i as u32)));
-        if let Some(c) = e.complete {
-            events.push((c, Event::Complete(i as u32)));
-        }
-    }
-    events.sort_by_key(|&(pos, ev)| (pos, matches!(ev, Event::Invoke(_))));
-    let m = events.len() as u32;
-    let mut list = List {
-        next: (0..=m).map(|k| if k == m { 0 } else { k + 1 }).collect(),
-        prev: (0..=m).map(|k| if k == 0 { m } else { k - 1 }).collect(),
-    };
-    let kinds: Vec<Event> = std::iter::once(Event::Invoke(u32::MAX))
-        .chain(events.iter().map(|e| e.1))
-        .collect();
-    let mut invoke_node = vec![0u32; n];
-    let mut complete_node = vec![0u32; n];
-    for (k, &(_, ev)) in events.iter().enumerate() {
-        match ev {
-            Event::Invoke(i) => invoke_node[i as usize] = k as u32 + 1,
-            Event::Complete(i) => complete_node[i as usize] = k as u32 + 1,
-        }
-    }
+    let mut timeline = Timeline::new(entries);
     let keys: Vec<u64> = (0..n).map(zobrist).collect();
     let words = n.div_ceil(64);
-    let entry_bytes = (std::mem::size_of::<Seen<M::State>>() + words * 8 + 16) as i64;
 
     let mut bits = vec![0u64; words];
     let mut hash = 0u64;
     let mut state = model.init();
     let mut stack: Vec<(u32, M::State, bool)> = Vec::new();
-    let mut memo: FxHashSet<Seen<M::State>> = FxHashSet::default();
+    let mut memo: Memo<M::State> = Memo::new(words);
+    let entry_bytes = memo.entry_bytes() as i64;
     let mut remaining = entries.iter().filter(|e| e.required()).count();
     let mut charged = 0i64;
     let mut steps = 0u64;
@@ -168,19 +103,12 @@ pub fn search<M: Model>(
     // Children of a configuration are tried "just in time" (Lowe 2017): first the call whose
     // completion comes first (it must take effect now), then the other pending calls in
     // invocation order. Same tree as plain WGL, children reordered, so just as complete.
-    let urgent_of = |list: &List| -> usize {
-        let mut x = list.next[0];
-        while x != 0 {
-            if let Event::Complete(i) = kinds[x as usize] {
-                return i as usize;
-            }
-            x = list.next[x as usize];
-        }
-        usize::MAX
-    };
-    let mut urgent = urgent_of(&list);
+    let mut urgent = timeline.urgent().unwrap_or(usize::MAX);
+    let stuck = unreachable(model, entries, &timeline, &state, 0);
+    // The call blamed when this configuration fails: the urgent one, or one found unreachable.
+    let mut blocker = stuck.unwrap_or(urgent);
     let mut cursor: Option<u32> = None; // None: try the urgent call; Some(node): scan from node
-    let mut exhausted = false; // every child of this configuration is known to fail
+    let mut exhausted = stuck.is_some(); // every child of this configuration is known to fail
     let outcome = loop {
         if remaining == 0 {
             break SearchOutcome::Linearizable(stack.iter().map(|&(i, _, _)| i as usize).collect());
@@ -194,31 +122,32 @@ pub fn search<M: Model>(
                 break SearchOutcome::Exhausted(e);
             }
         }
-        let candidate = match cursor {
+        let (candidate, at_end) = match cursor {
             None => {
-                cursor = Some(list.next[0]);
-                Some(urgent)
+                cursor = Some(timeline.first());
+                (Some(urgent), false)
             }
-            Some(x) => match kinds[x as usize] {
-                Event::Invoke(i) if x != 0 => {
-                    cursor = Some(list.next[x as usize]);
-                    (i as usize != urgent).then_some(i as usize)
+            Some(x) => match timeline.invocation_at(x) {
+                Some((i, next)) => {
+                    cursor = Some(next);
+                    (
+                        (i != urgent).then_some(i),
+                        timeline.invocation_at(next).is_none(),
+                    )
                 }
-                _ => None,
+                None => (None, true),
             },
         };
-        let at_end =
-            matches!(cursor, Some(x) if x == 0 || matches!(kinds[x as usize], Event::Complete(_)));
         if exhausted || (at_end && candidate.is_none()) {
             // Every child tried: backtrack.
-            let seen = &mut blocked_states[urgent];
+            let seen = &mut blocked_states[blocker];
             if seen.len() < BLOCKED_STATES_KEPT && !seen.contains(&state) {
                 seen.push(state.clone());
             }
             if stack.len() > longest.len() || longest_blocked == usize::MAX {
                 longest = stack.iter().map(|&(i, _, _)| i as usize).collect();
                 longest_state = state.clone();
-                longest_blocked = urgent;
+                longest_blocked = blocker;
             }
             let Some((j, previous, greedy)) = stack.pop() else {
                 break SearchOutcome::NotLinearizable(Failure {
@@ -233,15 +162,15 @@ pub fn search<M: Model>(
             bits[ju / 64] &= !(1 << (ju % 64));
             hash ^= keys[ju];
             if entries[ju].required() {
-                list.relink(complete_node[ju]);
                 remaining += 1;
             }
-            list.relink(invoke_node[ju]);
-            urgent = urgent_of(&list);
+            timeline.restore(ju);
+            urgent = timeline.urgent().unwrap_or(usize::MAX);
+            blocker = urgent;
             cursor = Some(if ju == urgent {
-                list.next[0]
+                timeline.first()
             } else {
-                list.next[invoke_node[ju] as usize]
+                timeline.after_invocation(ju)
             });
             exhausted = greedy;
             continue;
@@ -251,35 +180,24 @@ pub fn search<M: Model>(
             let greedy = model.is_read_only(&entries[iu].action);
             bits[iu / 64] |= 1 << (iu % 64);
             hash ^= keys[iu];
-            let fresh = memo.insert(Seen {
-                hash,
-                bits: bits.clone().into_boxed_slice(),
-                state: next.clone(),
-            });
+            let fresh = memo.insert(hash, &bits, &next);
             if fresh {
                 stack.push((iu as u32, std::mem::replace(&mut state, next), greedy));
-                list.unlink(invoke_node[iu]);
                 if entries[iu].required() {
-                    list.unlink(complete_node[iu]);
                     remaining -= 1;
                 }
                 cursor = None;
                 if remaining > 0 {
-                    urgent = urgent_of(&list);
-                    // Abandon a configuration from which the urgent call can never become legal.
-                    let mut x = list.next[0];
-                    let mut pending = std::iter::from_fn(|| loop {
-                        match kinds[x as usize] {
-                            Event::Invoke(i) if x != 0 => {
-                                x = list.next[x as usize];
-                                if i as usize != urgent {
-                                    return Some(&entries[i as usize].action);
-                                }
-                            }
-                            _ => return None,
-                        }
-                    });
-                    exhausted = !model.can_reach(&state, &entries[urgent].action, &mut pending);
+                    // A read-only call left the state as it was: only calls new to the window
+                    // (invoked after the old urgent call's completion) need asking.
+                    let since = if greedy { timeline.end_of_window() } else { 0 };
+                    timeline.lift(iu);
+                    urgent = timeline.urgent().unwrap_or(usize::MAX);
+                    let stuck = unreachable(model, entries, &timeline, &state, since);
+                    blocker = stuck.unwrap_or(urgent);
+                    exhausted = stuck.is_some();
+                } else {
+                    timeline.lift(iu);
                 }
                 continue;
             }
@@ -295,4 +213,32 @@ pub fn search<M: Model>(
         memo_entries: memo.len() as u64,
         steps,
     }
+}
+
+/// True unless the model says that call `t` can never become legal from `state`, whatever calls
+/// that may take effect before it do.
+fn reachable<M: Model>(
+    model: &M,
+    entries: &[Entry<M::Action>],
+    timeline: &Timeline,
+    state: &M::State,
+    t: usize,
+) -> bool {
+    let mut before = timeline.before_completion(t).map(|i| &entries[i].action);
+    model.can_reach(state, &entries[t].action, &mut before)
+}
+
+/// A call of the window invoked after event node `since` that must take effect and can never
+/// become legal from `state`: then the configuration has no linearisation.
+fn unreachable<M: Model>(
+    model: &M,
+    entries: &[Entry<M::Action>],
+    timeline: &Timeline,
+    state: &M::State,
+    since: u32,
+) -> Option<usize> {
+    timeline
+        .window_since(since)
+        .filter(|&i| entries[i].required())
+        .find(|&t| !reachable(model, entries, timeline, state, t))
 }

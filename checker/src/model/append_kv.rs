@@ -1,31 +1,31 @@
 //! Porcupine's key-value store of strings: `get` returns the whole string, `put` replaces it,
 //! `append` concatenates to it. Every key starts as the empty string; calls are partitioned by key.
 
+use super::text::{Expected, Piece, Text};
 use super::{observed, FailSemantics, Inconsistent, Model};
 use crate::CheckError;
 use histories::{Call, Outcome};
 use serde_json::Value;
-use std::sync::Arc;
 
 /// Per-key strings with get, put and append.
 #[derive(Debug, Clone, Default)]
 pub struct AppendKv;
 
 /// What a call did to its key's string.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub enum AppendKvAction {
     /// Read this whole string.
-    Get(Arc<str>),
+    Get(Expected),
     /// Replaced the string.
-    Put(Arc<str>),
+    Put(Text),
     /// Appended to the string.
-    Append(Arc<str>),
+    Append(Piece),
 }
 
-fn text(call: &Call, v: &Value) -> Result<Arc<str>, CheckError> {
+fn text<'a>(call: &Call, v: &'a Value) -> Result<&'a str, CheckError> {
     match v {
-        Value::String(s) => Ok(s.as_str().into()),
-        Value::Null => Ok("".into()),
+        Value::String(s) => Ok(s),
+        Value::Null => Ok(""),
         other => Err(CheckError::bad_call(
             call,
             format!("append-kv values are strings; found {other}"),
@@ -34,7 +34,7 @@ fn text(call: &Call, v: &Value) -> Result<Arc<str>, CheckError> {
 }
 
 impl Model for AppendKv {
-    type State = Arc<str>;
+    type State = Text;
     type Action = AppendKvAction;
 
     fn name(&self) -> &'static str {
@@ -45,8 +45,8 @@ impl Model for AppendKv {
         "the key"
     }
 
-    fn init(&self) -> Arc<str> {
-        "".into()
+    fn init(&self) -> Text {
+        Text::new("")
     }
 
     fn action(
@@ -59,11 +59,17 @@ impl Model for AppendKv {
         }
         match call.f.as_str() {
             "get" => match observed(call) {
-                Some(v) => Ok(Some(AppendKvAction::Get(text(call, v)?))),
+                Some(v) => Ok(Some(AppendKvAction::Get(Expected::new(text(call, v)?)))),
                 None => Ok(None),
             },
-            "put" => Ok(Some(AppendKvAction::Put(text(call, &call.argument)?))),
-            "append" => Ok(Some(AppendKvAction::Append(text(call, &call.argument)?))),
+            "put" => Ok(Some(AppendKvAction::Put(Text::new(text(
+                call,
+                &call.argument,
+            )?)))),
+            "append" => Ok(Some(AppendKvAction::Append(Piece::new(text(
+                call,
+                &call.argument,
+            )?)))),
             f => Err(CheckError::bad_call(
                 call,
                 format!("the append-kv model knows get, put and append; found {f:?}"),
@@ -71,12 +77,12 @@ impl Model for AppendKv {
         }
     }
 
-    fn step(&self, state: &Arc<str>, action: &AppendKvAction) -> Result<Arc<str>, Inconsistent> {
+    fn step(&self, state: &Text, action: &AppendKvAction) -> Result<Text, Inconsistent> {
         match action {
-            AppendKvAction::Get(s) if s == state => Ok(state.clone()),
+            AppendKvAction::Get(s) if state.is(s) => Ok(state.clone()),
             AppendKvAction::Get(_) => Err(Inconsistent),
             AppendKvAction::Put(s) => Ok(s.clone()),
-            AppendKvAction::Append(s) => Ok(format!("{state}{s}").into()),
+            AppendKvAction::Append(s) => Ok(state.append(s)),
         }
     }
 
@@ -86,22 +92,20 @@ impl Model for AppendKv {
 
     fn can_reach(
         &self,
-        state: &Arc<str>,
+        state: &Text,
         target: &AppendKvAction,
         pending: &mut dyn Iterator<Item = &AppendKvAction>,
     ) -> bool {
         // Appends only extend the string, so the string a get returns starts with the current
-        // one, or with the value of a pending put.
+        // one, or with the value of a put still to come.
         match target {
             AppendKvAction::Get(want) => {
-                if want.starts_with(&**state) {
+                if state.may_prefix(want) {
                     return true;
                 }
                 for a in pending {
-                    if let AppendKvAction::Put(p) = a {
-                        if want.starts_with(&**p) {
-                            return true;
-                        }
+                    if matches!(a, AppendKvAction::Put(p) if p.may_prefix(want)) {
+                        return true;
                     }
                 }
                 false
@@ -110,15 +114,15 @@ impl Model for AppendKv {
         }
     }
 
-    fn describe_state(&self, state: &Arc<str>) -> String {
+    fn describe_state(&self, state: &Text) -> String {
         format!("{state:?}")
     }
 
     fn describe_action(&self, action: &AppendKvAction) -> String {
         match action {
-            AppendKvAction::Get(s) => format!("get of {s:?}"),
+            AppendKvAction::Get(s) => format!("get of {:?}", s.as_str()),
             AppendKvAction::Put(s) => format!("put of {s:?}"),
-            AppendKvAction::Append(s) => format!("append of {s:?}"),
+            AppendKvAction::Append(s) => format!("append of {:?}", s.as_str()),
         }
     }
 }

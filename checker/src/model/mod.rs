@@ -8,7 +8,8 @@
 //!
 //! The catalogue: [`register`] (register and cas-register, per key when calls carry keys; this is
 //! also the `kv` model), [`multi_register`], [`mutex`], [`append_kv`], [`set`], [`counter`] and
-//! [`booking`]. [`ModelSpec`] names them for the command line.
+//! [`booking`]. [`ModelSpec`] names them for the command line. [`text`] is append-kv's shared
+//! string, built in O(1) per append.
 
 pub mod append_kv;
 pub mod booking;
@@ -19,6 +20,7 @@ pub mod mutex;
 pub mod register;
 pub mod set;
 pub mod spec;
+pub mod text;
 
 pub use datum::Datum;
 pub use spec::{FailSemantics, ModelSpec};
@@ -85,7 +87,10 @@ pub trait Model: Send + Sync {
 
     /// False only when no sequence of the `pending` actions (each used at most once, in any
     /// order) can take `state` to one where `target` is legal; the search then abandons the
-    /// configuration. Must never answer false wrongly; by default, true.
+    /// configuration. `pending` holds the calls still to linearise that may take effect before
+    /// `target` (those invoked before it completes). The search asks this of every pending call
+    /// that must take effect, often, so it should be cheap. Must never answer false wrongly; by
+    /// default, true.
     fn can_reach(
         &self,
         _state: &Self::State,

@@ -1,0 +1,165 @@
+//! The linearizability checker on the corpora behind issue #2's speed targets, read from
+//! /work/shared/corpora (`../shared/corpora` from the workspace root; never copied):
+//!
+//! - `porcupine-kv c50-ok`: Porcupine's 50-client kv history (append-kv, split by key). Target:
+//!   under 20 ms.
+//! - `knossos corpus`: all 122 histories of the Knossos corpus, each against the model of its
+//!   directory (cas-register, multi-register, mutex). Target: under 100 ms.
+//!
+//! Run: `cargo bench -p checker --bench linear`. Before criterion measures the checks (histories
+//! parsed beforehand), each workload is run once on its own and reported on stderr: calls checked
+//! per second, memo entries (configurations the searches explored) and the peak RSS of that run
+//! (VmHWM, reset through /proc/self/clear_refs first). The same run also times reading the files
+//! (parsing is the histories crate's work, not the checker's). Every verdict is asserted.
+
+use checker::linear::{check_history, Options, Report};
+use checker::model::spec::ModelKind;
+use checker::model::ModelSpec;
+use checker::Verdict;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use histories::formats::read_path;
+use histories::History;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn corpora() -> PathBuf {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpora")).to_path_buf()
+}
+
+/// One history to check, with the model and the verdict it must get.
+struct Case {
+    name: String,
+    history: History,
+    spec: ModelSpec,
+    valid: bool,
+}
+
+/// The expected verdict of each file of a corpus, from its EXPECTED.tsv.
+fn expected(corpus: &Path) -> Vec<(String, bool)> {
+    let text = std::fs::read_to_string(corpus.join("EXPECTED.tsv")).expect("EXPECTED.tsv");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("a header").split('\t').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).expect("a column");
+    let (file, verdict) = (col("file"), col("expected"));
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let cells: Vec<&str> = l.split('\t').collect();
+            let valid = !cells[verdict].starts_with("not-linearizable");
+            (cells[file].to_string(), valid)
+        })
+        .collect()
+}
+
+/// Reads the cases of a corpus (every file its EXPECTED.tsv lists and that exists).
+fn load(corpus: &str, model: impl Fn(&str) -> ModelKind) -> Vec<Case> {
+    let dir = corpora().join(corpus);
+    expected(&dir)
+        .into_iter()
+        .filter(|(file, _)| dir.join(file).exists())
+        .map(|(file, valid)| Case {
+            history: read_path(&dir.join(&file), None).expect("a readable history"),
+            spec: ModelSpec::new(model(&file)),
+            name: file,
+            valid,
+        })
+        .collect()
+}
+
+fn knossos_model(file: &str) -> ModelKind {
+    match file.split('/').next() {
+        Some("cas-register") => ModelKind::CasRegister,
+        Some("multi-register") => ModelKind::MultiRegister,
+        Some("mutex") => ModelKind::Mutex,
+        other => panic!("no model for {other:?}"),
+    }
+}
+
+/// Checks every case; asserts its verdict; the reports.
+fn check_all(cases: &[Case]) -> Vec<Report> {
+    cases
+        .iter()
+        .map(|c| {
+            let report = check_history(&c.history, &c.spec, &Options::default()).expect("checks");
+            let want = if c.valid {
+                Verdict::Valid
+            } else {
+                Verdict::Invalid
+            };
+            assert_eq!(report.verdict, want, "{}: {report}", c.name);
+            report
+        })
+        .collect()
+}
+
+fn status_kib(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Resets the peak RSS to the current RSS (Linux: "5" in /proc/self/clear_refs).
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// Runs one workload once and reports its figures on stderr.
+fn report_once(label: &str, cases: &[Case], read: Duration) {
+    let reset = reset_peak_rss();
+    let before = status_kib("VmRSS:").unwrap_or(0);
+    let t = Instant::now();
+    let reports = check_all(cases);
+    let secs = t.elapsed().as_secs_f64();
+    let peak = status_kib("VmHWM:").unwrap_or(0);
+    let calls: usize = reports.iter().map(|r| r.calls).sum();
+    let memo: u64 = reports.iter().map(|r| r.memo_entries).sum();
+    let searched: usize = reports.iter().map(|r| r.keys_searched).sum();
+    let fast: usize = reports.iter().map(|r| r.keys_fast_path).sum();
+    eprintln!(
+        "{label}: {} histories read in {:.1} ms; checked in {:.1} ms = {:.0} calls/s \
+         ({calls} calls; keys: {fast} by dependency graph, {searched} searched; \
+         {memo} memo entries); peak RSS {:.1} MiB{} (RSS before the check {:.1} MiB)",
+        cases.len(),
+        read.as_secs_f64() * 1e3,
+        secs * 1e3,
+        calls as f64 / secs,
+        peak as f64 / 1024.0,
+        if reset { "" } else { " (since process start)" },
+        before as f64 / 1024.0,
+    );
+}
+
+fn bench(c: &mut Criterion) {
+    let t = Instant::now();
+    let kv: Vec<Case> = load("porcupine-kv", |_| ModelKind::AppendKv)
+        .into_iter()
+        .filter(|c| c.name == "c50-ok.txt")
+        .collect();
+    let kv_read = t.elapsed();
+    assert_eq!(kv.len(), 1, "c50-ok.txt is in the porcupine-kv corpus");
+    let t = Instant::now();
+    let knossos = load("knossos", knossos_model);
+    let knossos_read = t.elapsed();
+    assert!(
+        knossos.len() > 100,
+        "only {} Knossos histories",
+        knossos.len()
+    );
+
+    report_once("porcupine-kv c50-ok", &kv, kv_read);
+    report_once("knossos corpus", &knossos, knossos_read);
+
+    let mut group = c.benchmark_group("linear");
+    group.sample_size(20);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(3));
+    for (name, cases) in [("porcupine-kv c50-ok", &kv), ("knossos corpus", &knossos)] {
+        let calls: usize = check_all(cases).iter().map(|r| r.calls).sum();
+        group.throughput(Throughput::Elements(calls as u64));
+        group.bench_function(name, |b| b.iter(|| check_all(cases)));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
