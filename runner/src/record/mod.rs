@@ -6,7 +6,8 @@
 //! whole line to a shared buffer; the clients never wait for the disk and allocate nothing per
 //! op. A writer thread swaps that buffer for an empty one every [`FLUSH_EVERY`] and writes the
 //! lines in one call, so a runner killed with SIGKILL mid-run leaves a readable history (whole
-//! lines) whose open calls read as info.
+//! lines, but for a last line cut short when the kill lands inside that call) whose open calls
+//! read as info.
 //!
 //! Conventions:
 //! - a client call is an `invoke` recorded before the request is sent and a completion recorded
