@@ -5,11 +5,13 @@
 //! - `round_trips`: JSONL and EDN export read back to the same history.
 //! - `located_errors`: bad input names file, line and column and what was expected.
 //! - `garbage`: truncated and garbled input gives an error or a history, never a panic.
+//! - `serde_agreement`: the JSONL reader's fast path reads every op line as serde does.
 
 mod corpora;
 mod garbage;
 mod located_errors;
 mod round_trips;
+mod serde_agreement;
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,6 @@
 //! Streaming reader of rift's native JSONL histories.
 
+use super::op_line;
 use crate::{Header, HistoryError, Location, Op, FORMAT_VERSION};
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -200,7 +201,11 @@ fn first_line(line: &[u8], at: &Site) -> Result<First, HistoryError> {
     if memchr::memmem::find(line, b"\"rift_history\"").is_none() {
         return parse_op(line, at).map(|op| First::Op(Box::new(op)));
     }
-    let header: Header = parse_json(line, at, "expected the header {\"rift_history\":1, ...}")?;
+    let header: Header = parse_json(
+        utf8(line, at)?,
+        at,
+        "expected the header {\"rift_history\":1, ...}",
+    )?;
     if header.rift_history != FORMAT_VERSION {
         return Err(HistoryError::Syntax {
             at: at.at(1),
@@ -213,31 +218,40 @@ fn first_line(line: &[u8], at: &Site) -> Result<First, HistoryError> {
     Ok(First::Header(header))
 }
 
+/// Parses an op line: on the fast path when it can (see `op_line.rs`), else with serde, which
+/// also locates and explains what is wrong with a bad line.
 #[inline(always)]
 fn parse_op(line: &[u8], at: &Site) -> Result<Op, HistoryError> {
+    if let Some(op) = op_line::parse(line) {
+        return Ok(op);
+    }
     parse_json(
-        line,
+        utf8(line, at)?,
         at,
         "expected an op {\"index\":..,\"time\":..,\"process\":..,\"type\":..,\"f\":..,\"value\":..}",
     )
 }
 
-/// Parses one line of JSON. The line is checked to be UTF-8 once, as a whole, which is cheaper
-/// than serde_json checking each string of it.
+/// The text of a line for serde, checked to be UTF-8 as a whole (cheaper than serde_json checking
+/// each string of it); a line that is not is refused at its first bad byte.
 #[inline(always)]
-fn parse_json<T: serde::de::DeserializeOwned>(
-    line: &[u8],
-    at: &Site,
-    expected: &str,
-) -> Result<T, HistoryError> {
-    let text = std::str::from_utf8(line).map_err(|e| HistoryError::Syntax {
+fn utf8<'a>(line: &'a [u8], at: &Site) -> Result<&'a str, HistoryError> {
+    std::str::from_utf8(line).map_err(|e| HistoryError::Syntax {
         at: at.at(line[..e.valid_up_to()]
             .iter()
             .filter(|&&b| b & 0xC0 != 0x80)
             .count()
             + 1),
         message: "the line is not UTF-8 text".into(),
-    })?;
+    })
+}
+
+/// Parses one line of JSON with serde; errors say what was `expected` and where.
+fn parse_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+    at: &Site,
+    expected: &str,
+) -> Result<T, HistoryError> {
     serde_json::from_str(text).map_err(|e| {
         let detail = e.to_string();
         let detail = match detail.rfind(" at line ") {
