@@ -7,7 +7,11 @@ mod cli;
 use clap::Parser;
 
 fn main() {
-    let args = cli::Cli::parse();
+    // clap exits 2 on a usage error, which is rift's "unknown"; usage errors are 3.
+    let args = cli::Cli::try_parse().unwrap_or_else(|e| {
+        let _ = e.print();
+        std::process::exit(if e.use_stderr() { 3 } else { 0 });
+    });
     match cli::dispatch(args) {
         Ok(code) => std::process::exit(code),
         Err(e) => {
