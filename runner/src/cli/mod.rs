@@ -11,6 +11,7 @@ mod cluster_up;
 mod demo;
 mod gen;
 mod replay;
+mod replay_plan;
 mod run;
 
 /// rift: Jepsen-style fault injection and history checking.
