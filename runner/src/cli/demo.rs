@@ -3,16 +3,38 @@
 //! faults were in force, and p50/p99 latency.
 
 use super::campaign::run_cases;
+use super::demo_table::table;
 use faults::{FaultKind, Shape, Target};
-use runner::campaign::{Campaign, Expect};
+use runner::campaign::{Campaign, Expect, Nemesis, Strategy};
 use runner::nemesis::NemesisConfig;
 use runner::run::{RunConfig, SystemConfig};
 use std::path::PathBuf;
 
+/// The strategies: (name, replication, read).
+const STRATEGIES: [(&str, &str, &str); 6] = [
+    ("sync-one", "sync", "one"),
+    ("async-one", "async", "one"),
+    ("async-all", "async", "all"),
+    ("log-one", "log", "one"),
+    ("raft-majority", "raft", "majority"),
+    ("gossip-one", "gossip", "one"),
+];
+
+/// The faults: (name, kind).
+const FAULTS: [(&str, FaultKind); 4] = [
+    ("partition", FaultKind::Partition),
+    ("pause", FaultKind::Pause),
+    ("kill", FaultKind::Kill),
+    ("clock", FaultKind::Clock),
+];
+
 /// `rift demo` flags.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit codes: 0 every run was carried out (whatever its verdict), 3 usage error or a run that could not be carried out."
+)]
 pub struct Args {
-    /// Seconds per run.
+    /// Seconds of workload and faults per run.
     #[arg(long, default_value_t = 6.0)]
     pub time_limit: f64,
     /// The seed of every run.
@@ -21,36 +43,42 @@ pub struct Args {
     /// The run store's root.
     #[arg(long, default_value = "store")]
     pub store: PathBuf,
+    /// Only these strategies, comma-separated (sync-one, async-one, async-all, log-one,
+    /// raft-majority, gossip-one); default: all.
+    #[arg(long, value_delimiter = ',')]
+    pub strategies: Vec<String>,
+    /// Only these faults, comma-separated (partition, pause, kill, clock); default: all.
+    #[arg(long, value_delimiter = ',')]
+    pub faults: Vec<String>,
 }
 
-fn strategy(name: &str, replication: &str, read: &str) -> runner::campaign::Strategy {
-    runner::campaign::Strategy {
-        name: name.into(),
-        system: SystemConfig {
-            name: "booking".into(),
-            replication: replication.into(),
-            read: read.into(),
-        },
-        expect: Expect::Any,
+/// The entries of `all` named in `wanted` (all of them when `wanted` is empty), in `all`'s
+/// order; an unknown name is refused with the choices.
+fn pick<T: Copy>(
+    what: &str,
+    all: &[T],
+    name: fn(&T) -> &str,
+    wanted: &[String],
+) -> anyhow::Result<Vec<T>> {
+    if let Some(bad) = wanted
+        .iter()
+        .find(|w| !all.iter().any(|a| name(a) == w.as_str()))
+    {
+        let choices: Vec<&str> = all.iter().map(name).collect();
+        anyhow::bail!("--{what}: {bad:?} is not one of {}", choices.join(", "));
     }
+    Ok(all
+        .iter()
+        .filter(|a| wanted.is_empty() || wanted.iter().any(|w| w == name(a)))
+        .copied()
+        .collect())
 }
 
-fn nemesis(name: &str, kind: FaultKind) -> runner::campaign::Nemesis {
-    runner::campaign::Nemesis {
-        name: name.into(),
-        nemesis: NemesisConfig {
-            faults: vec![kind],
-            interval_s: 1.5,
-            targets: vec![Target::One],
-            partitions: vec![Shape::IsolateOne, Shape::RandomHalves],
-            clock_offset_ms: 5_000,
-            packet_loss: 0.5,
-        },
-    }
-}
-
-/// Runs `rift demo`; always exits 0 unless a run could not be carried out (3).
-pub fn run(args: Args) -> anyhow::Result<i32> {
+/// The demo as a campaign: every chosen strategy under every chosen fault, one seed, expecting
+/// nothing (the demo is run for its numbers).
+fn campaign(args: &Args) -> anyhow::Result<Campaign> {
+    let strategies = pick("strategies", &STRATEGIES, |s| s.0, &args.strategies)?;
+    let faults = pick("faults", &FAULTS, |f| f.0, &args.faults)?;
     let campaign = Campaign {
         name: "demo".into(),
         seeds: vec![args.seed],
@@ -59,53 +87,56 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             quiet_s: 1.0,
             rate: 300.0,
             op_timeout_ms: 500,
-            store: args.store,
+            store: args.store.clone(),
             ..RunConfig::default()
         },
-        strategies: vec![
-            strategy("sync-one", "sync", "one"),
-            strategy("async-one", "async", "one"),
-            strategy("async-all", "async", "all"),
-            strategy("log-one", "log", "one"),
-            strategy("raft-majority", "raft", "majority"),
-            strategy("gossip-one", "gossip", "one"),
-        ],
-        nemeses: vec![
-            nemesis("partition", FaultKind::Partition),
-            nemesis("pause", FaultKind::Pause),
-            nemesis("kill", FaultKind::Kill),
-            nemesis("clock", FaultKind::Clock),
-        ],
+        strategies: strategies
+            .into_iter()
+            .map(|(name, replication, read)| Strategy {
+                name: name.into(),
+                system: SystemConfig {
+                    name: "booking".into(),
+                    replication: replication.into(),
+                    read: read.into(),
+                },
+                expect: Expect::Any,
+            })
+            .collect(),
+        nemeses: faults
+            .into_iter()
+            .map(|(name, kind)| Nemesis {
+                name: name.into(),
+                nemesis: NemesisConfig {
+                    faults: vec![kind],
+                    interval_s: 1.5,
+                    targets: vec![Target::One],
+                    partitions: vec![Shape::IsolateOne, Shape::RandomHalves],
+                    clock_offset_ms: 5_000,
+                    packet_loss: 0.5,
+                },
+            })
+            .collect(),
         expect: vec![],
     };
-    let results = run_cases(&campaign);
-    println!(
-        "{:<14} {:<10} {:<8} {:>7} {:>8} {:>8}  anomalies",
-        "strategy", "faults", "verdict", "avail%", "p50 ms", "p99 ms"
-    );
-    let mut errors = 0;
-    for (r, stats) in &results {
-        let verdict = match &r.verdict {
-            Ok(v) => v.to_string().split(' ').next().unwrap_or("").to_string(),
-            Err(_) => {
-                errors += 1;
-                "error".into()
-            }
-        };
-        let num =
-            |x: Option<f64>, scale: f64| x.map_or("-".into(), |v| format!("{:.1}", v * scale));
-        let (avail, p50, p99) = match stats {
-            Some(s) => (
-                num(s.availability_under_faults, 100.0),
-                num(s.p50_ms, 1.0),
-                num(s.p99_ms, 1.0),
-            ),
-            None => ("-".into(), "-".into(), "-".into()),
-        };
-        println!(
-            "{:<14} {:<10} {:<8} {:>7} {:>8} {:>8}  {}",
-            r.case.strategy, r.case.nemesis, verdict, avail, p50, p99, r.anomalies
-        );
+    for case in campaign.cases() {
+        case.config.validate()?;
     }
+    Ok(campaign)
+}
+
+/// Runs `rift demo`: the cases one after another (a line each on stderr as it ends), then the
+/// table on stdout. Exits 0 unless a run could not be carried out (3).
+pub fn run(args: Args) -> anyhow::Result<i32> {
+    let campaign = campaign(&args)?;
+    println!(
+        "rift demo: {} strategies x {} faults, seed {}, {} s each; availability is the share of calls invoked while a fault was in force that succeeded",
+        campaign.strategies.len(),
+        campaign.nemeses.len(),
+        args.seed,
+        args.time_limit
+    );
+    let results = run_cases(&campaign);
+    print!("{}", table(&results));
+    let errors = results.iter().filter(|(r, _)| r.verdict.is_err()).count();
     Ok(if errors == 0 { 0 } else { 3 })
 }

@@ -9,6 +9,7 @@ mod check;
 mod cleanup;
 mod cluster_up;
 mod demo;
+mod demo_table;
 mod gen;
 mod replay;
 mod replay_plan;
