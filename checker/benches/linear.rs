@@ -7,9 +7,9 @@
 //!   directory (cas-register, multi-register, mutex). Target: under 100 ms.
 //!
 //! Run: `cargo bench -p checker --bench linear`. Before criterion measures the checks (histories
-//! parsed beforehand), each workload is run once on its own and reported on stderr: ops and calls
-//! checked per second, memo entries (configurations the searches explored) and the peak RSS of
-//! that run (VmHWM, reset through /proc/self/clear_refs first). The same run times reading the
+//! parsed beforehand), each workload is run on its own and reported on stderr: ops and calls
+//! checked per second, CPU time per check, memo entries (configurations the searches explored)
+//! and the peak RSS of one run (VmHWM, reset through /proc/self/clear_refs first). The same run times reading the
 //! files (parsing is the histories crate's work, not the checker's); criterion also measures the
 //! Knossos corpus read and checked, as `rift check` does it but for the process start. Every
 //! verdict is asserted.
@@ -105,29 +105,54 @@ fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
-/// Runs one workload once and reports its figures on stderr.
-fn report_once(label: &str, cases: &[Case], read: Duration) {
+/// CPU time used so far by every thread of this process (ns): the sum of the threads' run times
+/// from /proc/self/task/*/schedstat (threads that have exited are not counted, so measure while
+/// the thread pool lives).
+fn cpu_ns() -> Option<u64> {
+    let mut total = 0;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(total)
+}
+
+/// Runs a workload once and reports its figures on stderr; then `repeat` more times for the
+/// median wall time and the mean CPU time of a check (CPU time is steadier on a loaded machine).
+fn report_once(label: &str, cases: &[Case], read: Duration, repeat: u32) {
     let reset = reset_peak_rss();
     let before = status_kib("VmRSS:").unwrap_or(0);
-    let t = Instant::now();
     let reports = check_all(cases);
-    let secs = t.elapsed().as_secs_f64();
     let peak = status_kib("VmHWM:").unwrap_or(0);
+    let cpu_start = cpu_ns();
+    let mut walls: Vec<f64> = (0..repeat)
+        .map(|_| {
+            let t = Instant::now();
+            check_all(cases);
+            t.elapsed().as_secs_f64()
+        })
+        .collect();
+    let cpu = cpu_start
+        .zip(cpu_ns())
+        .map(|(a, b)| (b - a) as f64 / 1e9 / repeat as f64);
+    walls.sort_by(f64::total_cmp);
+    let wall = walls[walls.len() / 2];
     let ops: usize = cases.iter().map(|c| c.history.len()).sum();
     let calls: usize = reports.iter().map(|r| r.calls).sum();
     let memo: u64 = reports.iter().map(|r| r.memo_entries).sum();
     let searched: usize = reports.iter().map(|r| r.keys_searched).sum();
     let fast: usize = reports.iter().map(|r| r.keys_fast_path).sum();
     eprintln!(
-        "{label}: {} histories ({ops} ops, {calls} calls checked) read in {:.1} ms; checked in \
-         {:.1} ms = {:.0} ops/s, {:.0} calls/s; keys: {fast} by dependency graph, {searched} \
-         searched; {memo} memo entries; peak RSS {:.1} MiB{}, {:.1} MiB above the RSS before \
-         the check",
+        "{label}: {} histories, {ops} ops, {calls} calls checked; read in {:.1} ms. Checked in \
+         {:.2} ms (median of {repeat}) = {:.0} ops/s, {:.0} calls/s; CPU time {:.2} ms per check \
+         (mean). Keys: {fast} by dependency graph, {searched} searched; {memo} memo entries. \
+         Peak RSS {:.1} MiB{}, {:.1} MiB above the RSS before the check.",
         cases.len(),
         read.as_secs_f64() * 1e3,
-        secs * 1e3,
-        ops as f64 / secs,
-        calls as f64 / secs,
+        wall * 1e3,
+        ops as f64 / wall,
+        calls as f64 / wall,
+        cpu.map_or(f64::NAN, |c| c * 1e3),
         peak as f64 / 1024.0,
         if reset {
             ""
@@ -155,8 +180,8 @@ fn bench(c: &mut Criterion) {
         knossos.len()
     );
 
-    report_once("porcupine-kv c50-ok", &kv, kv_read);
-    report_once("knossos corpus", &knossos, knossos_read);
+    report_once("porcupine-kv c50-ok", &kv, kv_read, 50);
+    report_once("knossos corpus", &knossos, knossos_read, 50);
 
     let mut group = c.benchmark_group("linear");
     group.sample_size(20);

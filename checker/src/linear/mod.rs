@@ -1,10 +1,12 @@
 //! Linearizability: does some order of the calls, consistent with real time, obey the model?
 //!
 //! Data flow: a [`History`] is paired into calls; the model turns them into actions and splits
-//! them into independent partitions by key ([`problem`]); every partition is checked in parallel
-//! on all cores (rayon's work stealing, because keys vary wildly in size), by the
-//! dependency-graph [`fast`] path when the model is a register with distinct written values and it
-//! can decide, and otherwise by the Wing-Gong-Lowe [`search`]; per-key answers merge into a
+//! them into independent partitions by key ([`problem`]); the partitions are checked in parallel
+//! on all cores (rayon's work stealing, because keys vary wildly in size; a single partition on the
+//! calling thread), by the dependency-graph [`fast`] path when the model is a register with
+//! distinct written values and it can decide, and otherwise by the Wing-Gong-Lowe [`search`]
+//! (which walks a `timeline` of events and remembers configurations in a `memo`); per-key
+//! answers merge into a
 //! [`Report`] (Invalid > Unknown > Valid) with [`explain`]ed failures. [`budget`]s turn into
 //! Unknown, never Valid. [`reference`] is a brute-force checker for tests, [`shrink`] reduces an
 //! invalid history to a 1-minimal one.
