@@ -1,5 +1,6 @@
 //! rift's runner: clusters, clients, generators, recording, the run store.
 
+mod error;
 pub mod systems;
 
 pub mod adapter;
@@ -12,3 +13,5 @@ pub mod record;
 pub mod run;
 pub mod store;
 pub mod workload;
+
+pub use error::RunError;

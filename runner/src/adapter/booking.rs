@@ -45,7 +45,7 @@ const PROBE_TIMEOUT: Duration = Duration::from_millis(300);
 
 impl BookingAdapter {
     /// The booking service with `options`, its binary located as the module doc says.
-    pub fn new(options: BookingOptions) -> Result<BookingAdapter, crate::cluster::ClusterError> {
+    pub fn new(options: BookingOptions) -> Result<BookingAdapter, crate::RunError> {
         let binary = locate("booking-node", "RIFT_BOOKING_NODE")?;
         let nats = match options.replication {
             ReplicationKind::Log => locate("nats-server", "RIFT_NATS_SERVER")?,

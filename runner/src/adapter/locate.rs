@@ -2,18 +2,18 @@
 //! executable (`target/<profile>/`, also from `target/<profile>/deps/` where tests run), else the
 //! PATH.
 
-use crate::cluster::ClusterError;
+use crate::RunError;
 use std::path::{Path, PathBuf};
 
 /// The path of `program`, looked up in `$env_var`, then beside the current executable and its
 /// parent directory, then on the PATH.
-pub fn locate(program: &str, env_var: &str) -> Result<PathBuf, ClusterError> {
+pub fn locate(program: &str, env_var: &str) -> Result<PathBuf, RunError> {
     if let Some(p) = std::env::var_os(env_var) {
         let p = PathBuf::from(p);
         return if p.is_file() {
             Ok(p)
         } else {
-            Err(ClusterError::NotFound {
+            Err(RunError::NotFound {
                 program: program.into(),
                 searched: format!("${env_var}={} is not a file", p.display()),
             })
@@ -33,7 +33,7 @@ pub fn locate(program: &str, env_var: &str) -> Result<PathBuf, ClusterError> {
         return Ok(found);
     }
     searched.push("$PATH".into());
-    Err(ClusterError::NotFound {
+    Err(RunError::NotFound {
         program: program.into(),
         searched: format!("looked in {}", searched.join(", ")),
     })

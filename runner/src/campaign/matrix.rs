@@ -2,6 +2,7 @@
 
 use crate::nemesis::NemesisConfig;
 use crate::run::{RunConfig, SystemConfig};
+use crate::RunError;
 use checker::Verdict;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -125,36 +126,15 @@ impl CaseResult {
     }
 }
 
-/// A campaign file that cannot run.
-#[derive(Debug, thiserror::Error)]
-pub enum CampaignError {
-    /// The file could not be read.
-    #[error("cannot read campaign {path}: {source}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// The file is not a valid campaign.
-    #[error("campaign {path}: {message}")]
-    Parse {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong.
-        message: String,
-    },
-}
-
 impl Campaign {
     /// Reads a campaign from a TOML file, checking that every case's config is valid and every
     /// override names a strategy and a nemesis of the campaign.
-    pub fn load(path: &Path) -> Result<Campaign, CampaignError> {
-        let text = std::fs::read_to_string(path).map_err(|source| CampaignError::Read {
+    pub fn load(path: &Path) -> Result<Campaign, RunError> {
+        let text = std::fs::read_to_string(path).map_err(|source| RunError::CampaignRead {
             path: path.to_path_buf(),
             source,
         })?;
-        let bad = |message: String| CampaignError::Parse {
+        let bad = |message: String| RunError::CampaignParse {
             path: path.to_path_buf(),
             message,
         };

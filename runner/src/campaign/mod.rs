@@ -23,4 +23,4 @@ mod junit;
 mod matrix;
 
 pub use junit::junit_xml;
-pub use matrix::{Campaign, CampaignError, Case, CaseResult, Expect, Nemesis, Override, Strategy};
+pub use matrix::{Campaign, Case, CaseResult, Expect, Nemesis, Override, Strategy};

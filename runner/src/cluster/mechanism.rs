@@ -2,7 +2,8 @@
 //! directory, iptables rules in node namespaces, libfaketime control files.
 
 use super::node::wait_ready;
-use super::{Cluster, ClusterError, Placement};
+use super::{Cluster, Placement};
+use crate::RunError;
 use faults::{FaultError, FaultKind, Mechanism, Network, NodeId, Outcome, Transition};
 use nix::sys::signal::Signal;
 use std::time::{Duration, Instant};
@@ -99,7 +100,7 @@ impl Mechanism for Cluster {
                     self.ready_timeout(),
                 ) {
                     Ok(()) => Ok(Outcome::Installed),
-                    Err(e @ (ClusterError::NotReady { .. } | ClusterError::Exited { .. })) => {
+                    Err(e @ (RunError::NotReady { .. } | RunError::Exited { .. })) => {
                         Ok(Outcome::Indeterminate {
                             reason: e.to_string(),
                         })

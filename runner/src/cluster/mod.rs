@@ -14,7 +14,6 @@
 //! `rift cleanup` after a SIGKILL.
 
 mod config;
-mod error;
 mod mechanism;
 pub mod names;
 mod network;
@@ -27,7 +26,6 @@ mod state;
 pub mod teardown;
 
 pub use config::{Backend, ClusterConfig};
-pub use error::ClusterError;
 pub use names::{Names, Subnet};
 pub use run_id::RunId;
 pub use running::{Cluster, Omission, Placement};

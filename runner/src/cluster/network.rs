@@ -3,13 +3,14 @@
 //! host's own firewall or interfaces is touched: the only root-namespace change is the run's
 //! veth, whose address brings the route to the run's subnet.
 
-use super::{ClusterError, Names, RunId, Subnet};
+use super::{Names, RunId, Subnet};
+use crate::RunError;
 use faults::iptables::RuleSet;
 use faults::NodeId;
 use std::process::Command;
 
 /// Runs `ip` with `args`.
-fn ip(args: &[&str]) -> Result<(), ClusterError> {
+fn ip(args: &[&str]) -> Result<(), RunError> {
     faults::run_command(Command::new("ip").args(args), None)?;
     Ok(())
 }
@@ -20,13 +21,13 @@ pub fn choose_subnet(
     id: &RunId,
     configured: Option<Subnet>,
     nodes: usize,
-) -> Result<Subnet, ClusterError> {
+) -> Result<Subnet, RunError> {
     let routed = routed_subnets();
     let fits = |s: &Subnet| !routed.iter().any(|r| r.overlaps(s));
     let subnet = match configured {
         Some(s) if fits(&s) => s,
         Some(s) => {
-            return Err(ClusterError::Config(format!(
+            return Err(RunError::Cluster(format!(
                 "subnet {s} overlaps a route the host already has"
             )))
         }
@@ -34,11 +35,11 @@ pub fn choose_subnet(
             .map(|attempt| Subnet::for_run(id, attempt))
             .find(fits)
             .ok_or_else(|| {
-                ClusterError::Config("no free /24 in 10.128.0.0/9 after 64 tries".into())
+                RunError::Cluster("no free /24 in 10.128.0.0/9 after 64 tries".into())
             })?,
     };
     if nodes > subnet.capacity() {
-        return Err(ClusterError::Config(format!(
+        return Err(RunError::Cluster(format!(
             "{nodes} nodes do not fit in {subnet}"
         )));
     }
@@ -75,7 +76,7 @@ fn routed_subnets() -> Vec<Subnet> {
 }
 
 /// Creates the bridge namespace, the bridge and the root namespace's veth into it.
-pub fn create_bridge(names: &Names, subnet: &Subnet) -> Result<(), ClusterError> {
+pub fn create_bridge(names: &Names, subnet: &Subnet) -> Result<(), RunError> {
     let br_ns = names.bridge_namespace();
     let (bridge, host, gateway) = (names.bridge(), names.host_link(), names.gateway_link());
     let host_addr = format!("{}/{}", subnet.host(), subnet.prefix);
@@ -99,7 +100,7 @@ pub fn create_node(
     subnet: &Subnet,
     rules: &RuleSet,
     n: NodeId,
-) -> Result<(), ClusterError> {
+) -> Result<(), RunError> {
     let (br_ns, ns) = (names.bridge_namespace(), names.node_namespace(n));
     let (port, link) = (names.port_link(n), names.node_link(n));
     let addr = format!("{}/{}", subnet.node(n), subnet.prefix);
@@ -130,7 +131,7 @@ pub fn create_nodes(
     subnet: &Subnet,
     rules: &RuleSet,
     count: usize,
-) -> Result<(), ClusterError> {
+) -> Result<(), RunError> {
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..count)
             .map(|i| scope.spawn(move || create_node(names, subnet, rules, NodeId(i))))

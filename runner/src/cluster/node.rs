@@ -2,8 +2,8 @@
 //! ready.
 
 use super::process::Proc;
-use super::ClusterError;
 use crate::adapter::{Adapter, Companion, NodeSpec};
+use crate::RunError;
 use faults::clock::ClockControl;
 use std::net::TcpStream;
 use std::path::PathBuf;
@@ -47,7 +47,7 @@ pub fn wait_ready(
     main: &faults::process::ProcessIdentity,
     log: &std::path::Path,
     timeout: Duration,
-) -> Result<(), ClusterError> {
+) -> Result<(), RunError> {
     let start = Instant::now();
     let mut pause = Duration::from_millis(5);
     loop {
@@ -56,14 +56,14 @@ pub fn wait_ready(
             Err(e) => e,
         };
         if !main.is_alive() {
-            return Err(ClusterError::Exited {
+            return Err(RunError::Exited {
                 node: spec.id,
                 status: "an exit".into(),
                 log: log.to_path_buf(),
             });
         }
         if start.elapsed() >= timeout {
-            return Err(ClusterError::NotReady {
+            return Err(RunError::NotReady {
                 node: spec.id,
                 waited_ms: start.elapsed().as_millis(),
                 last,
@@ -80,7 +80,7 @@ pub fn wait_companion(
     companion: &Companion,
     node: &NodeSpec,
     timeout: Duration,
-) -> Result<(), ClusterError> {
+) -> Result<(), RunError> {
     let Some(addr) = companion.ready_tcp else {
         return Ok(());
     };
@@ -89,7 +89,7 @@ pub fn wait_companion(
         match TcpStream::connect_timeout(&addr, Duration::from_millis(100)) {
             Ok(_) => return Ok(()),
             Err(e) if start.elapsed() >= timeout => {
-                return Err(ClusterError::NotReady {
+                return Err(RunError::NotReady {
                     node: node.id,
                     waited_ms: start.elapsed().as_millis(),
                     last: format!("{} at {addr}: {e}", companion.name),

@@ -1,8 +1,8 @@
 //! Starting one process of a node (the node itself, or a companion): in the node's namespace,
 //! as the leader of its own process group, its output appended to the node's log.
 
-use super::ClusterError;
 use crate::systems::NodeCommand;
+use crate::RunError;
 use faults::process::ProcessIdentity;
 use faults::NodeId;
 use std::fs::OpenOptions;
@@ -31,7 +31,7 @@ impl Proc {
         extra_env: &[(String, String)],
         log: &Path,
         cwd: &Path,
-    ) -> Result<Proc, ClusterError> {
+    ) -> Result<Proc, RunError> {
         let program = command.program.to_string_lossy().into_owned();
         let mut cmd = match namespace {
             Some(ns) => faults::netns::command_in(ns, &program)?,
@@ -41,8 +41,8 @@ impl Proc {
             .create(true)
             .append(true)
             .open(log)
-            .map_err(ClusterError::io("open", log))?;
-        let err = out.try_clone().map_err(ClusterError::io("open", log))?;
+            .map_err(RunError::io("open", log))?;
+        let err = out.try_clone().map_err(RunError::io("open", log))?;
         cmd.args(&command.args)
             .envs(command.env.iter().map(|(k, v)| (k, v)))
             .envs(extra_env.iter().map(|(k, v)| (k, v)))
@@ -52,7 +52,7 @@ impl Proc {
             .stdout(out)
             .stderr(err);
         let line = faults::describe_command(&cmd);
-        let child = cmd.spawn().map_err(|source| ClusterError::Spawn {
+        let child = cmd.spawn().map_err(|source| RunError::Spawn {
             node,
             command: line,
             source,

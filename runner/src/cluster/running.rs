@@ -3,10 +3,11 @@
 use super::node::{wait_companion, wait_ready, Node};
 use super::process::Proc;
 use super::{
-    network, signals, teardown, Backend, ClusterConfig, ClusterError, Names, RunId, RunState,
-    Subnet, TeardownReport,
+    network, signals, teardown, Backend, ClusterConfig, Names, RunId, RunState, Subnet,
+    TeardownReport,
 };
 use crate::adapter::{Adapter, NodeSpec, PORTS_PER_NODE};
+use crate::RunError;
 use faults::clock::{clock_blocker, ClockControl};
 use faults::iptables::RuleSet;
 use faults::{FaultKind, NodeId};
@@ -65,18 +66,15 @@ impl std::fmt::Debug for Cluster {
 impl Cluster {
     /// Starts a cluster of `adapter`'s nodes as `config` says, and waits until every node is
     /// ready. On error, everything created so far is torn down.
-    pub fn start(
-        config: ClusterConfig,
-        adapter: Arc<dyn Adapter>,
-    ) -> Result<Cluster, ClusterError> {
+    pub fn start(config: ClusterConfig, adapter: Arc<dyn Adapter>) -> Result<Cluster, RunError> {
         if config.nodes == 0 {
-            return Err(ClusterError::Config(
+            return Err(RunError::Cluster(
                 "a cluster needs at least one node".into(),
             ));
         }
         let run_id = config.run_id.clone().unwrap_or_else(RunId::random);
         let temp_dir = std::env::temp_dir().join(format!("rift-{run_id}"));
-        std::fs::create_dir_all(&temp_dir).map_err(ClusterError::io("create", &temp_dir))?;
+        std::fs::create_dir_all(&temp_dir).map_err(RunError::io("create", &temp_dir))?;
         let state = RunState::new(run_id.clone(), temp_dir.clone());
         state.save()?;
         signals::watch(&state);
@@ -98,11 +96,11 @@ impl Cluster {
         Ok(cluster)
     }
 
-    fn place(&mut self) -> Result<(), ClusterError> {
+    fn place(&mut self) -> Result<(), RunError> {
         let why_not_local = network::local_unavailable();
         let local = match (self.config.backend, why_not_local) {
             (Backend::Local, Some(why)) => {
-                return Err(ClusterError::Config(format!(
+                return Err(RunError::Cluster(format!(
                     "the local backend cannot run here: {why}"
                 )))
             }
@@ -146,7 +144,7 @@ impl Cluster {
         }
     }
 
-    fn prepare_nodes(&mut self) -> Result<(), ClusterError> {
+    fn prepare_nodes(&mut self) -> Result<(), RunError> {
         let n = self.config.nodes;
         let (ips, ports): (Vec<IpAddr>, Vec<u16>) = match &self.placement {
             Placement::Local { subnet, .. } => (
@@ -180,7 +178,7 @@ impl Cluster {
         for i in 0..n {
             let id = NodeId(i);
             let data_dir = work.join(format!("n{i}"));
-            std::fs::create_dir_all(&data_dir).map_err(ClusterError::io("create", &data_dir))?;
+            std::fs::create_dir_all(&data_dir).map_err(RunError::io("create", &data_dir))?;
             let spec = NodeSpec {
                 id,
                 ip: ips[i],
@@ -192,7 +190,7 @@ impl Cluster {
             let program = self
                 .adapter
                 .command(&spec)
-                .map_err(ClusterError::Config)?
+                .map_err(RunError::Cluster)?
                 .program;
             let resolved = crate::adapter::on_path(&program.to_string_lossy()).unwrap_or(program);
             let clock_blocker = clock_blocker(&resolved);
@@ -221,7 +219,7 @@ impl Cluster {
         Ok(())
     }
 
-    fn start_all(&mut self) -> Result<(), ClusterError> {
+    fn start_all(&mut self) -> Result<(), RunError> {
         let timeout = self.ready_timeout();
         for node in &mut self.nodes {
             for companion in self.adapter.companions(&node.spec) {
@@ -264,12 +262,12 @@ impl Cluster {
     }
 
     /// Starts node `id`'s main process (not waiting for readiness) and records it.
-    pub(super) fn spawn_main(&mut self, id: NodeId) -> Result<(), ClusterError> {
+    pub(super) fn spawn_main(&mut self, id: NodeId) -> Result<(), RunError> {
         let node = &mut self.nodes[id.0];
         let command = self
             .adapter
             .command(&node.spec)
-            .map_err(ClusterError::Config)?;
+            .map_err(RunError::Cluster)?;
         let proc = Proc::spawn(
             id,
             &command,
@@ -288,7 +286,7 @@ impl Cluster {
         Duration::from_millis(self.config.ready_timeout_ms)
     }
 
-    pub(super) fn save(&self) -> Result<(), ClusterError> {
+    pub(super) fn save(&self) -> Result<(), RunError> {
         signals::watch(&self.state);
         self.state.save()
     }
@@ -350,7 +348,7 @@ impl Cluster {
 
     /// Runs `program` with `args` as node `id` would see the world: in its namespace, under its
     /// clock. For probes and tests (e.g. `date +%s%N`).
-    pub fn exec(&self, id: NodeId, program: &str, args: &[&str]) -> Result<String, ClusterError> {
+    pub fn exec(&self, id: NodeId, program: &str, args: &[&str]) -> Result<String, RunError> {
         let node = &self.nodes[id.0];
         let mut cmd = match &node.namespace {
             Some(ns) => faults::netns::command_in(ns, program)?,
@@ -416,7 +414,7 @@ impl Drop for Cluster {
 /// 64 candidates). They lie below Linux's ephemeral range (32768-60999): a port from that range
 /// can be taken at any moment as the source port of some outgoing connection, nodes' own
 /// connections to each other included, before its node binds it.
-fn loopback_ports(id: &RunId, n: usize) -> Result<u16, ClusterError> {
+fn loopback_ports(id: &RunId, n: usize) -> Result<u16, RunError> {
     let span = n as u32 * PORTS_PER_NODE as u32;
     for attempt in 0..64u32 {
         let base = 20_000 + (id.number().wrapping_add(attempt * 7919) % (12_700 - span)) as u16;
@@ -426,7 +424,7 @@ fn loopback_ports(id: &RunId, n: usize) -> Result<u16, ClusterError> {
             return Ok(base);
         }
     }
-    Err(ClusterError::Config(format!(
+    Err(RunError::Cluster(format!(
         "no {span} free ports on 127.0.0.1 after 64 tries"
     )))
 }

@@ -4,7 +4,8 @@
 //! The file is `<state dir>/<run id>.json`; the state dir is `$RIFT_STATE_DIR`, else
 //! `/run/rift` when writable, else `$TMPDIR/rift-state`.
 
-use super::{ClusterError, RunId};
+use super::RunId;
+use crate::RunError;
 use faults::process::ProcessIdentity;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -49,20 +50,20 @@ impl RunState {
     }
 
     /// Writes the state file (atomically, by rename).
-    pub fn save(&self) -> Result<(), ClusterError> {
+    pub fn save(&self) -> Result<(), RunError> {
         let path = self.path();
         let dir = state_dir();
-        std::fs::create_dir_all(&dir).map_err(ClusterError::io("create", &dir))?;
+        std::fs::create_dir_all(&dir).map_err(RunError::io("create", &dir))?;
         let tmp = path.with_extension("json.tmp");
         let text = serde_json::to_string_pretty(self).expect("a run state serialises");
-        std::fs::write(&tmp, text).map_err(ClusterError::io("write", &tmp))?;
-        std::fs::rename(&tmp, &path).map_err(ClusterError::io("rename", &path))
+        std::fs::write(&tmp, text).map_err(RunError::io("write", &tmp))?;
+        std::fs::rename(&tmp, &path).map_err(RunError::io("rename", &path))
     }
 
     /// Reads a state file.
-    pub fn load(path: &Path) -> Result<RunState, ClusterError> {
-        let text = std::fs::read_to_string(path).map_err(ClusterError::io("read", path))?;
-        serde_json::from_str(&text).map_err(|e| ClusterError::State {
+    pub fn load(path: &Path) -> Result<RunState, RunError> {
+        let text = std::fs::read_to_string(path).map_err(RunError::io("read", path))?;
+        serde_json::from_str(&text).map_err(|e| RunError::State {
             path: path.to_path_buf(),
             message: e.to_string(),
         })

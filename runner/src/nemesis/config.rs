@@ -1,5 +1,6 @@
 //! The nemesis options.
 
+use crate::RunError;
 use faults::{FaultKind, NodeId, Shape, Target};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -41,37 +42,6 @@ impl Default for NemesisConfig {
     }
 }
 
-/// An invalid nemesis option.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum NemesisError {
-    /// The interval is not a positive number of seconds.
-    #[error("nemesis interval must be a positive number of seconds, got {0}")]
-    Interval(f64),
-    /// Faults are asked for, but no target or partition shape to draw them with.
-    #[error("nemesis faults of kind {fault:?} need at least one {what}")]
-    Nothing {
-        /// The fault kind.
-        fault: FaultKind,
-        /// What is missing (target, partition shape).
-        what: &'static str,
-    },
-    /// A target or shape that does not fit the cluster.
-    #[error("nemesis {what} {value} does not fit a cluster of {nodes} nodes: {reason}")]
-    DoesNotFit {
-        /// target or partition shape.
-        what: &'static str,
-        /// The target or shape, as JSON.
-        value: String,
-        /// Nodes in the cluster.
-        nodes: usize,
-        /// Why.
-        reason: String,
-    },
-    /// A packet-loss probability outside (0, 1].
-    #[error("packet loss probability must be in (0, 1], got {0}")]
-    PacketLoss(f64),
-}
-
 impl NemesisConfig {
     /// No faults at all.
     pub fn none() -> NemesisConfig {
@@ -82,26 +52,26 @@ impl NemesisConfig {
     }
 
     /// Checks the options against a cluster of `nodes` nodes.
-    pub fn validate(&self, nodes: usize) -> Result<(), NemesisError> {
+    pub fn validate(&self, nodes: usize) -> Result<(), RunError> {
         if self.faults.is_empty() {
             return Ok(());
         }
         if !(self.interval_s.is_finite() && self.interval_s > 0.0) {
-            return Err(NemesisError::Interval(self.interval_s));
+            return Err(RunError::Interval(self.interval_s));
         }
         let ids: Vec<NodeId> = (0..nodes).map(NodeId).collect();
         let mut rng = ChaCha8Rng::seed_from_u64(0);
         for &fault in &self.faults {
             if fault == FaultKind::Partition {
                 if self.partitions.is_empty() {
-                    return Err(NemesisError::Nothing {
+                    return Err(RunError::NothingToFault {
                         fault,
                         what: "partition shape",
                     });
                 }
                 for s in &self.partitions {
                     s.resolve(&ids, &mut rng)
-                        .map_err(|reason| NemesisError::DoesNotFit {
+                        .map_err(|reason| RunError::DoesNotFit {
                             what: "partition shape",
                             value: json(s),
                             nodes,
@@ -109,7 +79,7 @@ impl NemesisConfig {
                         })?;
                 }
             } else if self.targets.is_empty() {
-                return Err(NemesisError::Nothing {
+                return Err(RunError::NothingToFault {
                     fault,
                     what: "target",
                 });
@@ -117,7 +87,7 @@ impl NemesisConfig {
             if fault == FaultKind::PacketLoss
                 && !(self.packet_loss > 0.0 && self.packet_loss <= 1.0)
             {
-                return Err(NemesisError::PacketLoss(self.packet_loss));
+                return Err(RunError::PacketLoss(self.packet_loss));
             }
         }
         for t in &self.targets {
@@ -125,7 +95,7 @@ impl NemesisConfig {
                 continue; // resolved when applied, where the adapter can tell
             }
             t.resolve(&ids, None, &mut rng)
-                .map_err(|reason| NemesisError::DoesNotFit {
+                .map_err(|reason| RunError::DoesNotFit {
                     what: "target",
                     value: json(t),
                     nodes,
@@ -178,7 +148,7 @@ mod tests {
             interval_s: 0.0,
             ..NemesisConfig::default()
         };
-        assert_eq!(c.validate(3), Err(NemesisError::Interval(0.0)));
+        assert!(matches!(c.validate(3), Err(RunError::Interval(i)) if i == 0.0));
     }
 
     #[test]

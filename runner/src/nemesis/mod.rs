@@ -13,6 +13,6 @@ mod config;
 mod plan;
 mod words;
 
-pub use config::{NemesisConfig, NemesisError};
+pub use config::NemesisConfig;
 pub use plan::{final_heal, pinned_to_started, starts_fault, Plan, PlanCursor, Planned};
 pub use words::{describe, name};

@@ -26,22 +26,3 @@ mod writer;
 
 pub use recorder::{Completion, Recorder};
 pub use writer::FLUSH_EVERY;
-
-/// A recording error.
-#[derive(Debug, thiserror::Error)]
-pub enum RecordError {
-    /// The history file could not be created or written.
-    #[error("cannot write the history {path}: {source}")]
-    Io {
-        /// The file.
-        path: std::path::PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// The history written could not be read back.
-    #[error("cannot read back the history it recorded: {0}")]
-    ReadBack(histories::HistoryError),
-    /// The writer thread panicked.
-    #[error("the history writer for {0} stopped unexpectedly")]
-    WriterGone(std::path::PathBuf),
-}

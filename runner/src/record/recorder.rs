@@ -2,8 +2,8 @@
 
 use super::line::{write_head, Event};
 use super::writer::{lock, write_lines, Queue};
-use super::RecordError;
 use crate::generator::Invocation;
+use crate::RunError;
 use histories::formats::{read_path, Format};
 use histories::{Header, History, OpType, Process};
 use serde_json::{Map, Value};
@@ -25,7 +25,7 @@ pub enum Completion {
 }
 
 /// The writer thread.
-type Writer = JoinHandle<Result<(), RecordError>>;
+type Writer = JoinHandle<Result<(), RunError>>;
 
 /// Records ops with their index and time for the writer thread. Cheap to clone.
 #[derive(Clone)]
@@ -47,8 +47,9 @@ impl Recorder {
         header: Header,
         start: Instant,
         keep: bool,
-    ) -> Result<Recorder, RecordError> {
-        let io = |source| RecordError::Io {
+    ) -> Result<Recorder, RunError> {
+        let io = |source| RunError::Io {
+            action: "write the history",
             path: path.clone(),
             source,
         };
@@ -154,20 +155,20 @@ impl Recorder {
 
     /// Stops recording, waits for the writer to write and sync every op, and returns the history
     /// (read back from the file with `keep`, else the header alone). Later calls return an error.
-    pub fn finish(&self) -> Result<History, RecordError> {
+    pub fn finish(&self) -> Result<History, RunError> {
         lock(&self.queue).open = false;
         let handle = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take();
         let Some(handle) = handle else {
-            return Err(RecordError::WriterGone(self.path.clone()));
+            return Err(RunError::WriterGone(self.path.clone()));
         };
         // Wake the writer now rather than at the end of its interval.
         handle.thread().unpark();
         match handle.join() {
             Ok(written) => written?,
-            Err(_) => return Err(RecordError::WriterGone(self.path.clone())),
+            Err(_) => return Err(RunError::WriterGone(self.path.clone())),
         }
         if self.keep {
-            return read_path(&self.path, Some(Format::Jsonl)).map_err(RecordError::ReadBack);
+            return read_path(&self.path, Some(Format::Jsonl)).map_err(RunError::ReadBack);
         }
         Ok(History {
             header: self.header.clone(),

@@ -1,6 +1,6 @@
 //! The writer thread: takes the lines the clients recorded and appends them to the file.
 
-use super::RecordError;
+use crate::RunError;
 use std::fs::File;
 use std::io::Write;
 use std::path::Path;
@@ -49,14 +49,15 @@ pub(super) fn write_lines(
     path: &Path,
     mut file: File,
     queue: &Mutex<Queue>,
-) -> Result<(), RecordError> {
+) -> Result<(), RunError> {
     let result = write_until_closed(&mut file, queue);
     if result.is_err() {
         let mut q = lock(queue);
         q.open = false;
         q.lines = Vec::new();
     }
-    result.map_err(|source| RecordError::Io {
+    result.map_err(|source| RunError::Io {
+        action: "write the history",
         path: path.to_path_buf(),
         source,
     })

@@ -5,10 +5,11 @@ use super::driver::BookingDriver;
 use super::seeds::{derive, Stream};
 use super::system::{adapter, Driver};
 use super::workload_loop::{drive, Workers};
-use super::{ConfigError, RunConfig, RunError};
+use super::RunConfig;
 use crate::cluster::{Cluster, ClusterConfig};
 use crate::generator::Clients;
 use crate::record::Recorder;
+use crate::RunError;
 use faults::NodeId;
 use histories::Header;
 use serde::Serialize;
@@ -117,10 +118,7 @@ impl Load<'_> {
             None
         };
         let generator = Clients::new(
-            self.config
-                .workload
-                .source()
-                .map_err(super::ConfigError::from)?,
+            self.config.workload.source()?,
             derive(self.config.seed.unwrap_or(1), Stream::Ops),
             self.config.nodes,
             0.0,
@@ -158,14 +156,13 @@ impl Load<'_> {
 pub fn bench_record(config: &RunConfig, trials: usize) -> Result<BenchReport, RunError> {
     config.validate()?;
     if config.system.name != "booking" {
-        return Err(ConfigError::Invalid {
+        return Err(RunError::Invalid {
             option: "system",
             message: format!(
                 "the recording benchmark drives the booking service, not {}",
                 config.system.name
             ),
-        }
-        .into());
+        });
     }
     let mut cluster = Cluster::start(
         ClusterConfig {
@@ -179,10 +176,7 @@ pub fn bench_record(config: &RunConfig, trials: usize) -> Result<BenchReport, Ru
     let addrs: Vec<_> = (0..config.nodes).map(|i| cluster.addr(NodeId(i))).collect();
     let tmp =
         TempDir(std::env::temp_dir().join(format!("rift-bench-record-{}", std::process::id())));
-    std::fs::create_dir_all(&tmp.0).map_err(|source| crate::store::StoreError::Io {
-        path: tmp.0.clone(),
-        source,
-    })?;
+    std::fs::create_dir_all(&tmp.0).map_err(RunError::io("create", &tmp.0))?;
     let load = Load {
         config,
         runtime: tokio::runtime::Builder::new_multi_thread()

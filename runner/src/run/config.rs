@@ -2,8 +2,9 @@
 //! run.json), kept apart from the runtime handles of a run ([`super::RunContext`]).
 
 use crate::cluster::Backend;
-use crate::nemesis::{NemesisConfig, NemesisError};
-use crate::workload::{WorkloadConfig, WorkloadError, WorkloadKind};
+use crate::nemesis::NemesisConfig;
+use crate::workload::{WorkloadConfig, WorkloadKind};
+use crate::RunError;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -96,41 +97,6 @@ impl Default for RunConfig {
     }
 }
 
-/// A config that cannot run.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// The TOML file could not be read.
-    #[error("cannot read config {path}: {source}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// The TOML file is not a valid config.
-    #[error("config {path}: {message}")]
-    Parse {
-        /// The file.
-        path: PathBuf,
-        /// What toml says (with line and column).
-        message: String,
-    },
-    /// An option out of range.
-    #[error("option {option}: {message}")]
-    Invalid {
-        /// The option.
-        option: &'static str,
-        /// What is wrong.
-        message: String,
-    },
-    /// An invalid workload option.
-    #[error(transparent)]
-    Workload(#[from] WorkloadError),
-    /// An invalid nemesis option.
-    #[error(transparent)]
-    Nemesis(#[from] NemesisError),
-}
-
 const REPLICATIONS: [&str; 5] = ["sync", "async", "log", "raft", "gossip"];
 const READS: [&str; 3] = ["one", "majority", "all"];
 const ETCD_READS: [&str; 2] = ["linearizable", "serializable"];
@@ -144,11 +110,11 @@ fn one_of(
     option: &'static str,
     value: &str,
     choices: &[&str],
-) -> Result<(), ConfigError> {
+) -> Result<(), RunError> {
     if choices.contains(&value) {
         return Ok(());
     }
-    Err(ConfigError::Invalid {
+    Err(RunError::Invalid {
         option,
         message: format!(
             "{value:?} is not one of {} for {system}",
@@ -159,12 +125,12 @@ fn one_of(
 
 impl RunConfig {
     /// Reads a config from a TOML file; absent fields keep their defaults.
-    pub fn load(path: &Path) -> Result<RunConfig, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+    pub fn load(path: &Path) -> Result<RunConfig, RunError> {
+        let text = std::fs::read_to_string(path).map_err(|source| RunError::ConfigRead {
             path: path.to_path_buf(),
             source,
         })?;
-        RunConfig::from_toml(&text).map_err(|message| ConfigError::Parse {
+        RunConfig::from_toml(&text).map_err(|message| RunError::ConfigParse {
             path: path.to_path_buf(),
             message,
         })
@@ -181,8 +147,8 @@ impl RunConfig {
     }
 
     /// Checks every option, naming the first that is wrong.
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        let invalid = |option, message: String| Err(ConfigError::Invalid { option, message });
+    pub fn validate(&self) -> Result<(), RunError> {
+        let invalid = |option, message: String| Err(RunError::Invalid { option, message });
         if self.test.is_empty() || self.test.contains(['/', '\\']) || self.test.starts_with('.') {
             return invalid(
                 "test",
@@ -225,7 +191,7 @@ impl RunConfig {
     /// Checks the system, its strategy and that it has the workload: booking (any workload but
     /// counter), etcd (register; reads linearizable or serializable; Raft is not an option),
     /// redis (register or set; replication async or wait; reads from the primary or local).
-    fn validate_system(&self) -> Result<(), ConfigError> {
+    fn validate_system(&self) -> Result<(), RunError> {
         let s = &self.system;
         let kind = self.workload.kind;
         let workloads: &[WorkloadKind] = match s.name.as_str() {
@@ -241,7 +207,7 @@ impl RunConfig {
             }
             "etcd" => {
                 if s.replication != SystemConfig::default().replication {
-                    return Err(ConfigError::Invalid {
+                    return Err(RunError::Invalid {
                         option: "replication",
                         message: format!(
                             "etcd replicates by Raft; {:?} is not an option for it (leave it out)",
@@ -258,7 +224,7 @@ impl RunConfig {
                 &[WorkloadKind::Register, WorkloadKind::Set]
             }
             other => {
-                return Err(ConfigError::Invalid {
+                return Err(RunError::Invalid {
                     option: "system",
                     message: format!("{other:?} is not one of {}", SYSTEMS.join(", ")),
                 })
@@ -269,7 +235,7 @@ impl RunConfig {
                 .iter()
                 .map(|w| format!("{w:?}").to_lowercase())
                 .collect();
-            return Err(ConfigError::Invalid {
+            return Err(RunError::Invalid {
                 option: "workload",
                 message: format!(
                     "{} has no {:?} workload in rift; use {}",

@@ -7,13 +7,14 @@ use super::seeds::{derive, fresh, Stream};
 use super::stats::stats;
 use super::system::{adapter, driver};
 use super::workload_loop::{drive, final_reads, Workers};
-use super::{RunConfig, RunError};
+use super::RunConfig;
 use crate::adapter::Adapter;
 use crate::cluster::{Cluster, ClusterConfig};
 use crate::generator::Clients;
 use crate::nemesis::Plan;
 use crate::record::Recorder;
 use crate::store::{HostFacts, Results, RunDir, RunMeta};
+use crate::RunError;
 use checker::Verdict;
 use faults::NodeId;
 use histories::{Header, History};
@@ -81,12 +82,7 @@ pub fn run(mut config: RunConfig, options: &RunOptions) -> Result<RunOutcome, Ru
     let started = SystemTime::now();
     let dir = RunDir::create(&config.store, &config.test, started)?;
     let config_toml = dir.path.join("config.toml");
-    std::fs::write(&config_toml, config.to_toml()).map_err(|source| {
-        crate::store::StoreError::Io {
-            path: config_toml.clone(),
-            source,
-        }
-    })?;
+    std::fs::write(&config_toml, config.to_toml()).map_err(RunError::io("write", &config_toml))?;
     let meta = RunMeta {
         config: config.clone(),
         seed,
@@ -146,7 +142,7 @@ pub fn run(mut config: RunConfig, options: &RunOptions) -> Result<RunOutcome, Ru
     let start = Instant::now();
     let recorder = Recorder::create(dir.history(), header, start, true)?;
     let generator = Clients::new(
-        config.workload.source().map_err(super::ConfigError::from)?,
+        config.workload.source()?,
         derive(seed, Stream::Ops),
         config.nodes,
         config.rate,

@@ -9,7 +9,6 @@ mod bench;
 mod check;
 mod config;
 mod driver;
-mod error;
 mod execute;
 pub mod nemesis_loop;
 mod report;
@@ -21,9 +20,8 @@ pub mod workload_loop;
 
 pub use bench::{bench_record, BenchReport, Trial};
 pub use check::{check, Checked};
-pub use config::{ConfigError, RunConfig, SystemConfig};
+pub use config::{RunConfig, SystemConfig};
 pub use driver::BookingDriver;
-pub use error::RunError;
 pub use execute::{reproduce_command, run, RunContext, RunOptions, RunOutcome};
 pub use report::{ops_in_words, render};
 pub use seeds::{derive, fresh, Stream};

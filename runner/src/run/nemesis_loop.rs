@@ -1,12 +1,12 @@
 //! The nemesis thread: applies the plan's faults at their offsets through the injector, records
 //! each in the history and faults.jsonl, then applies the final heal.
 
-use super::RunError;
 use crate::cluster::Cluster;
 use crate::generator::{Context, Generator, Next};
 use crate::nemesis::{describe, final_heal, name, pinned_to_started, starts_fault, Plan};
 use crate::record::Recorder;
 use crate::store::{FaultLine, RunDir};
+use crate::RunError;
 use faults::{Fault, Injector, Outcome};
 use serde_json::{Map, Value};
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -8,13 +8,14 @@
 //! | redis | register, set | async, wait | primary, local |
 
 use super::driver::BookingDriver;
-use super::{ConfigError, RunConfig, RunError};
+use super::RunConfig;
 use crate::adapter::{Adapter, BookingAdapter, BookingOptions};
 use crate::generator::Invocation;
 use crate::record::Completion;
 use crate::systems::etcd::{EtcdAdapter, EtcdDriver, ReadMode};
 use crate::systems::redis::adapter::deployment;
 use crate::systems::redis::{ReadFrom, RedisAdapter, RedisDriver, SentinelTiming, WaitFor};
+use crate::RunError;
 use serde_json::json;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -44,8 +45,8 @@ impl Driver {
 }
 
 /// Parses a string option into the enum serde names it by.
-fn parse<T: serde::de::DeserializeOwned>(option: &'static str, v: &str) -> Result<T, ConfigError> {
-    serde_json::from_value(json!(v)).map_err(|e| ConfigError::Invalid {
+fn parse<T: serde::de::DeserializeOwned>(option: &'static str, v: &str) -> Result<T, RunError> {
+    serde_json::from_value(json!(v)).map_err(|e| RunError::Invalid {
         option,
         message: e.to_string(),
     })
@@ -71,12 +72,12 @@ pub fn driver(config: &RunConfig, addrs: &[SocketAddr]) -> Result<Driver, RunErr
     Ok(match s.name.as_str() {
         "etcd" => {
             let mode: ReadMode = parse("read", &s.read)?;
-            Driver::Etcd(EtcdDriver::new(addrs, mode, timeout).map_err(|e| {
-                ConfigError::Invalid {
+            Driver::Etcd(
+                EtcdDriver::new(addrs, mode, timeout).map_err(|e| RunError::Invalid {
                     option: "system",
                     message: format!("no etcd client: {e}"),
-                }
-            })?)
+                })?,
+            )
         }
         "redis" => {
             let read_from: ReadFrom = parse("read", &s.read)?;

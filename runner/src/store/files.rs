@@ -1,46 +1,11 @@
 //! A run's directory and the files in it.
 
 use super::{FaultLine, Results, RunMeta};
+use crate::RunError;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
-
-/// A run store error.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// A file or directory could not be created, written or read.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// A JSON file is not what rift writes.
-    #[error("{path}:{line}: {message}")]
-    Json {
-        /// The file.
-        path: PathBuf,
-        /// The line (from 1).
-        line: usize,
-        /// serde's message.
-        message: String,
-    },
-    /// The history could not be read.
-    #[error(transparent)]
-    History(#[from] histories::HistoryError),
-    /// The directory is not a run directory.
-    #[error("{0} is not a rift run directory (no run.json)")]
-    NotARun(PathBuf),
-}
-
-pub(super) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
 
 /// One run's directory in the store.
 #[derive(Debug, Clone)]
@@ -59,9 +24,9 @@ fn stamp(time: SystemTime) -> String {
 impl RunDir {
     /// Creates `<root>/<test>/<timestamp>/` (and `nodes/` in it) for a run started at `time`, and
     /// points `<root>/<test>/latest` at it.
-    pub fn create(root: &Path, test: &str, time: SystemTime) -> Result<RunDir, StoreError> {
+    pub fn create(root: &Path, test: &str, time: SystemTime) -> Result<RunDir, RunError> {
         let test_dir = root.join(test);
-        std::fs::create_dir_all(&test_dir).map_err(io(&test_dir))?;
+        std::fs::create_dir_all(&test_dir).map_err(RunError::io("create", &test_dir))?;
         let base = stamp(time);
         let mut name = base.clone();
         let mut n = 1;
@@ -73,23 +38,23 @@ impl RunDir {
                     n += 1;
                     name = format!("{base}-{n}");
                 }
-                Err(e) => return Err(io(&p)(e)),
+                Err(e) => return Err(RunError::io("create", &p)(e)),
             }
         };
         let nodes = path.join("nodes");
-        std::fs::create_dir(&nodes).map_err(io(&nodes))?;
+        std::fs::create_dir(&nodes).map_err(RunError::io("create", &nodes))?;
         let latest = test_dir.join("latest");
         let tmp = test_dir.join(format!(".latest-{}", std::process::id()));
         let _ = std::fs::remove_file(&tmp);
-        std::os::unix::fs::symlink(&name, &tmp).map_err(io(&tmp))?;
-        std::fs::rename(&tmp, &latest).map_err(io(&latest))?;
+        std::os::unix::fs::symlink(&name, &tmp).map_err(RunError::io("link", &tmp))?;
+        std::fs::rename(&tmp, &latest).map_err(RunError::io("rename", &latest))?;
         Ok(RunDir { path })
     }
 
     /// An existing run directory.
-    pub fn open(path: &Path) -> Result<RunDir, StoreError> {
+    pub fn open(path: &Path) -> Result<RunDir, RunError> {
         if !path.join("run.json").is_file() {
-            return Err(StoreError::NotARun(path.to_path_buf()));
+            return Err(RunError::NotARun(path.to_path_buf()));
         }
         Ok(RunDir {
             path: path.to_path_buf(),
@@ -122,33 +87,33 @@ impl RunDir {
     }
 
     /// Writes run.json.
-    pub fn write_meta(&self, meta: &RunMeta) -> Result<(), StoreError> {
+    pub fn write_meta(&self, meta: &RunMeta) -> Result<(), RunError> {
         write_json(&self.meta(), meta)
     }
 
     /// Writes results.json.
-    pub fn write_results(&self, results: &Results) -> Result<(), StoreError> {
+    pub fn write_results(&self, results: &Results) -> Result<(), RunError> {
         write_json(&self.results(), results)
     }
 
     /// Appends one line to faults.jsonl and syncs it, so a killed runner leaves it readable.
-    pub fn append_fault(&self, line: &FaultLine) -> Result<(), StoreError> {
+    pub fn append_fault(&self, line: &FaultLine) -> Result<(), RunError> {
         let path = self.faults();
         let mut f = File::options()
             .create(true)
             .append(true)
             .open(&path)
-            .map_err(io(&path))?;
+            .map_err(RunError::io("open", &path))?;
         let mut text = serde_json::to_vec(line).expect("a fault line serialises");
         text.push(b'\n');
-        f.write_all(&text).map_err(io(&path))
+        f.write_all(&text).map_err(RunError::io("write", &path))
     }
 }
 
-fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), StoreError> {
+fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), RunError> {
     let mut text = serde_json::to_vec_pretty(value).expect("store records serialise");
     text.push(b'\n');
     let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, text).map_err(io(&tmp))?;
-    std::fs::rename(&tmp, path).map_err(io(path))
+    std::fs::write(&tmp, text).map_err(RunError::io("write", &tmp))?;
+    std::fs::rename(&tmp, path).map_err(RunError::io("rename", path))
 }

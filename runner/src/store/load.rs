@@ -1,7 +1,7 @@
 //! Reading a stored run back.
 
-use super::files::io;
-use super::{FaultLine, Results, RunDir, RunMeta, StoreError};
+use super::{FaultLine, Results, RunDir, RunMeta};
+use crate::RunError;
 use histories::formats::{read_path, Format};
 use histories::History;
 use std::path::Path;
@@ -24,7 +24,7 @@ pub struct StoredRun {
 /// Reads the run in `dir` (a run directory, or a test directory's `latest` link): its config,
 /// history, faults and, if present, results. A runner killed mid-run leaves a run that loads, with
 /// no results. This is what `rift check RUN_DIR` and `rift replay` call.
-pub fn load_run(dir: &Path) -> Result<StoredRun, StoreError> {
+pub fn load_run(dir: &Path) -> Result<StoredRun, RunError> {
     let dir = RunDir::open(dir)?;
     let meta: RunMeta = read_json(&dir.meta())?;
     let history = read_path(&dir.history(), Some(Format::Jsonl))?;
@@ -43,25 +43,25 @@ pub fn load_run(dir: &Path) -> Result<StoredRun, StoreError> {
     })
 }
 
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, StoreError> {
-    let text = std::fs::read_to_string(path).map_err(io(path))?;
-    serde_json::from_str(&text).map_err(|e| StoreError::Json {
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, RunError> {
+    let text = std::fs::read_to_string(path).map_err(RunError::io("read", path))?;
+    serde_json::from_str(&text).map_err(|e| RunError::Json {
         path: path.to_path_buf(),
         line: e.line(),
         message: e.to_string(),
     })
 }
 
-fn read_lines(path: &Path) -> Result<Vec<FaultLine>, StoreError> {
+fn read_lines(path: &Path) -> Result<Vec<FaultLine>, RunError> {
     if !path.exists() {
         return Ok(Vec::new());
     }
-    let text = std::fs::read_to_string(path).map_err(io(path))?;
+    let text = std::fs::read_to_string(path).map_err(RunError::io("read", path))?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| StoreError::Json {
+            serde_json::from_str(l).map_err(|e| RunError::Json {
                 path: path.to_path_buf(),
                 line: i + 1,
                 message: e.to_string(),

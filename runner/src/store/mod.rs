@@ -14,6 +14,6 @@ mod files;
 mod load;
 mod meta;
 
-pub use files::{RunDir, StoreError};
+pub use files::RunDir;
 pub use load::{load_run, StoredRun};
 pub use meta::{CheckResult, FaultLine, HostFacts, Results, RunMeta, RunStats};

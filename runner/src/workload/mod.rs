@@ -20,6 +20,7 @@ mod set;
 pub use mix::Mix;
 
 use crate::generator::{Invocation, OpSource};
+use crate::RunError;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -81,32 +82,6 @@ impl Default for WorkloadConfig {
     }
 }
 
-/// An invalid workload option.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum WorkloadError {
-    /// The mix names an op the workload does not have.
-    #[error("workload {workload} has no op {f:?} (its ops: {known})")]
-    UnknownOp {
-        /// The workload.
-        workload: WorkloadKind,
-        /// The op named.
-        f: String,
-        /// The ops it has.
-        known: String,
-    },
-    /// Every weight of the mix is zero.
-    #[error("the op mix of workload {0} gives every op weight 0")]
-    EmptyMix(WorkloadKind),
-    /// A count that must be positive is zero.
-    #[error("workload {workload}: {what} must be at least 1")]
-    Zero {
-        /// The workload.
-        workload: WorkloadKind,
-        /// The option.
-        what: &'static str,
-    },
-}
-
 impl WorkloadConfig {
     /// The ops of this workload with their default weights.
     pub fn default_mix(&self) -> &'static [(&'static str, u32)] {
@@ -120,11 +95,11 @@ impl WorkloadConfig {
     }
 
     /// The validated op mix.
-    pub fn mix(&self) -> Result<Mix, WorkloadError> {
+    pub fn mix(&self) -> Result<Mix, RunError> {
         let known = self.default_mix();
         for f in self.mix.keys() {
             if !known.iter().any(|(k, _)| k == f) {
-                return Err(WorkloadError::UnknownOp {
+                return Err(RunError::UnknownOp {
                     workload: self.kind,
                     f: f.clone(),
                     known: known.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", "),
@@ -143,12 +118,12 @@ impl WorkloadConfig {
                 )
             })
             .collect();
-        Mix::new(weights).ok_or(WorkloadError::EmptyMix(self.kind))
+        Mix::new(weights).ok_or(RunError::EmptyMix(self.kind))
     }
 
     /// Checks every option.
-    pub fn validate(&self) -> Result<(), WorkloadError> {
-        let zero = |what| WorkloadError::Zero {
+    pub fn validate(&self) -> Result<(), RunError> {
+        let zero = |what| RunError::Zero {
             workload: self.kind,
             what,
         };
@@ -165,7 +140,7 @@ impl WorkloadConfig {
     }
 
     /// The op source drawing this workload's ops.
-    pub fn source(&self) -> Result<Box<dyn OpSource>, WorkloadError> {
+    pub fn source(&self) -> Result<Box<dyn OpSource>, RunError> {
         self.validate()?;
         let mix = self.mix()?;
         Ok(match self.kind {

@@ -1,0 +1,226 @@
+//! The runner's one error type: everything that can stop rift from carrying out a run, a
+//! cluster, a campaign or a store operation. These are failures of rift (a bad option, a file it
+//! cannot write, a node that never became ready), never entries in a history: a client call that
+//! fails is recorded as `fail` or `info` (see [`crate::systems::ClientError`]).
+
+use crate::workload::WorkloadKind;
+use faults::{FaultKind, NodeId};
+use std::path::PathBuf;
+
+/// Why rift's runner could not do what it was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    // ---- configuration: run config files and options, workloads, nemeses, campaigns ----
+    /// A run config (TOML) could not be read.
+    #[error("cannot read config {path}: {source}")]
+    ConfigRead {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A run config (TOML) is not valid.
+    #[error("config {path}: {message}")]
+    ConfigParse {
+        /// The file.
+        path: PathBuf,
+        /// What toml says (with line and column).
+        message: String,
+    },
+    /// An option out of range.
+    #[error("option {option}: {message}")]
+    Invalid {
+        /// The option.
+        option: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// A workload's op mix names an op the workload does not have.
+    #[error("workload {workload} has no op {f:?} (its ops: {known})")]
+    UnknownOp {
+        /// The workload.
+        workload: WorkloadKind,
+        /// The op named.
+        f: String,
+        /// The ops it has.
+        known: String,
+    },
+    /// Every weight of a workload's op mix is zero.
+    #[error("the op mix of workload {0} gives every op weight 0")]
+    EmptyMix(WorkloadKind),
+    /// A workload count that must be positive is zero.
+    #[error("workload {workload}: {what} must be at least 1")]
+    Zero {
+        /// The workload.
+        workload: WorkloadKind,
+        /// The option.
+        what: &'static str,
+    },
+    /// The nemesis interval is not a positive number of seconds.
+    #[error("nemesis interval must be a positive number of seconds, got {0}")]
+    Interval(f64),
+    /// Faults are asked for, but no target or partition shape to draw them with.
+    #[error("nemesis faults of kind {fault:?} need at least one {what}")]
+    NothingToFault {
+        /// The fault kind.
+        fault: FaultKind,
+        /// What is missing (target, partition shape).
+        what: &'static str,
+    },
+    /// A nemesis target or shape that does not fit the cluster.
+    #[error("nemesis {what} {value} does not fit a cluster of {nodes} nodes: {reason}")]
+    DoesNotFit {
+        /// target or partition shape.
+        what: &'static str,
+        /// The target or shape, as JSON.
+        value: String,
+        /// Nodes in the cluster.
+        nodes: usize,
+        /// Why.
+        reason: String,
+    },
+    /// A packet-loss probability outside (0, 1].
+    #[error("packet loss probability must be in (0, 1], got {0}")]
+    PacketLoss(f64),
+    /// A campaign file could not be read.
+    #[error("cannot read campaign {path}: {source}")]
+    CampaignRead {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A campaign file is not a valid campaign.
+    #[error("campaign {path}: {message}")]
+    CampaignParse {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+
+    // ---- clusters: nodes, namespaces, faults ----
+    /// A fault mechanism failed (a command, a signal, a file).
+    #[error(transparent)]
+    Fault(#[from] faults::FaultError),
+    /// A node's process could not be started.
+    #[error("cannot start node {node} (`{command}`): {source}")]
+    Spawn {
+        /// The node.
+        node: NodeId,
+        /// Its command line.
+        command: String,
+        /// The system's error.
+        source: std::io::Error,
+    },
+    /// A node did not become ready in time.
+    #[error("node {node} was not ready after {waited_ms} ms: {last} (its log: {log})")]
+    NotReady {
+        /// The node.
+        node: NodeId,
+        /// How long rift waited.
+        waited_ms: u128,
+        /// The last readiness probe's answer.
+        last: String,
+        /// The node's log file.
+        log: PathBuf,
+    },
+    /// A node exited while rift waited for it to become ready.
+    #[error("node {node} exited with {status} before it was ready (its log: {log})")]
+    Exited {
+        /// The node.
+        node: NodeId,
+        /// Its exit status.
+        status: String,
+        /// The node's log file.
+        log: PathBuf,
+    },
+    /// The cluster's configuration cannot be used.
+    #[error("invalid cluster configuration: {0}")]
+    Cluster(String),
+    /// A program the cluster needs was not found.
+    #[error("cannot find {program}: {searched}")]
+    NotFound {
+        /// The program.
+        program: String,
+        /// Where rift looked.
+        searched: String,
+    },
+    /// A persisted cluster state could not be read.
+    #[error("cannot read run state {path}: {message}")]
+    State {
+        /// The state file.
+        path: PathBuf,
+        /// What was wrong.
+        message: String,
+    },
+
+    // ---- files: the run store, the history being recorded ----
+    /// A file or directory could not be made, written or read.
+    #[error("cannot {action} {path}: {source}")]
+    Io {
+        /// What rift tried to do.
+        action: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// The system's error.
+        source: std::io::Error,
+    },
+    /// A JSON file of the run store is not what rift writes.
+    #[error("{path}:{line}: {message}")]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// The line (from 1).
+        line: usize,
+        /// serde's message.
+        message: String,
+    },
+    /// A stored history could not be read.
+    #[error(transparent)]
+    History(#[from] histories::HistoryError),
+    /// The directory is not a run directory.
+    #[error("{0} is not a rift run directory (no run.json)")]
+    NotARun(PathBuf),
+    /// The recorded history could not be read back from its file.
+    #[error("cannot read back the history it recorded: {0}")]
+    ReadBack(histories::HistoryError),
+    /// The history writer thread stopped before the run ended.
+    #[error("the history writer for {0} stopped unexpectedly")]
+    WriterGone(PathBuf),
+
+    // ---- the run itself ----
+    /// The async runtime could not start.
+    #[error("cannot start the client runtime: {0}")]
+    Runtime(std::io::Error),
+    /// A thread of the run panicked.
+    #[error("the {0} thread panicked")]
+    Panicked(&'static str),
+}
+
+impl RunError {
+    /// A function turning an I/O error on `path` into [`RunError::Io`], for `map_err`.
+    pub fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.into();
+        move |source| RunError::Io {
+            action,
+            path,
+            source,
+        }
+    }
+}
+
+impl From<RunError> for faults::FaultError {
+    fn from(e: RunError) -> faults::FaultError {
+        match e {
+            RunError::Fault(f) => f,
+            other => faults::FaultError::Backend {
+                what: "cluster".into(),
+                source: Box::new(other),
+            },
+        }
+    }
+}
