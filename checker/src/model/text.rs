@@ -149,7 +149,7 @@ impl Text {
         }
         let mut rest = e.text.as_bytes();
         let mut back = Back::new(&self.0);
-        while let Some(chunk) = back.chunk() {
+        while let Some((_, chunk)) = back.chunk() {
             match rest.strip_suffix(chunk) {
                 Some(r) => rest = r,
                 None => return false,
@@ -185,11 +185,12 @@ impl<'a> Back<'a> {
         }
     }
 
-    /// The bytes of the current piece not yet walked (never empty); `None` at the start.
-    fn chunk(&mut self) -> Option<&'a [u8]> {
+    /// The current node and the bytes of its piece not yet walked (never empty); `None` at the
+    /// start of the text.
+    fn chunk(&mut self) -> Option<(&'a Node, &'a [u8])> {
         while let Some(node) = self.node {
             if self.end > 0 {
-                return Some(&node.piece.text.as_bytes()[..self.end]);
+                return Some((node, &node.piece.text.as_bytes()[..self.end]));
             }
             self.node = node.before.as_deref();
             self.end = self.node.map_or(0, |n| n.piece.text.len());
@@ -211,9 +212,9 @@ impl PartialEq for Text {
         loop {
             match (a.chunk(), b.chunk()) {
                 (None, None) => return true,
-                (Some(x), Some(y)) => {
+                (Some((m, x)), Some((n, y))) => {
                     // At the same place in the same node, what comes before is the same.
-                    if a.end == b.end && std::ptr::eq(a.node.unwrap(), b.node.unwrap()) {
+                    if a.end == b.end && std::ptr::eq(m, n) {
                         return true;
                     }
                     let k = x.len().min(y.len());
