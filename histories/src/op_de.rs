@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::fmt;
 
-/// A key of an op object.
-enum Field<'de> {
+/// A key of an op object (also the fast JSONL path's, formats/jsonl/op_line.rs).
+pub(crate) enum Field<'de> {
     Index,
     Time,
     Process,
@@ -23,7 +23,7 @@ enum Field<'de> {
 }
 
 impl<'de> Field<'de> {
-    fn of(name: Cow<'de, str>) -> Field<'de> {
+    pub(crate) fn of(name: Cow<'de, str>) -> Field<'de> {
         match name.as_ref() {
             "index" => Field::Index,
             "time" => Field::Time,

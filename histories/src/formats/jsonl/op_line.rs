@@ -12,6 +12,7 @@
 //! The first fields are expected in the order rift writes them (index, time, process, type, f),
 //! which saves looking up their names; a line in any other order is read field by field.
 
+use crate::op_de::Field;
 use crate::{Op, OpType, Process};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -47,37 +48,6 @@ pub(super) fn parse(line: &[u8]) -> Option<Op> {
     fields.op()
 }
 
-/// The name of a field of an op object.
-enum Name<'a> {
-    Index,
-    Time,
-    Process,
-    Type,
-    F,
-    Key,
-    Value,
-    Error,
-    Node,
-    Other(Cow<'a, str>),
-}
-
-impl<'a> Name<'a> {
-    fn of(name: Cow<'a, str>) -> Name<'a> {
-        match name.as_ref() {
-            "index" => Name::Index,
-            "time" => Name::Time,
-            "process" => Name::Process,
-            "type" => Name::Type,
-            "f" => Name::F,
-            "key" => Name::Key,
-            "value" => Name::Value,
-            "error" => Name::Error,
-            "node" => Name::Node,
-            _ => Name::Other(name),
-        }
-    }
-}
-
 /// The fields of an op read so far.
 #[derive(Default)]
 struct Fields {
@@ -95,18 +65,18 @@ struct Fields {
 
 impl Fields {
     /// Reads the value of field `name`; `None` when it is repeated or not of its field's type.
-    fn read(&mut self, name: Name, s: &mut Scanner) -> Option<()> {
+    fn read(&mut self, name: Field, s: &mut Scanner) -> Option<()> {
         match name {
-            Name::Index => once(&mut self.index, s.unsigned()?),
-            Name::Time => once(&mut self.time, s.unsigned()?),
-            Name::Process => once(&mut self.process, s.process()?),
-            Name::Type => once(&mut self.kind, s.op_type()?),
-            Name::F => once(&mut self.f, s.string()?.into_owned()),
-            Name::Key => once(&mut self.key, s.nullable_value()?),
-            Name::Value => once(&mut self.value, s.value(0)?),
-            Name::Error => once(&mut self.error, s.nullable_value()?),
-            Name::Node => once(&mut self.node, s.nullable_string()?),
-            Name::Other(name) => {
+            Field::Index => once(&mut self.index, s.unsigned()?),
+            Field::Time => once(&mut self.time, s.unsigned()?),
+            Field::Process => once(&mut self.process, s.process()?),
+            Field::Type => once(&mut self.kind, s.op_type()?),
+            Field::F => once(&mut self.f, s.string()?.into_owned()),
+            Field::Key => once(&mut self.key, s.nullable_value()?),
+            Field::Value => once(&mut self.value, s.value(0)?),
+            Field::Error => once(&mut self.error, s.nullable_value()?),
+            Field::Node => once(&mut self.node, s.nullable_string()?),
+            Field::Other(name) => {
                 let value = s.value(0)?;
                 match self.extra.insert(name.into_owned(), value) {
                     None => Some(()),
@@ -202,24 +172,24 @@ impl<'a> Scanner<'a> {
 
     /// A field name. The names of `Op`'s own fields, written plainly, are told apart by their
     /// first bytes; any other name is read as a string.
-    fn name(&mut self) -> Option<Name<'a>> {
+    fn name(&mut self) -> Option<Field<'a>> {
         let known = match self.rest.get(1)? {
-            b'i' => self.skip(b"\"index\"").map(|()| Name::Index),
+            b'i' => self.skip(b"\"index\"").map(|()| Field::Index),
             b't' => match self.rest.get(2)? {
-                b'i' => self.skip(b"\"time\"").map(|()| Name::Time),
-                _ => self.skip(b"\"type\"").map(|()| Name::Type),
+                b'i' => self.skip(b"\"time\"").map(|()| Field::Time),
+                _ => self.skip(b"\"type\"").map(|()| Field::Type),
             },
-            b'p' => self.skip(b"\"process\"").map(|()| Name::Process),
-            b'f' => self.skip(b"\"f\"").map(|()| Name::F),
-            b'k' => self.skip(b"\"key\"").map(|()| Name::Key),
-            b'v' => self.skip(b"\"value\"").map(|()| Name::Value),
-            b'e' => self.skip(b"\"error\"").map(|()| Name::Error),
-            b'n' => self.skip(b"\"node\"").map(|()| Name::Node),
+            b'p' => self.skip(b"\"process\"").map(|()| Field::Process),
+            b'f' => self.skip(b"\"f\"").map(|()| Field::F),
+            b'k' => self.skip(b"\"key\"").map(|()| Field::Key),
+            b'v' => self.skip(b"\"value\"").map(|()| Field::Value),
+            b'e' => self.skip(b"\"error\"").map(|()| Field::Error),
+            b'n' => self.skip(b"\"node\"").map(|()| Field::Node),
             _ => None,
         };
         match known {
             Some(name) => Some(name),
-            None => self.string().map(Name::of),
+            None => self.string().map(Field::of),
         }
     }
 
