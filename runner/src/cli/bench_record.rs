@@ -33,12 +33,13 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     }
     for t in &report.trials {
         println!(
-            "{:<10} {:>8} calls in {:.2} s: {:>8.0} ops/s, rift CPU {:.1} us/call",
+            "{:<10} {:>8} calls in {:.2} s: {:>8.0} ops/s, CPU per call: rift {:.1} us, rift and nodes {:.1} us",
             if t.recorded { "recorded" } else { "unrecorded" },
             t.calls,
             t.seconds,
             t.ops_per_s,
-            t.cpu_us_per_call
+            t.cpu_us_per_call,
+            t.total_cpu_us_per_call
         );
     }
     println!(
@@ -51,6 +52,12 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     println!(
         "median rift CPU per call: recorded {rec:.1} us, unrecorded {unrec:.1} us ({:+.1} us for recording)",
         rec - unrec
+    );
+    let (rec, unrec) = report.total_cpu_us_per_call;
+    println!(
+        "median CPU per call of rift and its nodes: recorded {rec:.1} us, unrecorded {unrec:.1} us: \
+         recording costs {:.1}% of the CPU a call takes (its throughput cost when the CPUs are the limit)",
+        report.cpu_overhead * 100.0
     );
     Ok(0)
 }

@@ -32,6 +32,9 @@ pub struct Trial {
     /// CPU time rift itself spent per call (user + system, all threads), in microseconds: the
     /// cost of recording, less sensitive than throughput to other load on the machine.
     pub cpu_us_per_call: f64,
+    /// CPU time rift and the cluster's nodes spent per call, in microseconds: what a call costs
+    /// the machine.
+    pub total_cpu_us_per_call: f64,
 }
 
 /// The benchmark's result: every trial, and the medians.
@@ -47,23 +50,57 @@ pub struct BenchReport {
     pub overhead: f64,
     /// Median CPU microseconds per call of rift, recorded and unrecorded.
     pub cpu_us_per_call: (f64, f64),
+    /// Median CPU microseconds per call of rift and the nodes, recorded and unrecorded.
+    pub total_cpu_us_per_call: (f64, f64),
+    /// 1 - unrecorded / recorded total CPU per call: the share of throughput recording costs when
+    /// the load is bound by the machine's CPUs (as on an idle machine), read from CPU time, which
+    /// other load on the machine distorts less than throughput.
+    pub cpu_overhead: f64,
 }
 
-/// CPU seconds this process has used (user + system), from /proc/self/stat.
-fn cpu_seconds() -> f64 {
-    let ticks = std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .and_then(|s| {
-            let rest = s.rsplit(')').next()?.split_whitespace().collect::<Vec<_>>();
-            // Fields 14 and 15 (utime, stime) are the 12th and 13th after the command.
-            Some(rest.get(11)?.parse::<u64>().ok()? + rest.get(12)?.parse::<u64>().ok()?)
+/// CPU seconds used so far (user + system, all threads), from /proc: by this process, and by it
+/// and every process descended from it (the cluster's nodes).
+fn cpu_seconds() -> (f64, f64) {
+    let me = std::process::id();
+    // (pid, parent pid, ticks) of every process.
+    let procs: Vec<(u32, u32, u64)> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let pid = e.file_name().to_str()?.parse().ok()?;
+            let (ppid, ticks) = stat(&std::fs::read_to_string(e.path().join("stat")).ok()?)?;
+            Some((pid, ppid, ticks))
         })
-        .unwrap_or(0);
+        .collect();
+    let mut tree = vec![me];
+    let mut i = 0;
+    while let Some(&parent) = tree.get(i) {
+        tree.extend(procs.iter().filter(|p| p.1 == parent).map(|p| p.0));
+        i += 1;
+    }
     let hz = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
         .ok()
         .flatten()
         .unwrap_or(100) as f64;
-    ticks as f64 / hz
+    let seconds = |pids: &[u32]| {
+        let ticks: u64 = procs
+            .iter()
+            .filter(|p| pids.contains(&p.0))
+            .map(|p| p.2)
+            .sum();
+        ticks as f64 / hz
+    };
+    (seconds(&[me]), seconds(&tree))
+}
+
+/// The parent pid and CPU ticks (utime + stime) in the text of a /proc/PID/stat file.
+fn stat(text: &str) -> Option<(u32, u64)> {
+    let rest: Vec<&str> = text.rsplit(')').next()?.split_whitespace().collect();
+    // After the command come the state and the parent pid; fields 14 and 15 (utime, stime) are
+    // the 12th and 13th.
+    let ticks = rest.get(11)?.parse::<u64>().ok()? + rest.get(12)?.parse::<u64>().ok()?;
+    Some((rest.get(1)?.parse().ok()?, ticks))
 }
 
 /// The median of `v` (the mean of the middle two for an even count; 0 when empty).
@@ -109,7 +146,7 @@ impl Load<'_> {
     /// Runs the load for `seconds` from the same seed, recording it to a fresh file in the temp
     /// directory when `recorded`.
     fn trial(&self, recorded: bool, seconds: f64, n: usize) -> Result<Trial, RunError> {
-        let cpu = cpu_seconds();
+        let (cpu, total_cpu) = cpu_seconds();
         let start = Instant::now();
         let recorder = if recorded {
             let path = self.dir.join(format!("history-{n}.jsonl"));
@@ -140,12 +177,15 @@ impl Load<'_> {
             r.finish()?;
         }
         let calls = workers.completed.load(Ordering::Relaxed);
+        let (cpu_end, total_cpu_end) = cpu_seconds();
+        let per_call = |s: f64| s * 1e6 / calls.max(1) as f64;
         Ok(Trial {
             recorded,
             calls,
             seconds,
             ops_per_s: calls as f64 / seconds,
-            cpu_us_per_call: (cpu_seconds() - cpu) * 1e6 / calls.max(1) as f64,
+            cpu_us_per_call: per_call(cpu_end - cpu),
+            total_cpu_us_per_call: per_call(total_cpu_end - total_cpu),
         })
     }
 }
@@ -201,36 +241,36 @@ pub fn bench_record(config: &RunConfig, trials: usize) -> Result<BenchReport, Ru
     drop(load);
     cluster.teardown();
     let results = results?;
-    let of = |rec: bool| {
+    let of = |rec: bool, x: fn(&Trial) -> f64| {
         median(
             results
                 .iter()
                 .filter(|t| t.recorded == rec)
-                .map(|t| t.ops_per_s)
+                .map(x)
                 .collect(),
         )
     };
-    let (recorded, unrecorded) = (of(true), of(false));
-    let cpu = |rec: bool| {
-        median(
-            results
-                .iter()
-                .filter(|t| t.recorded == rec)
-                .map(|t| t.cpu_us_per_call)
-                .collect(),
-        )
-    };
+    let (recorded, unrecorded) = (of(true, |t| t.ops_per_s), of(false, |t| t.ops_per_s));
+    let cpu = |x: fn(&Trial) -> f64| (of(true, x), of(false, x));
+    let total = cpu(|t| t.total_cpu_us_per_call);
     Ok(BenchReport {
-        overhead: if unrecorded > 0.0 {
-            1.0 - recorded / unrecorded
-        } else {
-            0.0
-        },
-        cpu_us_per_call: (cpu(true), cpu(false)),
+        overhead: share(recorded, unrecorded),
+        cpu_us_per_call: cpu(|t| t.cpu_us_per_call),
+        total_cpu_us_per_call: total,
+        cpu_overhead: share(total.1, total.0),
         trials: results,
         recorded,
         unrecorded,
     })
+}
+
+/// 1 - a / b, or 0 when b is not positive.
+fn share(a: f64, b: f64) -> f64 {
+    if b > 0.0 {
+        1.0 - a / b
+    } else {
+        0.0
+    }
 }
 
 #[cfg(test)]
@@ -248,5 +288,31 @@ mod tests {
         assert_eq!(median(vec![4.0, 1.0, 3.0]), 3.0);
         assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), 2.5);
         assert_eq!(median(vec![]), 0.0);
+    }
+
+    #[test]
+    fn a_stat_line_gives_the_parent_and_the_cpu_ticks_even_with_a_parenthesis_in_the_name() {
+        let line = "42 (a) b) S 7 42 42 0 -1 4194560 100 0 0 0 25 17 0 0 20 0 3 0 5 0 0";
+        assert_eq!(stat(line), Some((7, 42)));
+        assert_eq!(stat("42 (x) S"), None);
+    }
+
+    #[test]
+    fn a_childs_cpu_counts_in_the_tree_and_not_in_this_process() {
+        let (me, tree) = cpu_seconds();
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", "while :; do :; done"])
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut children = 0.0;
+        while children < 0.2 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+            let (me_now, tree_now) = cpu_seconds();
+            children = (tree_now - tree) - (me_now - me);
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(children >= 0.2, "the busy child used {children} s of CPU");
     }
 }
