@@ -1,7 +1,8 @@
 //! One op as one JSON line, written from its pieces without building an [`Op`](histories::Op):
 //! the fields in the order `Op`'s serde derive writes them, so that the line reads back as the op
-//! it records. A line is written in two parts: the head (index and time, known when the op is
-//! stamped), then the [`Event`] (everything after the time).
+//! it records. A line is written in two parts: the [`Event`] (everything after the time), which a
+//! client formats before it takes the recorder's lock, and the head (index and time), written
+//! under the lock when the op is stamped.
 
 use histories::{OpType, Process};
 use serde_json::{Map, Value};

@@ -7,6 +7,7 @@ use crate::RunError;
 use histories::formats::{read_path, Format};
 use histories::{Header, History, OpType, Process};
 use serde_json::{Map, Value};
+use std::cell::RefCell;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -26,6 +27,13 @@ pub enum Completion {
 
 /// The writer thread.
 type Writer = JoinHandle<Result<(), RunError>>;
+
+thread_local! {
+    /// This thread's scratch line: an op is formatted here before the lock is taken, so that the
+    /// lock is held only to stamp it and copy the line (a client preempted while holding it would
+    /// stall every other client that records meanwhile).
+    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(256));
+}
 
 /// Records ops with their index and time for the writer thread. Cheap to clone.
 #[derive(Clone)]
@@ -83,19 +91,24 @@ impl Recorder {
         self.start
     }
 
-    /// Stamps `event` with the next index and the current time and appends its line to the queue,
-    /// under one short lock, so that index order is time order; returns the time. Ops recorded
-    /// after [`Recorder::finish`] are dropped.
+    /// Formats `event`, then stamps it with the next index and the current time and appends its
+    /// line to the queue, under one short lock, so that index order is time order; returns the
+    /// time. Ops recorded after [`Recorder::finish`] are dropped.
     fn record(&self, event: Event) -> u64 {
-        let mut q = lock(&self.queue);
-        let time = self.now();
-        if q.open {
-            let index = q.next_index;
-            write_head(&mut q.lines, index, time);
-            event.write_tail(&mut q.lines);
-            q.next_index += 1;
-        }
-        time
+        SCRATCH.with(|scratch| {
+            let mut tail = scratch.borrow_mut();
+            tail.clear();
+            event.write_tail(&mut tail);
+            let mut q = lock(&self.queue);
+            let time = self.now();
+            if q.open {
+                let index = q.next_index;
+                write_head(&mut q.lines, index, time);
+                q.lines.extend_from_slice(&tail);
+                q.next_index += 1;
+            }
+            time
+        })
     }
 
     /// Records the invocation of `inv` by `process`, sent to the node named `node`; call it
