@@ -85,6 +85,7 @@ fn campaign(args: &Args) -> anyhow::Result<Campaign> {
         base: RunConfig {
             time_limit_s: args.time_limit,
             quiet_s: 1.0,
+            settle_s: 3.0,
             rate: 300.0,
             op_timeout_ms: 500,
             store: args.store.clone(),

@@ -79,6 +79,10 @@ pub struct Args {
     /// Seconds of quiet between healing and the final reads.
     #[arg(long)]
     pub quiet: Option<f64>,
+    /// Seconds after the quiet period during which the final reads are repeated until every node
+    /// returns the same state.
+    #[arg(long)]
+    pub settle: Option<f64>,
     /// The seed (printed and stored; random when absent).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -147,6 +151,7 @@ impl Args {
         set!(self.nemesis_interval => nemesis.interval_s);
         set!(self.clock_offset => nemesis.clock_offset_ms);
         set!(self.quiet => quiet_s);
+        set!(self.settle => settle_s);
         set!(self.store => store);
         if let Some(s) = self.seed {
             c.seed = Some(s);

@@ -128,8 +128,8 @@ impl Recorder {
 
     /// Records the completion of `inv` by `process`: ok with its result, fail or info with its
     /// error (an info's value is the invocation's). Returns the completion's time.
-    pub fn complete(&self, process: u64, inv: &Invocation, node: &str, how: Completion) -> u64 {
-        let (kind, value, error) = match &how {
+    pub fn complete(&self, process: u64, inv: &Invocation, node: &str, how: &Completion) -> u64 {
+        let (kind, value, error) = match how {
             Completion::Ok(v) => (OpType::Ok, v, None),
             Completion::Fail(e) => (OpType::Fail, &inv.value, Some(e)),
             Completion::Info(e) => (OpType::Info, &inv.value, Some(e)),
@@ -217,9 +217,9 @@ mod tests {
         let path = tmp("order");
         let r = Recorder::create(path.clone(), Header::default(), Instant::now(), true).unwrap();
         r.invoke(1, &inv(), "n1");
-        r.complete(1, &inv(), "n1", Completion::Ok(json!(5)));
+        r.complete(1, &inv(), "n1", &Completion::Ok(json!(5)));
         r.invoke(2, &inv(), "n2");
-        r.complete(2, &inv(), "n2", Completion::Info(json!("timeout")));
+        r.complete(2, &inv(), "n2", &Completion::Info(json!("timeout")));
         let h = r.finish().unwrap();
         assert_eq!(h.ops.len(), 4);
         for w in h.ops.windows(2) {

@@ -30,7 +30,7 @@ fn record_until_killed(path: std::path::PathBuf) {
         for _ in 0..50 {
             r.invoke(process, &inv, "n1");
             if process % 2 == 0 {
-                r.complete(process, &inv, "n1", Completion::Ok(json!(true)));
+                r.complete(process, &inv, "n1", &Completion::Ok(json!(true)));
             }
             process += 1;
         }

@@ -71,6 +71,9 @@ pub struct RunConfig {
     pub nemesis: NemesisConfig,
     /// Seconds of quiet between healing and the final reads.
     pub quiet_s: f64,
+    /// Seconds after the quiet period during which the final reads are repeated until every node
+    /// returns the same state (eventual convergence, given a bounded time to happen).
+    pub settle_s: f64,
     /// The seed every random choice derives from; drawn at random (and printed) when absent.
     pub seed: Option<u64>,
     /// The run store's root directory.
@@ -91,6 +94,7 @@ impl Default for RunConfig {
             op_timeout_ms: 1000,
             nemesis: NemesisConfig::default(),
             quiet_s: 2.0,
+            settle_s: 5.0,
             seed: None,
             store: PathBuf::from("store"),
         }
@@ -177,6 +181,12 @@ impl RunConfig {
             return invalid(
                 "quiet",
                 format!("{} is not a number of seconds", self.quiet_s),
+            );
+        }
+        if !(self.settle_s.is_finite() && self.settle_s >= 0.0) {
+            return invalid(
+                "settle",
+                format!("{} is not a number of seconds", self.settle_s),
             );
         }
         if self.op_timeout_ms == 0 {

@@ -197,7 +197,8 @@ pub fn run(mut config: RunConfig, options: &RunOptions) -> Result<RunOutcome, Ru
     }
     std::thread::sleep(Duration::from_secs_f64(config.quiet_s));
     let reads = config.workload.final_reads(config.nodes);
-    runtime.block_on(final_reads(workers.clone(), reads, config.nodes));
+    let settle = Duration::from_secs_f64(config.settle_s);
+    runtime.block_on(final_reads(workers.clone(), reads, settle));
     drop(runtime);
     let history = recorder.finish()?;
     for i in 0..config.nodes {

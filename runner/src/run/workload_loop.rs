@@ -4,7 +4,8 @@
 use super::system::Driver;
 use crate::generator::{Clients, Context, Generator, Invocation, Next};
 use crate::record::{Completion, Recorder};
-use histories::Outcome;
+use serde_json::Value;
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -30,22 +31,17 @@ pub struct Workers {
 impl Workers {
     /// Performs one call as `process` and records it (the completion on the node that served
     /// it); returns how it ended (after info the process must not be used again).
-    pub async fn call(&self, process: u64, inv: &Invocation) -> Outcome {
+    pub async fn call(&self, process: u64, inv: &Invocation) -> Completion {
         let node = &self.names[inv.node];
         if let Some(r) = &self.recorder {
             r.invoke(process, inv, node);
         }
         let (how, served) = self.driver.call(inv).await;
-        let outcome = match how {
-            Completion::Ok(_) => Outcome::Ok,
-            Completion::Fail(_) => Outcome::Fail,
-            Completion::Info(_) => Outcome::Info,
-        };
         if let Some(r) = &self.recorder {
-            r.complete(process, inv, served.as_deref().unwrap_or(node), how);
+            r.complete(process, inv, served.as_deref().unwrap_or(node), &how);
         }
         self.completed.fetch_add(1, Ordering::Relaxed);
-        outcome
+        how
     }
 
     /// Nanoseconds since the start of the run.
@@ -77,7 +73,7 @@ async fn client(workers: Arc<Workers>, first: u64) {
                 tokio::time::sleep_until(wake.into()).await;
             }
             Next::Op(inv) => {
-                if workers.call(process, &inv).await == Outcome::Info {
+                if let Completion::Info(_) = workers.call(process, &inv).await {
                     process = workers.fresh_process();
                 }
             }
@@ -95,32 +91,90 @@ pub async fn drive(workers: Arc<Workers>, concurrency: usize) {
     }
 }
 
-/// How many times a final read that did not return ok is tried again, and the pause between.
+/// How many times, within a round, a final read that did not return ok is tried again, and the
+/// pause between tries.
 const FINAL_READ_TRIES: usize = 10;
 const FINAL_READ_PAUSE: Duration = Duration::from_millis(300);
 
-/// The final reads, each node's in turn, all nodes at once. A read that does not return ok (a
-/// node still electing a leader or catching up after the heal) is tried again on a fresh process,
-/// up to [`FINAL_READ_TRIES`] times, so that every node gets read when it can be.
-pub async fn final_reads(workers: Arc<Workers>, reads: Vec<Invocation>, nodes: usize) {
-    let tasks: Vec<_> = (0..nodes)
-        .map(|node| {
-            let w = workers.clone();
-            let mine: Vec<Invocation> = reads.iter().filter(|r| r.node == node).cloned().collect();
-            tokio::spawn(async move {
-                for inv in mine {
-                    for _ in 0..FINAL_READ_TRIES {
-                        let p = w.fresh_process();
-                        if w.call(p, &inv).await == Outcome::Ok {
-                            break;
-                        }
-                        tokio::time::sleep(FINAL_READ_PAUSE).await;
-                    }
-                }
+/// The pause between two rounds of final reads whose nodes disagreed.
+const ROUND_PAUSE: Duration = Duration::from_millis(250);
+
+/// The final reads, in rounds, until every node returns the same state or `settle` has passed
+/// since they began (at least one round is always made).
+///
+/// In a round every node is read at once, each node's reads in turn; a read that does not return
+/// ok (a node still electing a leader or catching up after the heal) is tried again on a fresh
+/// process, up to [`FINAL_READ_TRIES`] times, so that every node gets read when it can be. Each
+/// round is recorded; the convergence checker takes each node's last read of each key, so a
+/// system that converges within `settle` is judged converged, and one that never does is judged
+/// on its last round.
+pub async fn final_reads(workers: Arc<Workers>, reads: Vec<Invocation>, settle: Duration) {
+    let deadline = Instant::now() + settle;
+    let nodes: BTreeSet<usize> = reads.iter().map(|r| r.node).collect();
+    loop {
+        let tasks: Vec<_> = nodes
+            .iter()
+            .map(|&node| {
+                let w = workers.clone();
+                let mine: Vec<Invocation> =
+                    reads.iter().filter(|r| r.node == node).cloned().collect();
+                tokio::spawn(async move { read_node(&w, &mine).await })
             })
-        })
-        .collect();
-    for t in tasks {
-        let _ = t.await;
+            .collect();
+        let mut states = Vec::with_capacity(tasks.len());
+        for t in tasks {
+            states.push(t.await.ok());
+        }
+        if agree(&states) || Instant::now() >= deadline {
+            return;
+        }
+        tokio::time::sleep(ROUND_PAUSE).await;
+    }
+}
+
+/// What one node returned for each of its final reads, in order (`None` where no try was ok).
+type NodeState = Vec<Option<Value>>;
+
+/// One node's final reads, each tried until ok (at most [`FINAL_READ_TRIES`] times).
+async fn read_node(workers: &Workers, reads: &[Invocation]) -> NodeState {
+    let mut state = Vec::with_capacity(reads.len());
+    for inv in reads {
+        let mut got = None;
+        for _ in 0..FINAL_READ_TRIES {
+            if let Completion::Ok(v) = workers.call(workers.fresh_process(), inv).await {
+                got = Some(v);
+                break;
+            }
+            tokio::time::sleep(FINAL_READ_PAUSE).await;
+        }
+        state.push(got);
+    }
+    state
+}
+
+/// Whether every node answered every final read, all with the same values (each node's reads
+/// are the same keys in the same order).
+fn agree(states: &[Option<NodeState>]) -> bool {
+    let Some(Some(first)) = states.first() else {
+        return false;
+    };
+    first.iter().all(Option::is_some) && states.iter().all(|s| s.as_ref() == Some(first))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn nodes_agree_only_when_every_read_returned_the_same_value_everywhere() {
+        let same = || Some(vec![Some(json!(null)), Some(json!("g1"))]);
+        assert!(agree(&[same(), same(), same()]));
+        let stale = Some(vec![Some(json!(null)), Some(json!(null))]);
+        assert!(!agree(&[same(), stale, same()]));
+        let unread = Some(vec![Some(json!(null)), None]);
+        assert!(!agree(&[unread.clone(), unread]), "a read never ok");
+        assert!(!agree(&[same(), None]), "a node's task failed");
+        assert!(!agree(&[]));
     }
 }

@@ -117,7 +117,7 @@ mod tests {
             node: 0,
         };
         rec.invoke(0, &inv, "n0");
-        rec.complete(0, &inv, "n0", Completion::Ok(json!("g1")));
+        rec.complete(0, &inv, "n0", &Completion::Ok(json!("g1")));
         rec.invoke(1, &inv, "n1");
         rec.finish().unwrap();
         dir.append_fault(&FaultLine {

@@ -188,7 +188,7 @@ pub fn trial(
                             recorder.invoke(process, &inv, node);
                             let how = driver.call(&inv).await;
                             let info = matches!(how, Completion::Info(_));
-                            recorder.complete(process, &inv, node, how);
+                            recorder.complete(process, &inv, node, &how);
                             if info {
                                 process = processes.fetch_add(1, Ordering::Relaxed);
                             }
@@ -211,7 +211,7 @@ pub fn trial(
             let node = &names[inv.node];
             recorder.invoke(p, inv, node);
             let how = driver.call(inv).await;
-            recorder.complete(p, inv, node, how);
+            recorder.complete(p, inv, node, &how);
         }
     });
     drop(runtime);
