@@ -14,6 +14,9 @@ pub struct Provenance {
     pub file: Option<PathBuf>,
     /// `lines[i]` is the line (from 1) on which `ops[i]` starts; empty when unknown.
     pub lines: Vec<u32>,
+    /// A JSONL history's last line when it was cut short (no newline, not a whole op: the
+    /// writer was killed in the middle of an append) and so is not among the ops.
+    pub cut_short: Option<u32>,
 }
 
 impl Provenance {

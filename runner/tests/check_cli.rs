@@ -117,6 +117,56 @@ fn a_generated_history_with_anomalies_shrinks_to_a_small_invalid_history() {
     assert!((1..=12).contains(&shrunk_ops), "{out}");
 }
 
+/// `text` with its last line cut in the middle (what a writer killed mid-append leaves), and
+/// that line's number.
+fn cut_last_line(text: &str) -> (String, usize) {
+    let body = text.trim_end_matches('\n');
+    let start = body.rfind('\n').expect("more than one line") + 1;
+    let cut = start + (body.len() - start) / 2;
+    (body[..cut].to_string(), body.lines().count())
+}
+
+#[test]
+fn a_history_whose_last_line_was_cut_short_is_checked_up_to_it_with_a_note() {
+    let dir = std::env::temp_dir().join(format!("rift-check-cut-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (code, history, _) = rift(&["gen", "--calls", "200", "--keys", "3", "--seed", "9"]);
+    assert_eq!(code, 0);
+    let (cut, line) = cut_last_line(&history);
+    let linear = dir.join("linear.jsonl");
+    std::fs::write(&linear, &cut).unwrap();
+    let h =
+        histories::formats::read_path(std::path::Path::new(&elle("si-without-g-single.edn")), None)
+            .unwrap();
+    let mut jsonl = Vec::new();
+    histories::formats::write_jsonl(&mut jsonl, &h).unwrap();
+    let (txn_cut, txn_line) = cut_last_line(&String::from_utf8(jsonl).unwrap());
+    let txn = dir.join("txn.jsonl");
+    std::fs::write(&txn, &txn_cut).unwrap();
+
+    let (code, out, err) = rift(&["check", linear.to_str().unwrap()]);
+    let (txn_code, txn_out, txn_err) = rift(&[
+        "check",
+        "--consistency-model",
+        "snapshot-isolation",
+        txn.to_str().unwrap(),
+    ]);
+    let (_, json, _) = rift(&["check", "--json", linear.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(&format!("note: line {line} is cut short")),
+        "{out}"
+    );
+    assert_eq!(txn_code, 0, "{txn_out}{txn_err}");
+    assert!(
+        txn_out.contains(&format!("note: line {txn_line} is cut short")),
+        "{txn_out}"
+    );
+    let json: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(json["cut_short_line"], line);
+}
+
 fn elle(name: &str) -> String {
     format!("{}/elle/{name}", corpora())
 }

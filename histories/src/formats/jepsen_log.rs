@@ -35,7 +35,10 @@ pub fn read_jepsen_log(text: &str) -> Result<History, HistoryError> {
         lines.push(line_no);
     }
     let mut history = History::from_ops(ops);
-    history.provenance = Provenance { file: None, lines };
+    history.provenance = Provenance {
+        lines,
+        ..Provenance::default()
+    };
     Ok(history)
 }
 

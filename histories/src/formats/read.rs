@@ -82,6 +82,7 @@ fn read_jsonl<R: BufRead>(
     history.provenance = Provenance {
         file: file.map(Path::to_path_buf),
         lines,
+        cut_short: reader.cut_short(),
     };
     Ok(history)
 }

@@ -366,8 +366,8 @@ fn check_file(
             workload,
             ..txn_options.clone()
         };
-        let report = txn::check_jsonl(file, &opts)?;
-        return Ok(txn_output(file, model.is_none(), &report, args));
+        let (report, cut_short) = txn::check_jsonl(file, &opts)?;
+        return Ok(txn_output(file, model.is_none(), &report, cut_short, args));
     }
     let history = read_path(file, format)?;
     let (model, inferred) = match model {
@@ -382,7 +382,8 @@ fn check_file(
                 ..txn_options.clone()
             };
             let report = txn::check_history(&history, &opts)?;
-            let (verdict, mut out) = txn_output(file, inferred, &report, args);
+            let cut_short = history.provenance.cut_short;
+            let (verdict, mut out) = txn_output(file, inferred, &report, cut_short, args);
             if args.explain && !args.json {
                 out += &txn::graph_in_words(&history, &opts)?;
             }
@@ -396,9 +397,15 @@ fn check_file(
     if args.json {
         out = format!(
             "{}\n",
-            serde_json::json!({ "file": file, "inferred_model": inferred, "report": report })
+            serde_json::json!({
+                "file": file,
+                "inferred_model": inferred,
+                "cut_short_line": history.provenance.cut_short,
+                "report": report
+            })
         );
     } else {
+        out += &cut_short_note(file, history.provenance.cut_short);
         out += &format!(
             "{}: {}{report}",
             file.display(),
@@ -424,19 +431,38 @@ fn txn_output(
     file: &Path,
     inferred: bool,
     report: &checker::txn::TxnReport,
+    cut_short: Option<u32>,
     args: &Args,
 ) -> (Verdict, String) {
     let out = if args.json {
         format!(
             "{}\n",
-            serde_json::json!({ "file": file, "inferred_model": inferred, "report": report })
+            serde_json::json!({
+                "file": file,
+                "inferred_model": inferred,
+                "cut_short_line": cut_short,
+                "report": report
+            })
         )
     } else {
         format!(
-            "{}: (transactions{}) {report}",
+            "{}{}: (transactions{}) {report}",
+            cut_short_note(file, cut_short),
             file.display(),
             if inferred { ", model inferred" } else { "" }
         )
     };
     (report.verdict.clone(), out)
+}
+
+/// A line saying that `file`'s last line (`line`) was cut short and not read; empty when none was.
+pub fn cut_short_note(file: &Path, line: Option<u32>) -> String {
+    match line {
+        Some(n) => format!(
+            "{}: note: line {n} is cut short (no newline and not a whole op: its writer was \
+             killed mid-append); the ops before it are checked\n",
+            file.display()
+        ),
+        None => String::new(),
+    }
 }

@@ -156,6 +156,9 @@ fn assemble(imported: Vec<(ImportedOp, Location)>) -> Result<History, HistoryErr
         ops.push(op);
     }
     let mut history = History::from_ops(ops);
-    history.provenance = Provenance { file: None, lines };
+    history.provenance = Provenance {
+        lines,
+        ..Provenance::default()
+    };
     Ok(history)
 }

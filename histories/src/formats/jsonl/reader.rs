@@ -13,6 +13,11 @@ use std::path::{Path, PathBuf};
 ///
 /// A first line without `"rift_history"` is read as an op (a history without a header gets the
 /// default header). Blank lines are skipped. After an error the iterator ends.
+///
+/// A last op line without its newline that is not a whole op is what a writer killed in the
+/// middle of an append leaves (a prefix of a JSON object never parses): it ends the ops without an
+/// error, and [`JsonlReader::cut_short`] names its line so that callers can say so. Anywhere
+/// else a line that does not parse is an error.
 pub struct JsonlReader<R: BufRead> {
     input: R,
     /// Bytes of the input's buffer to consume before reading on: the line last returned.
@@ -24,6 +29,7 @@ pub struct JsonlReader<R: BufRead> {
     file: Option<PathBuf>,
     first_op: Option<Op>,
     finished: bool,
+    cut_short: Option<u32>,
 }
 
 impl JsonlReader<BufReader<File>> {
@@ -57,6 +63,7 @@ impl<R: BufRead> JsonlReader<R> {
             file,
             first_op: None,
             finished: false,
+            cut_short: None,
         };
         let first = match reader.next_line()? {
             None => None,
@@ -78,6 +85,12 @@ impl<R: BufRead> JsonlReader<R> {
     /// The line (from 1) of the op last returned.
     pub fn line(&self) -> u32 {
         self.line
+    }
+
+    /// The line (from 1) of a last line that was cut short (no newline, not a whole op) and so
+    /// was not read; `None` when there is none (or not yet: it is known once the ops have ended).
+    pub fn cut_short(&self) -> Option<u32> {
+        self.cut_short
     }
 
     /// The file being read, if known.
@@ -118,9 +131,8 @@ impl<R: BufRead> JsonlReader<R> {
                     if is_blank(&self.partial) {
                         return Ok(None);
                     }
-                    // The last line, without a newline.
                     self.line += 1;
-                    break Found::InPartial;
+                    break Found::Unterminated;
                 }
                 None => {
                     self.partial
@@ -134,10 +146,11 @@ impl<R: BufRead> JsonlReader<R> {
                 self.pending = end + 1;
                 &fill(&mut self.input, &self.file)?[..end]
             }
-            Found::InPartial => &self.partial[..],
+            Found::InPartial | Found::Unterminated => &self.partial[..],
         };
         Ok(Some(Line {
             bytes: bytes.strip_suffix(b"\r").unwrap_or(bytes),
+            terminated: !matches!(found, Found::Unterminated),
             site: Site {
                 file: self.file.as_deref(),
                 line: self.line,
@@ -152,11 +165,15 @@ enum Found {
     InBuffer(usize),
     /// In the partial-line buffer.
     InPartial,
+    /// In the partial-line buffer: the input's last line, which has no newline.
+    Unterminated,
 }
 
 /// One line of input and where it is.
 struct Line<'a> {
     bytes: &'a [u8],
+    /// Whether a newline ended it (only the input's last line may lack one).
+    terminated: bool,
     site: Site<'a>,
 }
 
@@ -276,7 +293,14 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
             return None;
         }
         let result = match self.next_line() {
-            Ok(Some(line)) => parse_op(line.bytes, &line.site),
+            Ok(Some(line)) => match parse_op(line.bytes, &line.site) {
+                Err(_) if !line.terminated => {
+                    self.cut_short = Some(line.site.line);
+                    self.finished = true;
+                    return None;
+                }
+                parsed => parsed,
+            },
             Ok(None) => {
                 self.finished = true;
                 return None;
@@ -323,6 +347,41 @@ mod tests {
     fn an_empty_input_has_no_ops() {
         let mut reader = JsonlReader::new(&b""[..]).unwrap();
         assert!(reader.next().is_none());
+    }
+
+    #[test]
+    fn a_last_line_cut_short_ends_the_ops_and_is_named() {
+        let whole = TEXT.replace('\r', "");
+        let cut = &whole[..whole.len() - 9];
+        for capacity in [1, 5, 4096] {
+            let mut reader =
+                JsonlReader::new(BufReader::with_capacity(capacity, cut.as_bytes())).unwrap();
+            assert_eq!(
+                reader
+                    .by_ref()
+                    .map(|op| op.unwrap().time)
+                    .collect::<Vec<_>>(),
+                [5]
+            );
+            assert_eq!(reader.cut_short(), Some(4), "capacity {capacity}");
+        }
+        let whole_ops = JsonlReader::new(whole.as_bytes()).unwrap();
+        assert_eq!(
+            whole_ops.count(),
+            2,
+            "a whole last line without newline is read"
+        );
+    }
+
+    #[test]
+    fn a_bad_line_that_ends_with_a_newline_is_an_error_even_last() {
+        let whole = TEXT.replace('\r', "");
+        let text = format!("{}\n", &whole[..whole.len() - 9]);
+        let mut reader = JsonlReader::new(text.as_bytes()).unwrap();
+        assert!(reader.next().unwrap().is_ok());
+        let e = reader.next().unwrap().unwrap_err().to_string();
+        assert!(e.starts_with("<input>:4:"), "{e}");
+        assert_eq!(reader.cut_short(), None);
     }
 
     #[test]

@@ -29,10 +29,12 @@ pub fn check_run(dir: &Path, json: bool) -> anyhow::Result<(Verdict, String)> {
             "verdict": verdict,
             "checks": checked.results,
             "recorded_verdict": recorded,
+            "cut_short_line": run.history.provenance.cut_short,
         });
         writeln!(out, "{report}")?;
         return Ok((verdict, out));
     }
+    out += &super::cut_short_note(&dir.join("history.jsonl"), run.history.provenance.cut_short);
     writeln!(
         out,
         "{}: stored run (seed {}, {} ops): {verdict}",

@@ -72,7 +72,8 @@ pub fn jsonl_is_transactional(file: &Path) -> anyhow::Result<bool> {
 }
 
 /// Checks a JSONL history streamed op by op, never holding it whole; errors name the line.
-pub fn check_jsonl(file: &Path, opts: &TxnOptions) -> anyhow::Result<TxnReport> {
+/// Also returns the line of a last line cut short (see [`JsonlReader::cut_short`]).
+pub fn check_jsonl(file: &Path, opts: &TxnOptions) -> anyhow::Result<(TxnReport, Option<u32>)> {
     let mut reader = JsonlReader::open(file)?;
     let mut txns = TxnReader::new(opts.workload);
     while let Some(op) = reader.next() {
@@ -80,7 +81,7 @@ pub fn check_jsonl(file: &Path, opts: &TxnOptions) -> anyhow::Result<TxnReport> 
         txns.push(&op)
             .with_context(|| format!("{}: line {}", file.display(), reader.line()))?;
     }
-    Ok(txns.finish(opts)?)
+    Ok((txns.finish(opts)?, reader.cut_short()))
 }
 
 /// Checks a history already read whole (EDN and the other formats).
