@@ -10,13 +10,15 @@
 //! booking-node must be built (`cargo build -p booking`; `cargo test --workspace` builds it).
 
 mod leftovers;
+mod watch;
 
 use checker::Verdict;
 use faults::Outcome;
-use leftovers::{leftovers, Watch};
+use leftovers::leftovers;
 use runner::nemesis::starts_fault;
 use runner::store::load_run;
 use std::process::{Command, Stdio};
+use watch::Watch;
 
 const STRATEGIES: [&str; 2] = ["async-one", "raft-majority"];
 const FAULTS: [&str; 4] = ["partition", "pause", "kill", "clock"];

@@ -12,16 +12,18 @@
 //! booking-node must be built (`cargo build -p booking`; `cargo test --workspace` builds it).
 
 mod leftovers;
+mod watch;
 
 use checker::Verdict;
 use faults::{Fault, Grudge, NodeId, Shape, Target};
-use leftovers::{leftovers, Watch};
+use leftovers::leftovers;
 use runner::nemesis::{Plan, Planned};
 use runner::run::{run, RunConfig, RunOptions};
 use runner::store::{load_run, FaultLine, StoredRun};
 use std::mem::discriminant;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use watch::Watch;
 
 const MS: u64 = 1_000_000;
 

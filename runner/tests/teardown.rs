@@ -5,6 +5,8 @@
 //! Each test's cluster runs the booking service with a paused node, a partition and a shifted
 //! clock in force, so every kind of leftover is there to be left.
 
+mod leftovers;
+
 use faults::{Fault, Grudge, Injector, NodeId, Shape, Target};
 use runner::adapter::{BookingAdapter, BookingOptions};
 use runner::cluster::{Backend, Cluster, ClusterConfig, RunId, RunState};
@@ -21,46 +23,13 @@ struct Made {
     clock_files: Vec<PathBuf>,
 }
 
-/// Everything of `made` that still exists, in words.
+/// Everything of `made` that still exists, in words: the run's leftovers and its faketime files.
 fn leftovers(made: &Made) -> Vec<String> {
-    let id = made.state.run_id.to_string();
-    let mut left = Vec::new();
-    let netns = Command::new("ip").args(["netns", "list"]).output().unwrap();
-    for line in String::from_utf8_lossy(&netns.stdout).lines() {
-        if line.starts_with(&format!("rift-{id}-")) {
-            left.push(format!("namespace {line}"));
-        }
-    }
-    let links = Command::new("ip")
-        .args(["-o", "link", "show"])
-        .output()
-        .unwrap();
-    if String::from_utf8_lossy(&links.stdout).contains(&format!("rf{id}")) {
-        left.push(format!("a link named rf{id}* in the root namespace"));
-    }
-    let rules = Command::new("iptables-save").output().unwrap();
-    if String::from_utf8_lossy(&rules.stdout).contains(&format!("rift run {id}")) {
-        left.push("an iptables rule of the run in the root namespace".into());
-    }
-    for p in &made.state.processes {
-        if p.is_alive() {
-            left.push(format!(
-                "process {} ({})",
-                p.pid,
-                if p.is_stopped() { "stopped" } else { "running" }
-            ));
-        }
-    }
+    let mut left = leftovers::leftovers(&made.state);
     for f in &made.clock_files {
         if f.exists() {
             left.push(format!("faketime file {}", f.display()));
         }
-    }
-    if made.state.temp_dir.exists() {
-        left.push(format!("temp dir {}", made.state.temp_dir.display()));
-    }
-    if made.state.path().exists() {
-        left.push(format!("state file {}", made.state.path().display()));
     }
     left
 }
