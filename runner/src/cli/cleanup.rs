@@ -56,7 +56,8 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     Ok(if problems == 0 { 0 } else { 3 })
 }
 
-/// Namespaces and root links named after runs that have no state file, grouped by run.
+/// Namespaces and root links named after runs that have no state file (neither among `known`,
+/// listed earlier, nor now), grouped by run.
 fn orphans(known: &BTreeSet<RunId>) -> Vec<(RunId, RunState)> {
     let mut found: std::collections::BTreeMap<RunId, RunState> = Default::default();
     let blank = |id: &RunId| {
@@ -82,6 +83,9 @@ fn orphans(known: &BTreeSet<RunId>) -> Vec<(RunId, RunState)> {
                 .push(link);
         }
     }
+    // A run writes its state file before it makes anything, so a run that started after the
+    // state files were listed has one by now: it is live, not an orphan.
+    found.retain(|_, orphan| !orphan.path().exists());
     // Node namespaces before the bridge's, as a run's own teardown does.
     for s in found.values_mut() {
         s.namespaces.sort_by_key(|n| !n.ends_with("-br"));
