@@ -1,6 +1,7 @@
 //! `rift check`: judge histories offline, for linearizability or, for transactions, for the
 //! consistency models their anomalies rule out; and re-check stored runs.
 
+mod in_order;
 mod stored;
 mod txn;
 
@@ -147,21 +148,22 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let bar = progress(files.len())?;
     let mut overall: Option<Verdict> = None;
     let (mut valid, mut invalid, mut unknown, mut bad) = (0, 0, 0, 0);
-    for item in &files {
-        bar.set_message(item.path().display().to_string());
-        let checked = match item {
-            Item::File(file) => check_file(
-                file,
-                format,
-                model,
-                init.clone(),
-                &options,
-                &txn_options,
-                &args,
-            ),
-            Item::Run(dir) => stored::check_run(dir, args.json),
-        };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let check_item = |item: &Item| match item {
+        Item::File(file) => check_file(
+            file,
+            format,
+            model,
+            init.clone(),
+            &options,
+            &txn_options,
+            &args,
+        ),
+        Item::Run(dir) => stored::check_run(dir, args.json),
+    };
+    in_order::in_order(&files, threads, check_item, |item, checked| {
         bar.inc(1);
+        bar.set_message(item.path().display().to_string());
         match checked {
             Ok((v, out)) => {
                 bar.suspend(|| print!("{out}"));
@@ -170,14 +172,14 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                     Verdict::Invalid => invalid += 1,
                     Verdict::Unknown { .. } => unknown += 1,
                 }
-                overall = Some(overall.map_or(v.clone(), |o| o.merge(v)));
+                overall = Some(overall.take().map_or(v.clone(), |o| o.merge(v)));
             }
             Err(e) => {
                 bad += 1;
                 bar.suspend(|| eprintln!("rift: {}: {e:#}", item.path().display()));
             }
         }
-    }
+    });
     bar.finish_and_clear();
     if files.len() > 1 {
         println!(
