@@ -70,12 +70,13 @@ impl History {
         let mut dead: HashMap<Process, u64> = HashMap::new();
         let client_ops = self.ops.iter().enumerate();
         for (position, op) in client_ops.filter(|(_, o)| o.process != Process::Nemesis) {
-            let at = self.provenance.locate(position);
+            // Made only for an error: it copies the file's path.
+            let at = || self.provenance.locate(position);
             match op.kind {
                 OpType::Invoke => {
                     if let Some(&c) = open.get(&op.process) {
                         return Err(HistoryError::DoubleInvoke {
-                            at,
+                            at: at(),
                             process: op.process,
                             index: op.index,
                             open: calls[c].invoke_index,
@@ -83,7 +84,7 @@ impl History {
                     }
                     if let Some(&info) = dead.get(&op.process) {
                         return Err(HistoryError::InvokeAfterInfo {
-                            at,
+                            at: at(),
                             process: op.process,
                             index: op.index,
                             info,
@@ -95,7 +96,7 @@ impl History {
                 kind => {
                     let Some(c) = open.remove(&op.process) else {
                         return Err(HistoryError::CompletionWithoutInvoke {
-                            at,
+                            at: at(),
                             kind,
                             process: op.process,
                             index: op.index,
@@ -104,7 +105,7 @@ impl History {
                     let call = &mut calls[c];
                     if call.f != op.f {
                         return Err(HistoryError::MismatchedCompletion {
-                            at,
+                            at: at(),
                             kind,
                             process: op.process,
                             index: op.index,
