@@ -1,0 +1,23 @@
+//! Integration tests of the checker (one binary).
+//!
+//! Module map:
+//! - linearizability: `corpus` (every history of the Knossos and Porcupine corpora gets its
+//!   expected verdict), `linear_histories` (hand-built histories for each model, semantics of
+//!   info and fail), `agreement` (the search, the fast path and a brute-force reference agree on
+//!   random histories), `shrinking` (shrunk histories are invalid and 1-minimal), `notation`
+//!   (the small history notation those tests write);
+//! - `convergence`: final reads after the heal, converged and complete verdicts;
+//! - `invariants`: set, counter and booking invariants with their near misses;
+//! - transactions: `txn` (each anomaly class and its near miss, in Elle's notation),
+//!   `txn_corpus` (Elle's own histories), `txn_sim` (simulated stores with known bugs).
+
+mod agreement;
+mod convergence;
+mod corpus;
+mod invariants;
+mod linear_histories;
+mod notation;
+mod shrinking;
+mod txn;
+mod txn_corpus;
+mod txn_sim;
