@@ -273,7 +273,7 @@ impl<M: Mechanism> Injector<M> {
 #[cfg(test)]
 mod tests {
     //! The injector's policy (resolution, preconditions, records) over a mechanism that only
-    //! writes down what it was asked; the real mechanisms are exercised by runner/tests/cluster.rs.
+    //! writes down what it was asked; the real mechanisms are exercised by runner/tests/runner/cluster.rs.
     use super::*;
     use crate::{Grudge, Shape};
 

@@ -6,6 +6,7 @@ use std::process::Command;
 
 #[test]
 fn a_campaign_with_a_wrong_expectation_exits_1_and_its_junit_names_the_failing_case() {
+    let _machine = crate::machine::share();
     let dir = std::env::temp_dir().join(format!("rift-test-campaign-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -65,6 +66,7 @@ nemesis = { faults = [] }
 
 #[test]
 fn the_example_configs_and_campaign_load_and_validate() {
+    let _machine = crate::machine::share();
     let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
     let mut config =
         runner::run::RunConfig::load(&examples.join("booking-async-one.toml")).unwrap();

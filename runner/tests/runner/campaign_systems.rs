@@ -10,11 +10,7 @@
 
 use std::collections::BTreeSet;
 use std::process::Command;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
-
-/// One campaign at a time: each drives a 3-node cluster on the 2 shared cores.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 /// The longest a campaign here may take.
 const LIMIT: Duration = Duration::from_secs(90);
@@ -91,7 +87,8 @@ fn campaign(name: &str, toml: &str) -> (Option<i32>, String) {
 
 /// Runs `toml` and asserts that it met every expectation within [`LIMIT`] and left nothing.
 fn campaign_meets_its_expectations(name: &str, toml: &str) {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    // Alone: it compares every trace of rift's on the machine before and after.
+    let _machine = crate::machine::alone();
     let before = traces();
     let (code, out) = campaign(name, toml);
     assert_eq!(

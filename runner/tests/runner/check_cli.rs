@@ -305,6 +305,7 @@ fn exit_code_of(results: &serde_json::Value) -> i32 {
 
 #[test]
 fn a_stored_run_is_rechecked_offline_with_its_checkers_and_exits_with_its_recorded_verdict() {
+    let _machine = crate::machine::share();
     let store = std::env::temp_dir().join(format!("rift-check-stored-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&store);
     let (code, out, err) = rift(&[

@@ -101,6 +101,7 @@ fn matrix(socks: &[UdpSocket]) -> Vec<Vec<bool>> {
 #[test]
 fn a_partition_drops_exactly_the_traffic_its_grudge_names_in_the_direction_it_names_and_heal_restores_it(
 ) {
+    let _machine = crate::machine::share();
     let n = 5;
     let mut cluster = sleepers(n);
     let socks = probes(&cluster, n);
@@ -140,6 +141,7 @@ fn a_partition_drops_exactly_the_traffic_its_grudge_names_in_the_direction_it_na
 
 #[test]
 fn packet_loss_drops_about_the_share_asked_for_and_heal_ends_it() {
+    let _machine = crate::machine::share();
     let mut cluster = sleepers(2);
     let socks = probes(&cluster, 2);
     let mut injector = Injector::new(&mut cluster, 3);
@@ -187,6 +189,7 @@ const STATUS: &str = r#"{"id":1,"op":"status"}"#;
 
 #[test]
 fn a_paused_node_stops_answering_and_answers_again_after_resume() {
+    let _machine = crate::machine::share();
     let mut cluster = booking(3, Backend::Local);
     let addr = cluster.addr(NodeId(1));
     let short = Duration::from_millis(300);
@@ -227,6 +230,7 @@ fn a_paused_node_stops_answering_and_answers_again_after_resume() {
 
 #[test]
 fn a_killed_node_restarts_on_its_data() {
+    let _machine = crate::machine::share();
     let mut cluster = booking(3, Backend::Local);
     let primary = cluster.addr(NodeId(0));
     let t = Duration::from_secs(2);
@@ -275,6 +279,7 @@ fn skew_ms(cluster: &Cluster, id: NodeId) -> i64 {
 
 #[test]
 fn a_node_under_a_five_second_clock_offset_reads_five_seconds_ahead_and_reset_brings_it_back() {
+    let _machine = crate::machine::share();
     let mut cluster = booking(3, Backend::Local);
     let mut injector = Injector::new(&mut cluster, 1);
     let bump = Fault::ClockBump {
@@ -302,6 +307,7 @@ fn a_node_under_a_five_second_clock_offset_reads_five_seconds_ahead_and_reset_br
 
 #[test]
 fn clock_faults_on_a_go_program_are_skipped_with_the_reason() {
+    let _machine = crate::machine::share();
     let adapter = CommandAdapter::new(
         "nats",
         "nats-server",
@@ -329,6 +335,7 @@ fn clock_faults_on_a_go_program_are_skipped_with_the_reason() {
 
 #[test]
 fn the_loopback_backend_says_it_leaves_out_partitions_and_still_pauses() {
+    let _machine = crate::machine::share();
     let mut cluster = booking(3, Backend::Loopback);
     let kinds: Vec<_> = cluster.omissions().iter().map(|o| o.kind).collect();
     assert_eq!(

@@ -9,16 +9,13 @@
 //!
 //! booking-node must be built (`cargo build -p booking`; `cargo test --workspace` builds it).
 
-mod leftovers;
-mod watch;
-
+use crate::leftovers::leftovers;
+use crate::watch::Watch;
 use checker::Verdict;
 use faults::Outcome;
-use leftovers::leftovers;
 use runner::nemesis::starts_fault;
 use runner::store::load_run;
 use std::process::{Command, Stdio};
-use watch::Watch;
 
 const STRATEGIES: [&str; 2] = ["async-one", "raft-majority"];
 const FAULTS: [&str; 4] = ["partition", "pause", "kill", "clock"];
@@ -83,6 +80,7 @@ fn rows(stdout: &str) -> Vec<Row> {
 
 #[test]
 fn the_demo_prints_each_strategy_under_each_fault_with_its_verdict_availability_and_latency() {
+    let _machine = crate::machine::share();
     let root = std::env::temp_dir().join(format!("rift-test-demo-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     let child = Command::new(env!("CARGO_BIN_EXE_rift"))
@@ -167,6 +165,7 @@ fn the_demo_prints_each_strategy_under_each_fault_with_its_verdict_availability_
 
 #[test]
 fn an_unknown_strategy_or_fault_is_refused_by_name() {
+    let _machine = crate::machine::share();
     for (flag, bad, choices) in [
         ("--strategies", "paxos-one", "raft-majority"),
         ("--faults", "flood", "partition"),

@@ -15,9 +15,7 @@ use std::time::{Duration, Instant};
 
 const LOCALHOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
-#[path = "etcd_redis_trial/ports.rs"]
-mod ports;
-use ports::free_port;
+use crate::etcd_redis_trial::ports::free_port;
 
 /// One etcd process, killed by pid when dropped (resumed first, in case a test paused it).
 struct Member(Child);
@@ -165,6 +163,7 @@ async fn a_request_to_a_paused_member_times_out_as_indefinite() {
 
 #[test]
 fn exactly_one_member_reports_itself_leader() {
+    let _machine = crate::machine::share();
     let cluster = Cluster::start();
     let leaders = cluster
         .spec

@@ -7,9 +7,7 @@
 //! Module map: `etcd_redis_trial` runs a trial (cluster, clients, nemesis, history); this file
 //! says which faults, which read mode and which verdict.
 
-#[path = "etcd_redis_trial/mod.rs"]
-mod trial;
-
+use crate::etcd_redis_trial as trial;
 use checker::linear::{check_history, Options};
 use checker::model::spec::{ModelKind, ModelSpec};
 use checker::Verdict;
@@ -145,6 +143,7 @@ fn valid(mode: ReadMode, steps: fn() -> Vec<Step>, seed: u64) -> Result<String, 
 
 #[test]
 fn etcd_with_linearizable_reads_under_a_partition_is_linearizable() {
+    let _machine = crate::machine::share();
     over_seeds("etcd linearizable, partition", &seeds(&[1, 2]), |seed| {
         valid(ReadMode::Linearizable, partition, seed)
     });
@@ -152,6 +151,7 @@ fn etcd_with_linearizable_reads_under_a_partition_is_linearizable() {
 
 #[test]
 fn etcd_with_linearizable_reads_under_pauses_and_a_kill_is_linearizable() {
+    let _machine = crate::machine::share();
     over_seeds(
         "etcd linearizable, pauses + kill",
         &seeds(&[1, 2]),
@@ -161,6 +161,7 @@ fn etcd_with_linearizable_reads_under_pauses_and_a_kill_is_linearizable() {
 
 #[test]
 fn etcd_with_serializable_reads_under_a_minority_partition_is_not_linearizable() {
+    let _machine = crate::machine::share();
     over_seeds(
         "etcd serializable, partition",
         &seeds(&[1, 2]),
@@ -175,6 +176,7 @@ fn etcd_with_serializable_reads_under_a_minority_partition_is_not_linearizable()
 
 #[test]
 fn a_clock_fault_on_etcd_is_recorded_as_skipped_because_go_bypasses_libfaketime() {
+    let _machine = crate::machine::share();
     use faults::{Injector, Outcome};
     use runner::cluster::{Backend, Cluster, ClusterConfig};
     let config = ClusterConfig {

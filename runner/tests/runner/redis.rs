@@ -25,9 +25,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 const LOCALHOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 const TIMEOUT: Duration = Duration::from_millis(500);
 
-#[path = "etcd_redis_trial/ports.rs"]
-mod ports;
-use ports::free_port;
+use crate::etcd_redis_trial::ports::free_port;
 
 /// One process, resumed and killed by pid when dropped.
 struct Proc(Child);
@@ -269,6 +267,7 @@ async fn time_skews_ms(conns: &mut [MultiplexedConnection]) -> Vec<i64> {
 #[test]
 fn a_redis_node_under_a_five_second_clock_offset_answers_time_five_seconds_ahead_and_reset_brings_it_back(
 ) {
+    let _machine = crate::machine::share();
     let config = ClusterConfig {
         nodes: 3,
         backend: Backend::Local,

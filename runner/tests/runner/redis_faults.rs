@@ -16,9 +16,7 @@
 //! Module map: `etcd_redis_trial` runs a trial (cluster, clients, nemesis, history); this file
 //! says which faults, which workload and which verdict.
 
-#[path = "etcd_redis_trial/mod.rs"]
-mod trial;
-
+use crate::etcd_redis_trial as trial;
 use checker::invariants::set::{check, ElementOutcome, ElementReport, SetOptions, SetReport};
 use checker::linear::{check_history, Options};
 use checker::model::spec::{ModelKind, ModelSpec};
@@ -152,6 +150,7 @@ fn trial_with(
 
 #[test]
 fn redis_loses_acknowledged_adds_when_its_primary_is_partitioned_and_sentinel_fails_over() {
+    let _machine = crate::machine::share();
     over_seeds(
         "redis async, primary partitioned",
         &seeds(&[1, 2]),
@@ -175,6 +174,7 @@ fn redis_loses_acknowledged_adds_when_its_primary_is_partitioned_and_sentinel_fa
 
 #[test]
 fn with_wait_no_acknowledged_add_is_lost_but_unconfirmed_adds_still_vanish() {
+    let _machine = crate::machine::share();
     let wait = Some(WaitFor {
         replicas: 1,
         timeout_ms: 300,
@@ -233,6 +233,7 @@ fn register(rng: &mut ChaCha8Rng, nodes: usize, next: u64) -> Invocation {
 
 #[test]
 fn redis_with_replica_reads_serves_stale_values_while_its_primary_is_partitioned() {
+    let _machine = crate::machine::share();
     over_seeds(
         "redis replica reads, primary partitioned",
         &seeds(&[1, 2]),
@@ -261,6 +262,7 @@ fn redis_with_replica_reads_serves_stale_values_while_its_primary_is_partitioned
 
 #[test]
 fn redis_with_primary_reads_and_no_faults_is_linearizable() {
+    let _machine = crate::machine::share();
     over_seeds("redis primary reads, no faults", &seeds(&[1, 2]), |seed| {
         let history = trial_with(
             register,

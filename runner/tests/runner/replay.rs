@@ -11,19 +11,16 @@
 //!
 //! booking-node must be built (`cargo build -p booking`; `cargo test --workspace` builds it).
 
-mod leftovers;
-mod watch;
-
+use crate::leftovers::leftovers;
+use crate::watch::Watch;
 use checker::Verdict;
 use faults::{Fault, Grudge, NodeId, Shape, Target};
-use leftovers::leftovers;
 use runner::nemesis::{Plan, Planned};
 use runner::run::{run, RunConfig, RunOptions};
 use runner::store::{load_run, FaultLine, StoredRun};
 use std::mem::discriminant;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use watch::Watch;
 
 const MS: u64 = 1_000_000;
 
@@ -156,6 +153,8 @@ fn copy_run(from: &Path, to: &Path, verdict: Option<&str>) {
 #[test]
 fn a_replay_reruns_the_config_and_seed_with_the_recorded_faults_at_their_offsets_and_counts_what_it_reproduced(
 ) {
+    // Alone: it watches every run this test process owns.
+    let _machine = crate::machine::alone();
     let root = temp_root("replay");
     let mine = Watch::start(std::process::id());
     let options = RunOptions {
@@ -264,6 +263,7 @@ fn a_replay_reruns_the_config_and_seed_with_the_recorded_faults_at_their_offsets
 
 #[test]
 fn a_directory_that_is_not_a_finished_run_and_zero_repeats_are_refused_with_exit_3() {
+    let _machine = crate::machine::share();
     let root = temp_root("replay-refusals");
     let (out, runs) = rift(&["replay"], Some(&root));
     let err = String::from_utf8_lossy(&out.stderr);

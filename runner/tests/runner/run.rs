@@ -49,6 +49,7 @@ fn short(replication: &str, read: &str, seed: u64, store: &Path) -> RunConfig {
 #[test]
 fn async_writes_read_from_one_replica_are_invalid_under_partitions_and_raft_with_read_index_is_valid_with_the_same_schedule(
 ) {
+    let _machine = crate::machine::share();
     let root = store("strategies");
     for seed in [11, 12, 13] {
         let options = RunOptions::default();
@@ -114,6 +115,7 @@ fn history_lines(store: &Path) -> usize {
 
 #[test]
 fn a_runner_killed_mid_run_leaves_a_readable_history_and_cleanup_leaves_nothing_behind() {
+    let _machine = crate::machine::share();
     let root = store("kill");
     let rift = env!("CARGO_BIN_EXE_rift");
     let mut child = Command::new(rift)

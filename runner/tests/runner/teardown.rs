@@ -5,8 +5,6 @@
 //! Each test's cluster runs the booking service with a paused node, a partition and a shifted
 //! clock in force, so every kind of leftover is there to be left.
 
-mod leftovers;
-
 use faults::{Fault, Grudge, Injector, NodeId, Shape, Target};
 use runner::adapter::{BookingAdapter, BookingOptions};
 use runner::cluster::{Backend, Cluster, ClusterConfig, RunId, RunState};
@@ -25,7 +23,7 @@ struct Made {
 
 /// Everything of `made` that still exists, in words: the run's leftovers and its faketime files.
 fn leftovers(made: &Made) -> Vec<String> {
-    let mut left = leftovers::leftovers(&made.state);
+    let mut left = crate::leftovers::leftovers(&made.state);
     for f in &made.clock_files {
         if f.exists() {
             left.push(format!("faketime file {}", f.display()));
@@ -83,6 +81,7 @@ fn fault_everything(cluster: &mut Cluster) -> Made {
 
 #[test]
 fn a_normal_run_leaves_nothing_behind() {
+    let _machine = crate::machine::share();
     let mut cluster = booking_cluster();
     let made = fault_everything(&mut cluster);
     drop(cluster);
@@ -91,6 +90,7 @@ fn a_normal_run_leaves_nothing_behind() {
 
 #[test]
 fn a_panic_while_faults_are_in_force_leaves_nothing_behind() {
+    let _machine = crate::machine::share();
     let made = std::sync::Mutex::new(None);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut cluster = booking_cluster();
@@ -176,6 +176,7 @@ fn signal(child: &std::process::Child, sig: nix::sys::signal::Signal) {
 
 #[test]
 fn sigterm_tears_the_run_down_before_rift_exits() {
+    let _machine = crate::machine::share();
     let (mut child, made) = cluster_up();
     signal(&child, nix::sys::signal::Signal::SIGTERM);
     let status = wait(&mut child);
@@ -189,6 +190,7 @@ fn sigterm_tears_the_run_down_before_rift_exits() {
 
 #[test]
 fn after_sigkill_rift_cleanup_removes_everything_the_run_left() {
+    let _machine = crate::machine::share();
     let (mut child, made) = cluster_up();
     signal(&child, nix::sys::signal::Signal::SIGKILL);
     wait(&mut child);
@@ -211,6 +213,7 @@ fn after_sigkill_rift_cleanup_removes_everything_the_run_left() {
 
 #[test]
 fn rift_cleanup_leaves_a_live_run_alone() {
+    let _machine = crate::machine::share();
     let mut cluster = booking_cluster();
     let made = Made {
         state: cluster.state().clone(),

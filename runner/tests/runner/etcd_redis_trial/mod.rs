@@ -7,8 +7,7 @@
 //! Every loop is bounded by the trial's duration; the cluster is torn down when dropped (also on
 //! panic), leaving no namespace, rule or process behind.
 
-// Shared by two test binaries, each of which uses only its own part.
-#![allow(dead_code)]
+pub mod ports;
 
 use faults::{Fault, Injector, Mechanism, NodeId};
 use histories::{Header, History};

@@ -1,0 +1,34 @@
+//! rift's integration tests, one binary: the `rift` binary and the runner library against real
+//! processes, namespaces, iptables rules, signals, etcd and Redis (needs root, as in CI;
+//! booking-node must be built: `cargo test --workspace` builds it).
+//!
+//! Module map:
+//! - offline: `check_cli` (`rift check` and `rift gen`), `etcd_redis_campaigns` (the example
+//!   campaign files say what issue 7 expects);
+//! - the cluster: `cluster` (faults on real processes in namespaces), `teardown` (nothing left
+//!   after a normal run, a panic, SIGTERM, SIGKILL + `rift cleanup`);
+//! - runs: `run` (`rift run`), `replay` (`rift replay`), `campaign` (`rift campaign`), `demo`
+//!   (`rift demo`);
+//! - third-party systems: `etcd`, `redis` (their clients and clusters), `etcd_faults`,
+//!   `redis_faults` (short fault trials, sharing `etcd_redis_trial`), `campaign_systems`
+//!   (campaigns of them through the `rift` binary);
+//! - helpers: `machine` (which tests may run beside which), `leftovers` (what of a run is still
+//!   on the machine), `watch` (the runs a process owns).
+
+mod campaign;
+mod campaign_systems;
+mod check_cli;
+mod cluster;
+mod demo;
+mod etcd;
+mod etcd_faults;
+mod etcd_redis_campaigns;
+mod etcd_redis_trial;
+mod leftovers;
+mod machine;
+mod redis;
+mod redis_faults;
+mod replay;
+mod run;
+mod teardown;
+mod watch;
