@@ -6,17 +6,24 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 /// Runs `work` on each of `items` on up to `threads` threads (at least one) and calls `emit` with
-/// each result, in the items' order, on the calling thread.
+/// each result, in the items' order, on the calling thread. With one thread or one item the work
+/// is done on the calling thread (whose stack is the main thread's, not a spawned thread's).
 pub fn in_order<I: Sync, T: Send>(
     items: &[I],
     threads: usize,
     work: impl Fn(&I) -> T + Sync,
     mut emit: impl FnMut(&I, T),
 ) {
+    if threads <= 1 || items.len() <= 1 {
+        for item in items {
+            emit(item, work(item));
+        }
+        return;
+    }
     let next = AtomicUsize::new(0);
     let (tx, rx) = mpsc::channel();
     std::thread::scope(|scope| {
-        for _ in 0..threads.clamp(1, items.len().max(1)) {
+        for _ in 0..threads.min(items.len()) {
             let tx = tx.clone();
             let (next, work) = (&next, &work);
             scope.spawn(move || loop {
