@@ -14,6 +14,7 @@ use crate::generator::Clients;
 use crate::nemesis::Plan;
 use crate::record::Recorder;
 use crate::store::{HostFacts, Results, RunDir, RunMeta};
+use crate::workload::WorkloadKind;
 use crate::RunError;
 use checker::Verdict;
 use faults::NodeId;
@@ -198,7 +199,8 @@ pub fn run(mut config: RunConfig, options: &RunOptions) -> Result<RunOutcome, Ru
     std::thread::sleep(Duration::from_secs_f64(config.quiet_s));
     let reads = config.workload.final_reads(config.nodes);
     let settle = Duration::from_secs_f64(config.settle_s);
-    runtime.block_on(final_reads(workers.clone(), reads, settle));
+    let unordered = config.workload.kind == WorkloadKind::Set;
+    runtime.block_on(final_reads(workers.clone(), reads, settle, unordered));
     drop(runtime);
     let history = recorder.finish()?;
     for i in 0..config.nodes {

@@ -100,7 +100,8 @@ const FINAL_READ_PAUSE: Duration = Duration::from_millis(300);
 const ROUND_PAUSE: Duration = Duration::from_millis(250);
 
 /// The final reads, in rounds, until every node returns the same state or `settle` has passed
-/// since they began (at least one round is always made).
+/// since they began (at least one round is always made). `unordered`: the reads return sets
+/// (arrays whose order means nothing).
 ///
 /// In a round every node is read at once, each node's reads in turn; a read that does not return
 /// ok (a node still electing a leader or catching up after the heal) is tried again on a fresh
@@ -108,7 +109,12 @@ const ROUND_PAUSE: Duration = Duration::from_millis(250);
 /// round is recorded; the convergence checker takes each node's last read of each key, so a
 /// system that converges within `settle` is judged converged, and one that never does is judged
 /// on its last round.
-pub async fn final_reads(workers: Arc<Workers>, reads: Vec<Invocation>, settle: Duration) {
+pub async fn final_reads(
+    workers: Arc<Workers>,
+    reads: Vec<Invocation>,
+    settle: Duration,
+    unordered: bool,
+) {
     let deadline = Instant::now() + settle;
     let nodes: BTreeSet<usize> = reads.iter().map(|r| r.node).collect();
     loop {
@@ -118,7 +124,7 @@ pub async fn final_reads(workers: Arc<Workers>, reads: Vec<Invocation>, settle: 
                 let w = workers.clone();
                 let mine: Vec<Invocation> =
                     reads.iter().filter(|r| r.node == node).cloned().collect();
-                tokio::spawn(async move { read_node(&w, &mine).await })
+                tokio::spawn(async move { read_node(&w, &mine, unordered).await })
             })
             .collect();
         let mut states = Vec::with_capacity(tasks.len());
@@ -135,14 +141,15 @@ pub async fn final_reads(workers: Arc<Workers>, reads: Vec<Invocation>, settle: 
 /// What one node returned for each of its final reads, in order (`None` where no try was ok).
 type NodeState = Vec<Option<Value>>;
 
-/// One node's final reads, each tried until ok (at most [`FINAL_READ_TRIES`] times).
-async fn read_node(workers: &Workers, reads: &[Invocation]) -> NodeState {
+/// One node's final reads, each tried until ok (at most [`FINAL_READ_TRIES`] times); arrays
+/// sorted when `unordered`, so that equal sets compare equal.
+async fn read_node(workers: &Workers, reads: &[Invocation], unordered: bool) -> NodeState {
     let mut state = Vec::with_capacity(reads.len());
     for inv in reads {
         let mut got = None;
         for _ in 0..FINAL_READ_TRIES {
             if let Completion::Ok(v) = workers.call(workers.fresh_process(), inv).await {
-                got = Some(v);
+                got = Some(canonical(v, unordered));
                 break;
             }
             tokio::time::sleep(FINAL_READ_PAUSE).await;
@@ -150,6 +157,14 @@ async fn read_node(workers: &Workers, reads: &[Invocation]) -> NodeState {
         state.push(got);
     }
     state
+}
+
+/// A read's value as compared between nodes: an array sorted when it is a set (`unordered`).
+fn canonical(mut value: Value, unordered: bool) -> Value {
+    if let (true, Value::Array(elements)) = (unordered, &mut value) {
+        elements.sort_by_cached_key(Value::to_string);
+    }
+    value
 }
 
 /// Whether every node answered every final read, all with the same values (each node's reads
@@ -176,5 +191,22 @@ mod tests {
         assert!(!agree(&[unread.clone(), unread]), "a read never ok");
         assert!(!agree(&[same(), None]), "a node's task failed");
         assert!(!agree(&[]));
+    }
+
+    #[test]
+    fn a_set_read_back_in_another_order_is_the_same_state_and_a_list_is_not() {
+        let node = |v: Value, unordered| Some(vec![Some(canonical(v, unordered))]);
+        assert!(agree(&[
+            node(json!([3, 1, 2]), true),
+            node(json!([1, 2, 3]), true)
+        ]));
+        assert!(!agree(&[
+            node(json!([3, 1, 2]), false),
+            node(json!([1, 2, 3]), false)
+        ]));
+        assert!(!agree(&[
+            node(json!([1, 2]), true),
+            node(json!([1, 2, 3]), true)
+        ]));
     }
 }
