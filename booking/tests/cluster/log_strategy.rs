@@ -6,6 +6,7 @@
 //!   replica, of a NATS server, of everything, and a replica's loss of its data directory;
 //! - two clients racing for the last room never both get it (the stream orders them).
 
+use crate::support;
 use booking::config::{ReadLevel, ReplicationKind};
 use booking::replication::log::nats_server::NatsCluster;
 use booking::testing::{ClusterSpec, TestCluster};
@@ -25,7 +26,7 @@ struct LogCluster {
 async fn log_cluster(read: ReadLevel) -> LogCluster {
     let nats = NatsCluster::start(3).await.expect("NATS cluster starts");
     let spec = ClusterSpec::new(ReplicationKind::Log, read).nats(nats.urls());
-    let nodes = TestCluster::start(Path::new(env!("CARGO_BIN_EXE_booking-node")), spec)
+    let nodes = TestCluster::start(support::bin(), spec)
         .await
         .expect("log cluster starts");
     // Every replica applies a first write before the test begins: the stream and the
@@ -64,12 +65,9 @@ fn log_tail(path: &Path) -> String {
     lines[lines.len().saturating_sub(15)..].join("\n")
 }
 
+/// A client of every node, each request bounded by [`TIMEOUT`].
 async fn clients(c: &TestCluster) -> Vec<Client> {
-    let mut out = Vec::new();
-    for i in 0..3 {
-        out.push(c.client(i, TIMEOUT).await.unwrap());
-    }
-    out
+    support::clients_within(c, TIMEOUT).await
 }
 
 #[tokio::test]

@@ -5,23 +5,16 @@
 //! - two clients racing for the last room never both get it (repeated over many rooms);
 //! - killing the leader elects a new one and writes go on; the old leader rejoins and catches up.
 
+use crate::support::{self, CLIENT_TIMEOUT};
 use booking::config::{ReadLevel, ReplicationKind};
-use booking::testing::{ClusterSpec, TestCluster};
+use booking::testing::TestCluster;
 use booking::{BookingError, Client};
 use serde_json::{json, Value};
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-const TIMEOUT: Duration = Duration::from_secs(3);
-
-fn bin() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_booking-node"))
-}
-
+/// A three-node raft cluster.
 async fn cluster(read: ReadLevel) -> TestCluster {
-    TestCluster::start(bin(), ClusterSpec::new(ReplicationKind::Raft, read))
-        .await
-        .expect("raft cluster starts")
+    support::cluster(ReplicationKind::Raft, read).await
 }
 
 /// Waits (at most 5 s) until one of `alive` is leader and every node of `alive` names it.
@@ -73,11 +66,7 @@ where
 async fn bookings_and_reads_work_from_any_node() {
     let c = cluster(ReadLevel::Majority).await;
     leader(&c, &[0, 1, 2]).await;
-    let clients = [
-        c.client(0, TIMEOUT).await.unwrap(),
-        c.client(1, TIMEOUT).await.unwrap(),
-        c.client(2, TIMEOUT).await.unwrap(),
-    ];
+    let clients = support::clients(&c).await;
     for (i, client) in clients.iter().enumerate() {
         let room = format!("room-{i}");
         assert!(client.book(&room, &format!("guest-{i}")).await.unwrap());
@@ -104,8 +93,8 @@ async fn acknowledged_writes_survive_sigkill_of_a_node_and_of_the_whole_cluster(
     let follower = (l + 1) % 3;
     let mut acknowledged = Vec::new();
     {
-        let via_leader = c.client(l, TIMEOUT).await.unwrap();
-        let via_follower = c.client(follower, TIMEOUT).await.unwrap();
+        let via_leader = c.client(l, CLIENT_TIMEOUT).await.unwrap();
+        let via_follower = c.client(follower, CLIENT_TIMEOUT).await.unwrap();
         for k in 0..30 {
             let client = if k % 2 == 0 {
                 &via_leader
@@ -128,7 +117,7 @@ async fn acknowledged_writes_survive_sigkill_of_a_node_and_of_the_whole_cluster(
     }
     leader(&c, &[0, 1, 2]).await;
     for i in 0..3 {
-        let client = c.client(i, TIMEOUT).await.unwrap();
+        let client = c.client(i, CLIENT_TIMEOUT).await.unwrap();
         for &k in &acknowledged {
             let key = format!("k{k}");
             let v = retry_definite(|| client.read(&key)).await.unwrap();
@@ -141,8 +130,8 @@ async fn acknowledged_writes_survive_sigkill_of_a_node_and_of_the_whole_cluster(
 async fn two_clients_racing_for_the_last_room_never_both_get_it() {
     let c = cluster(ReadLevel::Majority).await;
     leader(&c, &[0, 1, 2]).await;
-    let a = c.client(0, TIMEOUT).await.unwrap();
-    let b = c.client(2, TIMEOUT).await.unwrap();
+    let a = c.client(0, CLIENT_TIMEOUT).await.unwrap();
+    let b = c.client(2, CLIENT_TIMEOUT).await.unwrap();
     for round in 0..20 {
         let room = format!("last-{round}");
         let (ra, rb) = tokio::join!(a.book(&room, "ann"), b.book(&room, "bob"));
@@ -168,7 +157,7 @@ async fn a_killed_leader_is_replaced_and_writes_continue() {
     let mut c = cluster(ReadLevel::Majority).await;
     let old = leader(&c, &[0, 1, 2]).await;
     let survivor = (old + 1) % 3;
-    let client = c.client(survivor, TIMEOUT).await.unwrap();
+    let client = c.client(survivor, CLIENT_TIMEOUT).await.unwrap();
     client.write("before", json!(1)).await.unwrap();
     c.kill(old).unwrap();
     let killed_at = Instant::now();
@@ -183,7 +172,7 @@ async fn a_killed_leader_is_replaced_and_writes_continue() {
     assert_eq!(client.read("after").await.unwrap(), json!(2));
     // The old leader comes back as a follower and catches up.
     c.restart(old).await.unwrap();
-    let back = c.client(old, TIMEOUT).await.unwrap();
+    let back = c.client(old, CLIENT_TIMEOUT).await.unwrap();
     let v: Value = retry_definite(|| back.read("after")).await.unwrap();
     assert_eq!(v, json!(2));
     assert!(

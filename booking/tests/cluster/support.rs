@@ -35,9 +35,14 @@ pub async fn cluster_with(spec: ClusterSpec) -> TestCluster {
 
 /// A client of every node, in id order.
 pub async fn clients(c: &TestCluster) -> Vec<Client> {
+    clients_within(c, CLIENT_TIMEOUT).await
+}
+
+/// A client of every node, in id order, each request bounded by `timeout`.
+pub async fn clients_within(c: &TestCluster, timeout: Duration) -> Vec<Client> {
     let mut out = Vec::new();
     for i in 0..c.addrs().len() {
-        out.push(c.client(i, CLIENT_TIMEOUT).await.expect("connect"));
+        out.push(c.client(i, timeout).await.expect("connect"));
     }
     out
 }
