@@ -16,10 +16,10 @@
 //! are not measured against the write backlog of async or gossip replication. Prints one Markdown
 //! table row per combination; a combination whose cluster cannot start says why.
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use booking::config::{ReadLevel, ReplicationKind};
 use booking::replication::log::nats_server::NatsCluster;
-use booking::testing::{ClusterSpec, TestCluster};
+use booking::testing::{node_binary, ClusterSpec, TestCluster};
 use booking::Client;
 use clap::{Parser, ValueEnum};
 use rand::Rng;
@@ -185,18 +185,7 @@ async fn run_one(
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let bin = args.bin.clone().unwrap_or_else(|| {
-        PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../target/release/booking-node"
-        ))
-    });
-    if !bin.exists() {
-        bail!(
-            "{} not found: build it with cargo build --release -p booking",
-            bin.display()
-        );
-    }
+    let bin = node_binary(args.bin.clone())?;
     println!("| replication | read | book ops/s | book p50 ms | book p99 ms | book errors | available ops/s | available p50 ms | available p99 ms | available errors |");
     println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for replication in ReplicationKind::value_variants() {

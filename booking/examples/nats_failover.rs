@@ -16,7 +16,7 @@
 use anyhow::{bail, Context};
 use booking::config::{ReadLevel, ReplicationKind};
 use booking::replication::log::nats_server::NatsCluster;
-use booking::testing::{ClusterSpec, TestCluster};
+use booking::testing::{node_binary, ClusterSpec, TestCluster};
 use booking::Client;
 use clap::Parser;
 use serde_json::json;
@@ -123,18 +123,7 @@ async fn trial(
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let bin = args.bin.clone().unwrap_or_else(|| {
-        PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../target/release/booking-node"
-        ))
-    });
-    if !bin.exists() {
-        bail!(
-            "{} does not exist: cargo build --release -p booking --bin booking-node",
-            bin.display()
-        );
-    }
+    let bin = node_binary(args.bin.clone())?;
     if !(args.limit.is_finite() && args.limit > 0.0) {
         bail!("--limit {} is not a positive number of seconds", args.limit);
     }

@@ -94,6 +94,27 @@ pub(crate) fn harness(what: impl Into<String>, source: io::Error) -> BookingErro
     }
 }
 
+/// The booking-node binary a tool (a benchmark, an example) runs: `given`, else the workspace's
+/// release build; an error names the path and how to build it when it is not there.
+pub fn node_binary(given: Option<PathBuf>) -> Result<PathBuf, BookingError> {
+    let bin = given.unwrap_or_else(|| {
+        PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../target/release/booking-node"
+        ))
+    });
+    if bin.exists() {
+        return Ok(bin);
+    }
+    Err(harness(
+        format!(
+            "no booking-node at {} (build it: cargo build --release -p booking --bin booking-node)",
+            bin.display()
+        ),
+        io::Error::from(io::ErrorKind::NotFound),
+    ))
+}
+
 /// Stdout and stderr for `who`, a child process of a test cluster: both appended to `path`.
 pub(crate) fn log_output(path: &Path, who: &str) -> Result<(Stdio, Stdio), BookingError> {
     let open = || -> io::Result<(Stdio, Stdio)> {
