@@ -9,7 +9,7 @@
 //!
 //! booking-node must be built (`cargo build -p booking`; `cargo test --workspace` builds it).
 
-use crate::leftovers::leftovers;
+use crate::leftovers::assert_none_left;
 use crate::watch::Watch;
 use checker::Verdict;
 use faults::Outcome;
@@ -157,9 +157,7 @@ fn the_demo_prints_each_strategy_under_each_fault_with_its_verdict_availability_
     }
 
     assert_eq!(runs.len(), expected.len(), "one cluster per row");
-    for run in &runs {
-        assert_eq!(leftovers(run), Vec::<String>::new(), "run {}", run.run_id);
-    }
+    assert_none_left(&runs);
     std::fs::remove_dir_all(&root).unwrap();
 }
 

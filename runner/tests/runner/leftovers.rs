@@ -41,3 +41,10 @@ pub fn leftovers(run: &RunState) -> Vec<String> {
     }
     left
 }
+
+/// Asserts that nothing of any of `runs` is still on the machine, naming what is.
+pub fn assert_none_left<'a>(runs: impl IntoIterator<Item = &'a RunState>) {
+    for run in runs {
+        assert_eq!(leftovers(run), Vec::<String>::new(), "run {}", run.run_id);
+    }
+}

@@ -11,7 +11,7 @@
 //!
 //! booking-node must be built (`cargo build -p booking`; `cargo test --workspace` builds it).
 
-use crate::leftovers::leftovers;
+use crate::leftovers::assert_none_left;
 use crate::watch::Watch;
 use checker::Verdict;
 use faults::{Fault, Grudge, NodeId, Shape, Target};
@@ -255,9 +255,7 @@ fn a_replay_reruns_the_config_and_seed_with_the_recorded_faults_at_their_offsets
     );
 
     let all: Vec<_> = mine.stop().into_iter().chain(runs).chain(more).collect();
-    for r in &all {
-        assert_eq!(leftovers(r), Vec::<String>::new(), "run {}", r.run_id);
-    }
+    assert_none_left(&all);
     std::fs::remove_dir_all(&root).unwrap();
 }
 
