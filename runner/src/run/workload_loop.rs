@@ -5,7 +5,7 @@ use super::system::Driver;
 use crate::generator::{Clients, Context, Generator, Invocation, Next};
 use crate::record::{Completion, Recorder};
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -116,14 +116,16 @@ pub async fn final_reads(
     unordered: bool,
 ) {
     let deadline = Instant::now() + settle;
-    let nodes: BTreeSet<usize> = reads.iter().map(|r| r.node).collect();
+    let mut by_node: BTreeMap<usize, Vec<Invocation>> = BTreeMap::new();
+    for r in reads {
+        by_node.entry(r.node).or_default().push(r);
+    }
+    let by_node: Vec<Arc<Vec<Invocation>>> = by_node.into_values().map(Arc::new).collect();
     loop {
-        let tasks: Vec<_> = nodes
+        let tasks: Vec<_> = by_node
             .iter()
-            .map(|&node| {
-                let w = workers.clone();
-                let mine: Vec<Invocation> =
-                    reads.iter().filter(|r| r.node == node).cloned().collect();
+            .map(|mine| {
+                let (w, mine) = (workers.clone(), mine.clone());
                 tokio::spawn(async move { read_node(&w, &mine, unordered).await })
             })
             .collect();
