@@ -14,6 +14,7 @@
 //!
 //! Nothing here does I/O or knows of tokio: parsing lives in `histories`, running in `runner`.
 
+pub mod checkers;
 pub mod convergence;
 pub mod error;
 pub mod gen;
@@ -23,5 +24,6 @@ pub mod model;
 pub mod txn;
 pub mod verdict;
 
+pub use checkers::{Checker, Compose, Evidence, Judgement};
 pub use error::CheckError;
 pub use verdict::Verdict;

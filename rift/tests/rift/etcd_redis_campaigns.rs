@@ -5,7 +5,7 @@
 //! with WAIT.
 //!
 //! They are read here as campaigns without running them (each takes a few minutes:
-//! `rift campaign examples/etcd.toml`); runner/tests/runner/campaign_systems.rs runs shorter ones.
+//! `rift campaign examples/etcd.toml`); rift/tests/rift/campaign_systems.rs runs shorter ones.
 
 use runner::campaign::{Campaign, Expect};
 use runner::workload::WorkloadKind;
