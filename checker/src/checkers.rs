@@ -138,6 +138,19 @@ pub struct Linearizable {
     pub options: Options,
 }
 
+impl Linearizable {
+    /// Linearizability against `spec`, Unknown after `time_limit`.
+    pub fn within(spec: ModelSpec, time_limit: std::time::Duration) -> Linearizable {
+        Linearizable {
+            spec,
+            options: Options {
+                time_limit: Some(time_limit),
+                ..Options::default()
+            },
+        }
+    }
+}
+
 impl Checker for Linearizable {
     fn name(&self) -> String {
         format!("linearizable ({})", self.spec.kind.name())

@@ -1,7 +1,7 @@
 //! The runner's one error type: everything that can stop rift from carrying out a run, a
 //! cluster, a campaign or a store operation. These are failures of rift (a bad option, a file it
 //! cannot write, a node that never became ready), never entries in a history: a client call that
-//! fails is recorded as `fail` or `info` (see [`crate::systems::ClientError`]).
+//! fails is recorded as `fail` or `info` (see [`crate::system::ClientError`]).
 
 use crate::workload::WorkloadKind;
 use faults::{FaultKind, NodeId};
@@ -34,6 +34,35 @@ pub enum RunError {
         option: &'static str,
         /// What is wrong.
         message: String,
+    },
+    /// No system of that name is registered.
+    #[error("no system {name:?} in this rift (registered: {registered})")]
+    UnknownSystem {
+        /// The name asked for.
+        name: String,
+        /// The registered names.
+        registered: String,
+    },
+    /// The registry has no system at all, so there is no default one.
+    #[error("no system is registered in this rift")]
+    NoSystems,
+    /// A system refused its options.
+    #[error("system {system}: {message}")]
+    SystemOptions {
+        /// The system.
+        system: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The system's clients cannot run the workload asked for.
+    #[error("{system} has no \"{workload}\" workload in rift; use {workloads}")]
+    NoSuchWorkload {
+        /// The system.
+        system: String,
+        /// The workload asked for.
+        workload: WorkloadKind,
+        /// The workloads it has.
+        workloads: String,
     },
     /// A workload's op mix names an op the workload does not have.
     #[error("workload {workload} has no op {f:?} (its ops: {known})")]
@@ -135,6 +164,24 @@ pub enum RunError {
         /// The node's log file.
         log: PathBuf,
     },
+    /// A node's setup command failed or did not finish.
+    #[error("node {node}: setup command `{command}` failed: {message}")]
+    Setup {
+        /// The node.
+        node: NodeId,
+        /// The command line.
+        command: String,
+        /// Its status and output, or why it could not run.
+        message: String,
+    },
+    /// An adapter could not say how to start a node.
+    #[error("node {node}: {message}")]
+    Adapter {
+        /// The node.
+        node: NodeId,
+        /// The adapter's words.
+        message: String,
+    },
     /// The cluster's configuration cannot be used.
     #[error("invalid cluster configuration: {0}")]
     Cluster(String),
@@ -176,15 +223,16 @@ pub enum RunError {
         /// serde's message.
         message: String,
     },
-    /// A stored history could not be read.
+    /// A stored history could not be read (boxed: a history error is large, and every result of
+    /// the runner carries this enum).
     #[error(transparent)]
-    History(#[from] histories::HistoryError),
+    History(Box<histories::HistoryError>),
     /// The directory is not a run directory.
     #[error("{0} is not a rift run directory (no run.json)")]
     NotARun(PathBuf),
     /// The recorded history could not be read back from its file.
     #[error("cannot read back the history it recorded: {0}")]
-    ReadBack(histories::HistoryError),
+    ReadBack(Box<histories::HistoryError>),
     /// The history writer thread stopped before the run ended.
     #[error("the history writer for {0} stopped unexpectedly")]
     WriterGone(PathBuf),
@@ -210,6 +258,12 @@ impl RunError {
             path,
             source,
         }
+    }
+}
+
+impl From<histories::HistoryError> for RunError {
+    fn from(e: histories::HistoryError) -> RunError {
+        RunError::History(Box::new(e))
     }
 }
 

@@ -1,10 +1,9 @@
 //! rift's runner: clusters, clients, generators, recording, the run store.
 
 mod error;
-pub mod systems;
 
-pub mod adapter;
 pub mod cluster;
+pub mod system;
 
 pub mod campaign;
 pub mod generator;

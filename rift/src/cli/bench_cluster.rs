@@ -1,10 +1,10 @@
-//! `rift bench-cluster`: how fast clusters start and partitions go in and out, as medians over
-//! repeated trials on this machine (the figures BENCHMARKS.md records).
+//! `rift bench-cluster`: how fast clusters of a system (the default one unless `--system` says)
+//! start and partitions go in and out, as medians over repeated trials on this machine (the
+//! figures BENCHMARKS.md records).
 
 use faults::{Fault, Injector, Shape};
-use runner::adapter::{Adapter, BookingAdapter, BookingOptions};
 use runner::cluster::{Backend, Cluster, ClusterConfig};
-use std::sync::Arc;
+use runner::system::Registry;
 use std::time::{Duration, Instant};
 
 /// `rift bench-cluster` flags.
@@ -19,6 +19,9 @@ pub struct Args {
     /// Partition/heal pairs timed on one cluster.
     #[arg(long, default_value_t = 50)]
     pub partitions: usize,
+    /// The system (its default options); the registry's default when absent.
+    #[arg(long, default_value = "")]
+    pub system: String,
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -31,17 +34,14 @@ fn ms(d: Duration) -> String {
 }
 
 /// Runs the benchmark and prints one line per figure.
-pub fn run(args: Args) -> anyhow::Result<i32> {
+pub fn run(args: Args, registry: &Registry) -> anyhow::Result<i32> {
     anyhow::ensure!(
         args.starts > 0 && args.partitions > 0,
         "--starts and --partitions must be positive"
     );
-    let options = BookingOptions {
-        replication: booking::config::ReplicationKind::Async,
-        read: booking::config::ReadLevel::One,
-        conflict: None,
-    };
-    let adapter: Arc<dyn Adapter> = Arc::new(BookingAdapter::new(options)?);
+    let system = registry.configure(&args.system, &Default::default())?;
+    let adapter = system.adapter()?;
+    let name = system.describe();
     let config = ClusterConfig {
         nodes: args.nodes,
         backend: Backend::Local,
@@ -74,12 +74,12 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     }
     let n = args.nodes;
     println!(
-        "{n}-node booking cluster up and ready: median {} over {} starts",
+        "{n}-node {name} cluster up and ready: median {} over {} starts",
         ms(median(up)),
         args.starts
     );
     println!(
-        "{n}-node booking cluster torn down: median {} over {} teardowns",
+        "{n}-node {name} cluster torn down: median {} over {} teardowns",
         ms(median(down)),
         args.starts
     );

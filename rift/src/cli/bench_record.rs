@@ -1,8 +1,10 @@
 //! `rift bench-record`: the runner's recording throughput and its cost, measured against a real
-//! booking cluster (the same load with and without recording, alternating trials).
+//! cluster of any registered system (the default one unless `--system` says; the same load with
+//! and without recording, alternating trials).
 
 use super::run::Args as RunArgs;
 use runner::run::bench_record;
+use runner::system::Registry;
 
 /// `rift bench-record` flags: the run flags (system, nodes, workload, concurrency, time limit =
 /// seconds per trial), and the number of trials of each kind.
@@ -20,13 +22,13 @@ pub struct Args {
 }
 
 /// Runs `rift bench-record`.
-pub fn run(args: Args) -> anyhow::Result<i32> {
+pub fn run(args: Args, registry: &Registry) -> anyhow::Result<i32> {
     let mut run = args.run;
     run.time_limit = run.time_limit.or(Some(5.0));
     run.concurrency = run.concurrency.or(Some(64));
     run.nemesis = Some("none".into());
     let config = run.config()?;
-    let report = bench_record(&config, args.trials.max(1))?;
+    let report = bench_record(&config, registry, args.trials.max(1))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(0);

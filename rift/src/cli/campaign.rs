@@ -4,6 +4,7 @@
 use runner::campaign::{junit_xml, Campaign, CaseResult};
 use runner::run::{run as carry_out, RunOptions};
 use runner::store::RunStats;
+use runner::system::Registry;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -22,13 +23,13 @@ pub struct Args {
 
 /// Runs every case, printing one line per case as it ends; returns the results and each run's
 /// stats.
-pub fn run_cases(campaign: &Campaign) -> Vec<(CaseResult, Option<RunStats>)> {
+pub fn run_cases(campaign: &Campaign, registry: &Registry) -> Vec<(CaseResult, Option<RunStats>)> {
     let cases = campaign.cases();
     let total = cases.len();
     let mut out = Vec::new();
     for (i, case) in cases.into_iter().enumerate() {
         let began = Instant::now();
-        let r = carry_out(case.config.clone(), &RunOptions::default());
+        let r = carry_out(case.config.clone(), registry, &RunOptions::default());
         let (verdict, anomalies, dir, stats) = match r {
             Ok(o) => {
                 let anomalies = o
@@ -82,12 +83,12 @@ pub fn run_cases(campaign: &Campaign) -> Vec<(CaseResult, Option<RunStats>)> {
 }
 
 /// Runs `rift campaign`.
-pub fn run(args: Args) -> anyhow::Result<i32> {
-    let mut campaign = Campaign::load(&args.file)?;
+pub fn run(args: Args, registry: &Registry) -> anyhow::Result<i32> {
+    let mut campaign = Campaign::load(&args.file, registry)?;
     if let Some(s) = args.store {
         campaign.base.store = s;
     }
-    let results = run_cases(&campaign);
+    let results = run_cases(&campaign, registry);
     println!(
         "{:<40} {:<8} {:<10} {:<9} anomalies",
         "case", "expect", "verdict", "ok?"

@@ -3,8 +3,8 @@
 //! child process to kill it with SIGTERM or SIGKILL; it is also a quick manual check of a host.
 
 use faults::{Fault, Injector, NodeId, Shape, Target};
-use runner::adapter::{Adapter, BookingAdapter, BookingOptions, CommandAdapter, Readiness};
 use runner::cluster::{Backend, Cluster, ClusterConfig, RunId};
+use runner::system::{Adapter, CommandAdapter, Readiness, Registry};
 use std::io::Write;
 use std::sync::Arc;
 
@@ -20,10 +20,12 @@ pub struct Args {
     /// auto, local or loopback.
     #[arg(long, default_value = "auto")]
     pub backend: Backend,
-    /// The system: `sleep` (nodes that only sleep) or a booking strategy (`sync`, `async`,
-    /// `log`, `raft`, `gossip`).
+    /// The system: `sleep` (nodes that only sleep) or a registered system.
     #[arg(long, default_value = "sleep")]
     pub system: String,
+    /// The system's options, as KEY=VALUE (e.g. replication=raft).
+    #[arg(long = "option", value_parser = super::run::parse_option)]
+    pub options: Vec<(String, String)>,
     /// Pause these nodes.
     #[arg(long)]
     pub pause: Vec<usize>,
@@ -39,7 +41,7 @@ pub struct Args {
 }
 
 /// Runs `rift cluster-up`.
-pub fn run(args: Args) -> anyhow::Result<i32> {
+pub fn run(args: Args, registry: &Registry) -> anyhow::Result<i32> {
     let adapter: Arc<dyn Adapter> = match args.system.as_str() {
         "sleep" => Arc::new(CommandAdapter::new(
             "sleep",
@@ -47,15 +49,13 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             &["3600"],
             Readiness::Started,
         )),
-        strategy => {
-            let replication = clap::ValueEnum::from_str(strategy, true)
-                .map_err(|e| anyhow::anyhow!("--system: {e}"))?;
-            let options = BookingOptions {
-                replication,
-                read: booking::config::ReadLevel::One,
-                conflict: None,
-            };
-            Arc::new(BookingAdapter::new(options)?)
+        name => {
+            let options = args
+                .options
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect();
+            registry.configure(name, &options)?.adapter()?
         }
     };
     let config = ClusterConfig {

@@ -1,6 +1,7 @@
-//! `rift demo`: the booking service's strategies under partitions, pauses, kills and clock skew,
-//! with short limits, side by side: strategy, faults, verdict, anomalies, availability while
-//! faults were in force, and p50/p99 latency.
+//! `rift demo`: a system's variants (the named option sets it offers; for the booking service,
+//! its replication and read strategies) under partitions, pauses, kills and clock skew, with
+//! short limits, side by side: strategy, faults, verdict, anomalies, availability while faults
+//! were in force, and p50/p99 latency.
 
 use super::campaign::run_cases;
 use super::demo_table::table;
@@ -8,17 +9,8 @@ use faults::{FaultKind, Shape, Target};
 use runner::campaign::{Campaign, Expect, Nemesis, Strategy};
 use runner::nemesis::NemesisConfig;
 use runner::run::{RunConfig, SystemConfig};
+use runner::system::Registry;
 use std::path::PathBuf;
-
-/// The strategies: (name, replication, read).
-const STRATEGIES: [(&str, &str, &str); 6] = [
-    ("sync-one", "sync", "one"),
-    ("async-one", "async", "one"),
-    ("async-all", "async", "all"),
-    ("log-one", "log", "one"),
-    ("raft-majority", "raft", "majority"),
-    ("gossip-one", "gossip", "one"),
-];
 
 /// The faults: (name, kind).
 const FAULTS: [(&str, FaultKind); 4] = [
@@ -43,8 +35,11 @@ pub struct Args {
     /// The run store's root.
     #[arg(long, default_value = "store")]
     pub store: PathBuf,
-    /// Only these strategies, comma-separated (sync-one, async-one, async-all, log-one,
-    /// raft-majority, gossip-one); default: all.
+    /// The system whose variants are compared; the registry's default when absent.
+    #[arg(long, default_value = "")]
+    pub system: String,
+    /// Only these of the system's variants, comma-separated (the booking service's: sync-one,
+    /// async-one, async-all, log-one, raft-majority, gossip-one); default: all.
     #[arg(long, value_delimiter = ',')]
     pub strategies: Vec<String>,
     /// Only these faults, comma-separated (partition, pause, kill, clock); default: all.
@@ -54,7 +49,7 @@ pub struct Args {
 
 /// The entries of `all` named in `wanted` (all of them when `wanted` is empty), in `all`'s
 /// order; an unknown name is refused with the choices.
-fn pick<T: Copy>(
+fn pick<T: Clone>(
     what: &str,
     all: &[T],
     name: fn(&T) -> &str,
@@ -70,14 +65,15 @@ fn pick<T: Copy>(
     Ok(all
         .iter()
         .filter(|a| wanted.is_empty() || wanted.iter().any(|w| w == name(a)))
-        .copied()
+        .cloned()
         .collect())
 }
 
 /// The demo as a campaign: every chosen strategy under every chosen fault, one seed, expecting
 /// nothing (the demo is run for its numbers).
-fn campaign(args: &Args) -> anyhow::Result<Campaign> {
-    let strategies = pick("strategies", &STRATEGIES, |s| s.0, &args.strategies)?;
+fn campaign(args: &Args, registry: &Registry) -> anyhow::Result<Campaign> {
+    let variants = registry.variants(&args.system)?;
+    let strategies = pick("strategies", &variants, |v| v.0.as_str(), &args.strategies)?;
     let faults = pick("faults", &FAULTS, |f| f.0, &args.faults)?;
     let campaign = Campaign {
         name: "demo".into(),
@@ -93,12 +89,11 @@ fn campaign(args: &Args) -> anyhow::Result<Campaign> {
         },
         strategies: strategies
             .into_iter()
-            .map(|(name, replication, read)| Strategy {
-                name: name.into(),
+            .map(|(name, options)| Strategy {
+                name,
                 system: SystemConfig {
-                    name: "booking".into(),
-                    replication: replication.into(),
-                    read: read.into(),
+                    name: args.system.clone(),
+                    options,
                 },
                 expect: Expect::Any,
             })
@@ -119,16 +114,16 @@ fn campaign(args: &Args) -> anyhow::Result<Campaign> {
             .collect(),
         expect: vec![],
     };
-    for case in campaign.cases() {
-        case.config.validate()?;
-    }
+    campaign
+        .validate(registry)
+        .map_err(|e| anyhow::anyhow!(e))?;
     Ok(campaign)
 }
 
 /// Runs `rift demo`: the cases one after another (a line each on stderr as it ends), then the
 /// table on stdout. Exits 0 unless a run could not be carried out (3).
-pub fn run(args: Args) -> anyhow::Result<i32> {
-    let campaign = campaign(&args)?;
+pub fn run(args: Args, registry: &Registry) -> anyhow::Result<i32> {
+    let campaign = campaign(&args, registry)?;
     println!(
         "rift demo: {} strategies x {} faults, seed {}, {} s each; availability is the share of calls invoked while a fault was in force that succeeded",
         campaign.strategies.len(),
@@ -136,7 +131,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         args.seed,
         args.time_limit
     );
-    let results = run_cases(&campaign);
+    let results = run_cases(&campaign, registry);
     print!("{}", table(&results));
     let errors = results.iter().filter(|(r, _)| r.verdict.is_err()).count();
     Ok(if errors == 0 { 0 } else { 3 })

@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand; this file only lists them and dispatches.
 
 use clap::{Parser, Subcommand};
+use runner::system::Registry;
 
 mod bench_cluster;
 mod bench_record;
@@ -54,8 +55,8 @@ pub enum Command {
     ClusterUp(cluster_up::Args),
 }
 
-/// Runs a parsed command line and returns the process exit code.
-pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
+/// Runs a parsed command line over `registry`'s systems and returns the process exit code.
+pub fn dispatch(cli: Cli, registry: &Registry) -> anyhow::Result<i32> {
     match cli.command {
         Command::Version => {
             println!("rift {}", env!("CARGO_PKG_VERSION"));
@@ -64,12 +65,12 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Check(args) => check::run(*args),
         Command::Gen(args) => gen::run(args),
         Command::Cleanup(args) => cleanup::run(args),
-        Command::Run(args) => run::run(*args),
-        Command::Campaign(args) => campaign::run(args),
-        Command::BenchRecord(args) => bench_record::run(*args),
-        Command::Demo(args) => demo::run(args),
-        Command::Replay(args) => replay::run(args),
-        Command::ClusterUp(args) => cluster_up::run(args),
-        Command::BenchCluster(args) => bench_cluster::run(args),
+        Command::Run(args) => run::run(*args, registry),
+        Command::Campaign(args) => campaign::run(args, registry),
+        Command::BenchRecord(args) => bench_record::run(*args, registry),
+        Command::Demo(args) => demo::run(args, registry),
+        Command::Replay(args) => replay::run(args, registry),
+        Command::ClusterUp(args) => cluster_up::run(args, registry),
+        Command::BenchCluster(args) => bench_cluster::run(args, registry),
     }
 }

@@ -5,6 +5,7 @@ use super::replay_plan::recorded_plan;
 use checker::Verdict;
 use runner::run::{run as carry_out, RunOptions};
 use runner::store::load_run;
+use runner::system::Registry;
 use std::mem::discriminant;
 use std::path::PathBuf;
 
@@ -25,7 +26,7 @@ pub struct Args {
 /// store. A replay reproduces the original when its verdict is of the same kind (an unknown
 /// verdict's reason may differ). Exit 0 when every replay reproduced the original verdict, 1
 /// otherwise, 3 when the directory is not a finished run or a replay could not be carried out.
-pub fn run(args: Args) -> anyhow::Result<i32> {
+pub fn run(args: Args, registry: &Registry) -> anyhow::Result<i32> {
     let stored = load_run(&args.run_dir)?;
     let original = stored
         .results
@@ -58,7 +59,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             plan: Some(plan.clone()),
             ..RunOptions::default()
         };
-        let o = carry_out(config.clone(), &options)?;
+        let o = carry_out(config.clone(), registry, &options)?;
         let v = o.results.verdict;
         let reproduced = same_kind(&v, &original);
         same += u32::from(reproduced);

@@ -5,13 +5,16 @@ use clap::Args as ClapArgs;
 use faults::{FaultKind, Shape, Target};
 use runner::cluster::Backend;
 use runner::run::{render, run as carry_out, RunConfig, RunOptions};
+use runner::system::Registry;
 use runner::workload::WorkloadKind;
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Options of `rift run`. Every option can also come from `--config FILE` (TOML, the fields of
-/// run.json's config); a flag given overrides the file. With no options: the booking service,
-/// 3 nodes, async writes, reads from one replica, partitions and pauses, 30 s.
+/// run.json's config); a flag given overrides the file. With no options: the default system
+/// (the booking service in the `rift` binary) with its default options and first workload, 3
+/// nodes, partitions and pauses, 30 s.
 #[derive(Debug, Clone, Default, ClapArgs)]
 pub struct Args {
     /// A TOML config file (see examples/*.toml).
@@ -20,14 +23,18 @@ pub struct Args {
     /// The test's name (runs are stored under STORE/TEST/).
     #[arg(long)]
     pub test: Option<String>,
-    /// The system under test: booking, etcd, redis.
+    /// The system under test: a registered system (the `rift` binary's: booking, etcd, redis).
     #[arg(long)]
     pub system: Option<String>,
-    /// How writes replicate: booking sync, async, log, raft, gossip; redis async, wait.
+    /// One of the system's options, KEY=VALUE (repeat for several), e.g. --option read=all.
+    #[arg(long = "option", value_parser = parse_option)]
+    pub options: Vec<(String, String)>,
+    /// The system's `replication` option (booking: sync, async, log, raft, gossip; redis: async,
+    /// wait).
     #[arg(long)]
     pub replication: Option<String>,
-    /// Where reads go: booking one, majority, all; etcd linearizable, serializable; redis
-    /// primary, local.
+    /// The system's `read` option (booking: one, majority, all; etcd: linearizable,
+    /// serializable; redis: primary, local).
     #[arg(long)]
     pub read: Option<String>,
     /// Number of nodes.
@@ -94,6 +101,22 @@ pub struct Args {
     pub quiet_progress: bool,
 }
 
+/// A system option `KEY=VALUE`.
+pub fn parse_option(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("{s:?}: expected KEY=VALUE"))?;
+    Ok((k.trim().to_string(), v.trim().to_string()))
+}
+
+/// A system option's value: a number or boolean when it reads as one, else the text.
+fn option_value(v: &str) -> Value {
+    match serde_json::from_str::<Value>(v) {
+        Ok(n @ (Value::Number(_) | Value::Bool(_))) => n,
+        _ => Value::String(v.to_string()),
+    }
+}
+
 fn parse_mix(s: &str) -> Result<BTreeMap<String, u32>, String> {
     s.split(',')
         .filter(|p| !p.is_empty())
@@ -135,12 +158,26 @@ impl Args {
             };
         }
         set!(self.test => test);
-        set!(self.system => system.name);
-        set!(self.replication => system.replication);
-        set!(self.read => system.read);
+        if let Some(name) = &self.system {
+            if *name != c.system.name {
+                // Another system's options mean nothing to this one.
+                c.system.options.clear();
+            }
+            c.system.name = name.clone();
+        }
+        let shorthands = [("replication", &self.replication), ("read", &self.read)];
+        let given = shorthands
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.to_string(), v.clone()?)))
+            .chain(self.options.iter().cloned());
+        for (k, v) in given {
+            c.system.options.insert(k, option_value(&v));
+        }
         set!(self.nodes => nodes);
         set!(self.backend => backend);
-        set!(self.workload => workload.kind);
+        if let Some(kind) = self.workload {
+            c.workload.kind = Some(kind);
+        }
         set!(self.keys => workload.keys);
         set!(self.guests => workload.guests);
         set!(self.mix => workload.mix);
@@ -165,20 +202,19 @@ impl Args {
         if let Some(p) = &self.partitions {
             c.nemesis.partitions = list::<Shape>("partitions", p)?;
         }
-        c.validate()?;
         Ok(c)
     }
 }
 
 /// Runs `rift run`; the exit code is the verdict's (0 valid, 1 invalid, 2 unknown).
-pub fn run(args: Args) -> anyhow::Result<i32> {
+pub fn run(args: Args, registry: &Registry) -> anyhow::Result<i32> {
     let config = args.config()?;
     let options = RunOptions {
         progress: !args.quiet_progress,
         plan: None,
         verbose: true,
     };
-    let outcome = carry_out(config, &options)?;
+    let outcome = carry_out(config, registry, &options)?;
     print!("{}", render(&outcome));
     Ok(outcome.results.verdict.exit_code())
 }

@@ -68,20 +68,24 @@ nemesis = { faults = [] }
 fn the_example_configs_and_campaign_load_and_validate() {
     let _machine = crate::machine::share();
     let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let registry = rift::builtin();
     let mut config =
         runner::run::RunConfig::load(&examples.join("booking-async-one.toml")).unwrap();
-    config.validate().unwrap();
+    config.resolve(&registry).unwrap();
     // The example is the default config written out (its mix is the default mix, spelled out).
     config.workload.mix.clear();
-    let default = runner::run::RunConfig {
+    let mut default = runner::run::RunConfig {
         test: "booking-async-one".into(),
         ..Default::default()
     };
+    default.resolve(&registry).unwrap();
     assert_eq!(config, default);
     runner::run::RunConfig::load(&examples.join("booking-raft-register.toml"))
         .unwrap()
-        .validate()
+        .resolve(&rift::builtin())
         .unwrap();
-    let c = runner::campaign::Campaign::load(&examples.join("booking-campaign.toml")).unwrap();
+    let c =
+        runner::campaign::Campaign::load(&examples.join("booking-campaign.toml"), &rift::builtin())
+            .unwrap();
     assert_eq!(c.cases().len(), 2 * 2 * 2);
 }

@@ -8,8 +8,9 @@
 //! Every test starts its own cluster with a fresh run id; dropping the cluster tears it down.
 
 use faults::{Fault, Grudge, Injector, NodeId, Outcome, Shape, Target};
-use runner::adapter::{Adapter, BookingAdapter, BookingOptions, CommandAdapter, Readiness};
+use rift_booking::{BookingAdapter, BookingOptions};
 use runner::cluster::{Backend, Cluster, ClusterConfig};
+use runner::system::{Adapter, CommandAdapter, Readiness};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::sync::Arc;

@@ -6,9 +6,9 @@
 
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
-use runner::systems::etcd::probe::{health, is_leader};
-use runner::systems::etcd::{ClusterState, EtcdClient, EtcdCluster, EtcdMember, ReadMode};
-use runner::systems::FailureKind;
+use rift_etcd::probe::{health, is_leader};
+use rift_etcd::{ClusterState, EtcdClient, EtcdCluster, EtcdMember, ReadMode};
+use runner::system::FailureKind;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

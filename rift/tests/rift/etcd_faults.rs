@@ -14,14 +14,15 @@ use checker::Verdict;
 use faults::{Fault, Shape, Target};
 use histories::{History, OpType, Process};
 use rand_chacha::ChaCha8Rng;
-use runner::generator::Invocation;
-use runner::systems::etcd::{EtcdAdapter, EtcdDriver, ReadMode};
+use rift_etcd::{Etcd, EtcdAdapter, EtcdOptions, ReadMode};
+use runner::system::System;
+use runner::workload::Operation;
 use std::sync::Arc;
 use std::time::Duration;
-use trial::{faults_not_installed, over_seeds, register_op, seeds, trial, Driver, Plan, Step};
+use trial::{faults_not_installed, over_seeds, register_op, seeds, trial, Plan, Step};
 
-fn ops(rng: &mut ChaCha8Rng, nodes: usize, next: u64) -> Invocation {
-    register_op(rng, nodes, next, 2)
+fn ops(rng: &mut ChaCha8Rng, next: u64) -> Operation {
+    register_op(rng, next, 2)
 }
 
 fn at(ms: u64, fault: Fault) -> Step {
@@ -93,8 +94,8 @@ fn run(mode: ReadMode, steps: Vec<Step>, seed: u64) -> History {
         quiet: Duration::from_millis(200),
         final_reads: Vec::new(),
     };
-    let driver = move |addrs: &[std::net::SocketAddr]| {
-        Driver::Etcd(EtcdDriver::new(addrs, mode, Duration::from_millis(1000)).unwrap())
+    let driver = move |context: &runner::system::DriverContext| {
+        Etcd.driver(&EtcdOptions { read: mode }, context).unwrap()
     };
     trial(Arc::new(EtcdAdapter::default()), driver, ops, plan, seed)
 }

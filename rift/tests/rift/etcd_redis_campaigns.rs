@@ -31,7 +31,7 @@ fn expected(c: &Campaign, strategy: &str, nemesis: &str) -> Vec<Expect> {
 fn the_etcd_campaign_expects_linearizable_reads_valid_and_serializable_reads_stale_under_partitions(
 ) {
     let c = campaign("etcd.toml");
-    assert_eq!(c.base.workload.kind, WorkloadKind::Register);
+    assert_eq!(c.base.workload.kind, Some(WorkloadKind::Register));
     assert!(c.strategies.iter().all(|s| s.system.name == "etcd"));
     assert_eq!(c.seeds.len(), 3);
     for nemesis in ["partitions", "pauses-kills"] {
@@ -46,7 +46,7 @@ fn the_etcd_campaign_expects_linearizable_reads_valid_and_serializable_reads_sta
 #[test]
 fn the_redis_campaign_expects_lost_adds_without_wait_and_none_with_it() {
     let c = campaign("redis.toml");
-    assert_eq!(c.base.workload.kind, WorkloadKind::Set);
+    assert_eq!(c.base.workload.kind, Some(WorkloadKind::Set));
     assert!(c.strategies.iter().all(|s| s.system.name == "redis"));
     assert_eq!(
         expected(&c, "async-primary", "partition-primary"),

@@ -11,11 +11,11 @@ use faults::{Fault, Injector, NodeId, Outcome, Target};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use redis::aio::MultiplexedConnection;
-use runner::cluster::{Backend, Cluster, ClusterConfig};
-use runner::systems::redis::{
+use rift_redis::{
     primary_by, probe, ReadFrom, RedisAdapter, RedisClient, RedisCluster, RedisNode, WaitFor,
 };
-use runner::systems::{FailureKind, NodeCommand};
+use runner::cluster::{Backend, Cluster, ClusterConfig};
+use runner::system::{FailureKind, NodeCommand};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

@@ -23,24 +23,19 @@ use checker::model::spec::{ModelKind, ModelSpec};
 use checker::Verdict;
 use faults::{Fault, Grudge, NodeId, Shape};
 use histories::{History, OpType, Outcome};
-use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use runner::generator::Invocation;
-use runner::systems::redis::adapter::deployment;
-use runner::systems::redis::{ReadFrom, RedisAdapter, RedisDriver, SentinelTiming, WaitFor};
-use serde_json::{json, Value};
+use rift_redis::adapter::deployment;
+use rift_redis::{ReadFrom, RedisAdapter, RedisDriver, SentinelTiming, WaitFor};
+use runner::system::Driver;
+use runner::workload::{Operation, SetOp};
+use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
-use trial::{faults_not_installed, over_seeds, register_op, seeds, trial, Driver, Plan, Step};
+use trial::{faults_not_installed, over_seeds, register_op, seeds, trial, Plan, Step};
 
-/// A unique add from a random node's client.
-fn add(rng: &mut ChaCha8Rng, nodes: usize, next: u64) -> Invocation {
-    Invocation {
-        f: "add".into(),
-        key: None,
-        value: json!(next),
-        node: rng.gen_range(0..nodes),
-    }
+/// A unique add.
+fn add(_rng: &mut ChaCha8Rng, next: u64) -> Operation {
+    Operation::Set(SetOp::Add(next))
 }
 
 /// The primary cut off from both replicas (and their Sentinels) in both directions.
@@ -72,14 +67,9 @@ fn run(wait: Option<WaitFor>, seed: u64) -> Result<(History, SetReport), String>
 }
 
 /// One final set read from every node.
-fn set_final_reads() -> Vec<Invocation> {
+fn set_final_reads() -> Vec<(Operation, NodeId)> {
     (0..3)
-        .map(|node| Invocation {
-            f: "read".into(),
-            key: None,
-            value: Value::Null,
-            node,
-        })
+        .map(|node| (Operation::Set(SetOp::Read), NodeId(node)))
         .collect()
 }
 
@@ -89,7 +79,7 @@ fn trial_of(
     draw: trial::OpDraw,
     read_from: ReadFrom,
     wait: Option<WaitFor>,
-    final_reads: Vec<Invocation>,
+    final_reads: Vec<(Operation, NodeId)>,
     seed: u64,
 ) -> Result<History, String> {
     let steps = vec![
@@ -118,7 +108,7 @@ fn trial_with(
     draw: trial::OpDraw,
     read_from: ReadFrom,
     wait: Option<WaitFor>,
-    final_reads: Vec<Invocation>,
+    final_reads: Vec<(Operation, NodeId)>,
     steps: Vec<Step>,
     duration: Duration,
     seed: u64,
@@ -131,14 +121,10 @@ fn trial_with(
         quiet: Duration::from_secs(2),
         final_reads,
     };
-    let driver = move |addrs: &[std::net::SocketAddr]| {
-        let d = deployment(addrs, SentinelTiming::default());
-        Driver::Redis(RedisDriver::new(
-            d,
-            read_from,
-            wait,
-            Duration::from_millis(1000),
-        ))
+    let driver = move |context: &runner::system::DriverContext| -> Arc<dyn Driver> {
+        let addrs: Vec<_> = context.nodes.iter().map(|n| n.addr()).collect();
+        let d = deployment(&addrs, SentinelTiming::default());
+        Arc::new(RedisDriver::new(d, read_from, wait, context.op_timeout))
     };
     let history = trial(Arc::new(RedisAdapter::default()), driver, draw, plan, seed);
     let skipped = faults_not_installed(&history);
@@ -227,8 +213,8 @@ fn with_wait_no_acknowledged_add_is_lost_but_unconfirmed_adds_still_vanish() {
 }
 
 /// A register op over 2 keys.
-fn register(rng: &mut ChaCha8Rng, nodes: usize, next: u64) -> Invocation {
-    register_op(rng, nodes, next, 2)
+fn register(rng: &mut ChaCha8Rng, next: u64) -> Operation {
+    register_op(rng, next, 2)
 }
 
 #[test]

@@ -164,7 +164,7 @@ fn a_replay_reruns_the_config_and_seed_with_the_recorded_faults_at_their_offsets
     // A stale read under async/one is likely, not certain: the first of three seeds that finds one.
     let original = [21, 22, 23]
         .into_iter()
-        .map(|seed| run(config(seed, &root), &options).expect("the original run"))
+        .map(|seed| run(config(seed, &root), &rift::builtin(), &options).expect("the original run"))
         .find(|o| o.results.verdict == Verdict::Invalid)
         .expect("async/one shows a stale read or a double booking on one of 3 seeds");
     let dir = original.context.dir.path.clone();

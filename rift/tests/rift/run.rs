@@ -12,7 +12,7 @@
 
 use checker::Verdict;
 use faults::{FaultKind, Shape, Target};
-use runner::run::{run, RunConfig, RunOptions};
+use runner::run::{run, RunConfig, RunOptions, SystemConfig};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -36,8 +36,7 @@ fn short(replication: &str, read: &str, seed: u64, store: &Path) -> RunConfig {
         store: store.to_path_buf(),
         ..RunConfig::default()
     };
-    c.system.replication = replication.into();
-    c.system.read = read.into();
+    c.system = SystemConfig::named("booking", &[("replication", replication), ("read", read)]);
     c.workload.keys = 2;
     c.nemesis.faults = vec![FaultKind::Partition];
     c.nemesis.partitions = vec![Shape::IsolateOne];
@@ -53,14 +52,24 @@ fn async_writes_read_from_one_replica_are_invalid_under_partitions_and_raft_with
     let root = store("strategies");
     for seed in [11, 12, 13] {
         let options = RunOptions::default();
-        let weak = run(short("async", "one", seed, &root), &options).expect("async run");
+        let weak = run(
+            short("async", "one", seed, &root),
+            &rift::builtin(),
+            &options,
+        )
+        .expect("async run");
         assert_eq!(
             weak.results.verdict,
             Verdict::Invalid,
             "seed {seed}: async/one should show a stale read or a double booking; {:?}",
             weak.results.checks
         );
-        let strong = run(short("raft", "majority", seed, &root), &options).expect("raft run");
+        let strong = run(
+            short("raft", "majority", seed, &root),
+            &rift::builtin(),
+            &options,
+        )
+        .expect("raft run");
         assert_eq!(
             strong.plan, weak.plan,
             "seed {seed}: the same fault schedule"

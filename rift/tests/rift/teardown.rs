@@ -6,7 +6,7 @@
 //! clock in force, so every kind of leftover is there to be left.
 
 use faults::{Fault, Grudge, Injector, NodeId, Shape, Target};
-use runner::adapter::{BookingAdapter, BookingOptions};
+use rift_booking::{BookingAdapter, BookingOptions};
 use runner::cluster::{Backend, Cluster, ClusterConfig, RunId, RunState};
 use std::io::BufRead;
 use std::path::PathBuf;

@@ -2,6 +2,7 @@
 
 use crate::nemesis::NemesisConfig;
 use crate::run::{RunConfig, SystemConfig};
+use crate::system::Registry;
 use crate::RunError;
 use checker::Verdict;
 use serde::{Deserialize, Serialize};
@@ -129,7 +130,7 @@ impl CaseResult {
 impl Campaign {
     /// Reads a campaign from a TOML file, checking that every case's config is valid and every
     /// override names a strategy and a nemesis of the campaign.
-    pub fn load(path: &Path) -> Result<Campaign, RunError> {
+    pub fn load(path: &Path, registry: &Registry) -> Result<Campaign, RunError> {
         let text = std::fs::read_to_string(path).map_err(|source| RunError::CampaignRead {
             path: path.to_path_buf(),
             source,
@@ -159,12 +160,20 @@ impl Campaign {
                 )));
             }
         }
-        for case in c.cases() {
-            case.config
-                .validate()
-                .map_err(|e| bad(format!("case {}: {e}", case.name)))?;
-        }
+        c.validate(registry).map_err(bad)?;
         Ok(c)
+    }
+
+    /// Checks every case's config against the systems of `registry`, naming the first case
+    /// that is wrong.
+    pub fn validate(&self, registry: &Registry) -> Result<(), String> {
+        for case in self.cases() {
+            case.config
+                .clone()
+                .resolve(registry)
+                .map_err(|e| format!("case {}: {e}", case.name))?;
+        }
+        Ok(())
     }
 
     /// Every case: strategies x nemeses x seeds, in that order.

@@ -14,7 +14,7 @@ impl Mechanism for Cluster {
     }
 
     fn primaries(&self) -> Option<Vec<NodeId>> {
-        self.adapter.primaries(&self.specs())
+        self.adapter.primaries(&self.specs(), self)
     }
 
     fn unsupported(&self, kind: FaultKind) -> Option<String> {
@@ -94,6 +94,7 @@ impl Mechanism for Cluster {
                 let identity = n.main.as_ref().expect("just started").identity;
                 match wait_ready(
                     &*self.adapter,
+                    &*self,
                     &n.spec,
                     &identity,
                     &n.log,

@@ -1,7 +1,7 @@
 //! Clusters: the nodes of a system under test running as real processes, and the mechanisms
 //! that fault them.
 //!
-//! A [`ClusterConfig`] (typed, serialisable) and an [`Adapter`](crate::adapter::Adapter) give a
+//! A [`ClusterConfig`] (typed, serialisable) and an [`Adapter`](crate::system::Adapter) give a
 //! running [`Cluster`]. In the local backend each node is a process in its own network namespace
 //! (`rift-<run>-n<i>`) with its own address on a bridge that lives in a namespace of the run's
 //! own (`rift-<run>-br`), reached from the root namespace through one veth ([`names`]). In the
@@ -21,6 +21,7 @@ mod node;
 mod process;
 mod run_id;
 mod running;
+mod shell;
 pub mod signals;
 mod state;
 pub mod teardown;

@@ -2,7 +2,7 @@
 //! ready.
 
 use super::process::Proc;
-use crate::adapter::{Adapter, Companion, NodeSpec};
+use crate::system::{Adapter, Companion, NodeSpec, Shell};
 use crate::RunError;
 use faults::clock::ClockControl;
 use std::net::TcpStream;
@@ -32,7 +32,7 @@ impl Node {
     /// The environment `program` (a name on the PATH or a path) gets to run under the node's
     /// clock.
     pub fn clock_env(&self, program: &str) -> Vec<(String, String)> {
-        let resolved = crate::adapter::on_path(program).unwrap_or_else(|| program.into());
+        let resolved = crate::system::on_path(program).unwrap_or_else(|| program.into());
         self.clock
             .as_ref()
             .map(|c| c.env(&resolved))
@@ -43,6 +43,7 @@ impl Node {
 /// Waits until `adapter` finds `spec` ready, the process `main` exits, or `timeout` passes.
 pub fn wait_ready(
     adapter: &dyn Adapter,
+    shell: &dyn Shell,
     spec: &NodeSpec,
     main: &faults::process::ProcessIdentity,
     log: &std::path::Path,
@@ -51,7 +52,7 @@ pub fn wait_ready(
     let start = Instant::now();
     let mut pause = Duration::from_millis(5);
     loop {
-        let last = match adapter.probe(spec) {
+        let last = match adapter.probe(spec, shell) {
             Ok(()) => return Ok(()),
             Err(e) => e,
         };

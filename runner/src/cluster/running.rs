@@ -1,12 +1,12 @@
 //! The running cluster: start, accessors, and teardown.
 
 use super::node::{wait_companion, wait_ready, Node};
-use super::process::Proc;
+use super::process::{NodeUser, Proc};
 use super::{
     network, signals, teardown, Backend, ClusterConfig, Names, RunId, RunState, Subnet,
     TeardownReport,
 };
-use crate::adapter::{Adapter, NodeSpec, PORTS_PER_NODE};
+use crate::system::{Adapter, NodeSpec, Shell, PORTS_PER_NODE};
 use crate::RunError;
 use faults::clock::{clock_blocker, ClockControl};
 use faults::iptables::RuleSet;
@@ -187,12 +187,15 @@ impl Cluster {
                 data_dir,
                 restart: false,
             };
-            let program = self
+            let command = self
                 .adapter
                 .command(&spec)
-                .map_err(RunError::Cluster)?
-                .program;
-            let resolved = crate::adapter::on_path(&program.to_string_lossy()).unwrap_or(program);
+                .map_err(|message| RunError::Adapter { node: id, message })?;
+            if let Some(user) = &command.user {
+                NodeUser::lookup(user)?.own(&spec.data_dir)?;
+            }
+            let program = command.program;
+            let resolved = crate::system::on_path(&program.to_string_lossy()).unwrap_or(program);
             let clock_blocker = clock_blocker(&resolved);
             let clock = if self.config.clock && clock_blocker.is_none() {
                 Some(ClockControl::create(
@@ -241,18 +244,98 @@ impl Cluster {
                 wait_companion(&companion, &node.spec, timeout)?;
             }
         }
-        for i in 0..self.nodes.len() {
-            self.spawn_main(NodeId(i))?;
+        // In stages: each starts the nodes whose predecessors are all ready.
+        let n = self.nodes.len();
+        let mut ready = vec![false; n];
+        for _ in 0..n {
+            let stage: Vec<NodeId> = (0..n)
+                .filter(|&i| {
+                    !ready[i]
+                        && self
+                            .adapter
+                            .starts_after(&self.nodes[i].spec)
+                            .iter()
+                            .all(|d| ready.get(d.0) == Some(&true))
+                })
+                .map(NodeId)
+                .collect();
+            if stage.is_empty() {
+                break;
+            }
+            self.set_up(&stage)?;
+            for &id in &stage {
+                self.spawn_main(id)?;
+            }
+            self.save()?;
+            self.wait_started(&stage, timeout)?;
+            stage.iter().for_each(|id| ready[id.0] = true);
         }
-        self.save()?;
-        let adapter = &*self.adapter;
-        let nodes = &self.nodes;
+        match ready.iter().position(|r| !r) {
+            None => Ok(()),
+            Some(i) => Err(RunError::Adapter {
+                node: NodeId(i),
+                message: format!(
+                    "it starts after {:?}, which never start: the start order has a cycle",
+                    self.adapter.starts_after(&self.nodes[i].spec)
+                ),
+            }),
+        }
+    }
+
+    /// Runs the setup commands of the nodes `ids` (on all of them at once, each node's in
+    /// order), each bounded by the ready timeout.
+    fn set_up(&self, ids: &[NodeId]) -> Result<(), RunError> {
+        let timeout = self.ready_timeout();
         std::thread::scope(|scope| {
-            let handles: Vec<_> = nodes
+            let handles: Vec<_> = ids
                 .iter()
-                .map(|n| {
+                .map(|&id| scope.spawn(move || self.set_up_node(id, timeout)))
+                .collect();
+            handles
+                .into_iter()
+                .try_for_each(|h| h.join().expect("a setup thread panicked"))
+        })
+    }
+
+    fn set_up_node(&self, id: NodeId, timeout: Duration) -> Result<(), RunError> {
+        let spec = &self.nodes[id.0].spec;
+        let commands = self
+            .adapter
+            .setup(spec)
+            .map_err(|message| RunError::Adapter { node: id, message })?;
+        for command in commands {
+            let failed = |message| RunError::Setup {
+                node: id,
+                command: command.line(),
+                message,
+            };
+            let out = self.run(id, &command, timeout).map_err(failed)?;
+            if !out.success {
+                return Err(failed(format!(
+                    "{}; stderr: {}; stdout: {}",
+                    out.status,
+                    out.stderr.trim(),
+                    out.stdout.trim()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits until the just-started nodes `ids` are ready (all at once), each bounded by
+    /// `timeout`.
+    fn wait_started(&self, ids: &[NodeId], timeout: Duration) -> Result<(), RunError> {
+        let adapter = &*self.adapter;
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = ids
+                .iter()
+                .map(|&id| {
+                    let n = &self.nodes[id.0];
                     let identity = n.main.as_ref().expect("just started").identity;
-                    scope.spawn(move || wait_ready(adapter, &n.spec, &identity, &n.log, timeout))
+                    let shell: &dyn Shell = self;
+                    scope.spawn(move || {
+                        wait_ready(adapter, shell, &n.spec, &identity, &n.log, timeout)
+                    })
                 })
                 .collect();
             handles
@@ -261,13 +344,56 @@ impl Cluster {
         })
     }
 
+    /// Waits, bounded by `limit` in all, until every node passes the adapter's readiness probe
+    /// (after the final heal: a failover, an election). `Err` names a node still not ready.
+    pub fn wait_all_ready(&self, limit: Duration) -> Result<(), String> {
+        let deadline = std::time::Instant::now() + limit;
+        for n in &self.nodes {
+            while let Err(why) = self.adapter.probe(&n.spec, self) {
+                if std::time::Instant::now() >= deadline {
+                    return Err(format!(
+                        "node {} not ready {limit:?} after the heal: {why}",
+                        n.spec.id
+                    ));
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        Ok(())
+    }
+
+    /// Copies every node's log, and the files its adapter names as logs, into `dir` (as
+    /// `<node>.log` and `<node>-<file name>`); a file that cannot be copied is left out.
+    pub fn keep_logs(&self, dir: &Path) {
+        for n in &self.nodes {
+            let id = n.spec.id;
+            let _ = std::fs::copy(&n.log, dir.join(format!("{id}.log")));
+            for file in self.adapter.log_files(&n.spec) {
+                let path = n.spec.data_dir.join(&file);
+                if let Some(name) = path.file_name() {
+                    let name = format!("{id}-{}", name.to_string_lossy());
+                    let _ = std::fs::copy(&path, dir.join(name));
+                }
+            }
+        }
+    }
+
     /// Starts node `id`'s main process (not waiting for readiness) and records it.
     pub(super) fn spawn_main(&mut self, id: NodeId) -> Result<(), RunError> {
         let node = &mut self.nodes[id.0];
-        let command = self
-            .adapter
-            .command(&node.spec)
-            .map_err(RunError::Cluster)?;
+        let adapter_error = |message| RunError::Adapter { node: id, message };
+        let command = self.adapter.command(&node.spec).map_err(adapter_error)?;
+        let owner = command.user.as_deref().map(NodeUser::lookup).transpose()?;
+        for file in self.adapter.files(&node.spec).map_err(adapter_error)? {
+            let path = node.spec.data_dir.join(&file.path);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(RunError::io("create", dir))?;
+            }
+            std::fs::write(&path, &file.contents).map_err(RunError::io("write", &path))?;
+            if let Some(user) = &owner {
+                user.own(&path)?;
+            }
+        }
         let proc = Proc::spawn(
             id,
             &command,
@@ -294,11 +420,6 @@ impl Cluster {
     /// The run's id.
     pub fn run_id(&self) -> &RunId {
         &self.run_id
-    }
-
-    /// The system under test.
-    pub fn adapter(&self) -> &Arc<dyn Adapter> {
-        &self.adapter
     }
 
     /// Where the nodes are.

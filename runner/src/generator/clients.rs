@@ -1,6 +1,7 @@
 //! The client generator: a workload's ops at a seeded, jittered rate until the time limit.
 
-use super::{Context, Generator, Invocation, Next, OpSource};
+use super::{Context, Generator, Next, OpSource};
+use crate::workload::Operation;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -8,32 +9,23 @@ use rand_chacha::ChaCha8Rng;
 /// stall (every client blocked on a paused node) ops resume at the rate, not in a burst.
 const MAX_BACKLOG_NS: u64 = 1_000_000_000;
 
-/// Ops from an [`OpSource`], each sent to a node chosen uniformly, at `rate` ops/s overall (each gap
-/// jittered uniformly in [0.5, 1.5] of the mean; no limit when the rate is 0), until `time_limit` ns.
+/// Ops from an [`OpSource`] at `rate` ops/s overall (each gap jittered uniformly in [0.5, 1.5] of
+/// the mean; no limit when the rate is 0), until `time_limit` ns.
 pub struct Clients {
     source: Box<dyn OpSource>,
     rng: ChaCha8Rng,
-    nodes: usize,
     period_ns: Option<u64>,
     time_limit: u64,
     next_at: u64,
 }
 
 impl Clients {
-    /// A generator over `nodes` nodes, seeded with `seed` (every draw of op, key, value, node and
-    /// gap comes from it).
-    pub fn new(
-        source: Box<dyn OpSource>,
-        seed: u64,
-        nodes: usize,
-        rate: f64,
-        time_limit: u64,
-    ) -> Clients {
+    /// A generator seeded with `seed` (every draw of op and gap comes from it).
+    pub fn new(source: Box<dyn OpSource>, seed: u64, rate: f64, time_limit: u64) -> Clients {
         let period_ns = (rate > 0.0).then(|| (1e9 / rate).max(1.0) as u64);
         Clients {
             source,
             rng: ChaCha8Rng::seed_from_u64(seed),
-            nodes: nodes.max(1),
             period_ns,
             time_limit,
             next_at: 0,
@@ -42,7 +34,7 @@ impl Clients {
 }
 
 impl Generator for Clients {
-    type Item = Invocation;
+    type Item = Operation;
     fn next(&mut self, ctx: Context) -> Next {
         if ctx.time >= self.time_limit {
             return Next::Done;
@@ -54,14 +46,7 @@ impl Generator for Clients {
             let gap = self.rng.gen_range(period / 2..=period + period / 2);
             self.next_at = self.next_at.max(ctx.time.saturating_sub(MAX_BACKLOG_NS)) + gap;
         }
-        let (f, key, value) = self.source.draw(&mut self.rng);
-        let node = self.rng.gen_range(0..self.nodes);
-        Next::Op(Invocation {
-            f,
-            key,
-            value,
-            node,
-        })
+        Next::Op(self.source.draw(&mut self.rng))
     }
 }
 
@@ -69,28 +54,22 @@ impl Generator for Clients {
 mod tests {
     use super::*;
     use crate::generator::simulate;
-    use crate::workload::{WorkloadConfig, WorkloadKind};
+    use crate::workload::{BookingOp, RegisterOp, WorkloadConfig, WorkloadKind};
     use std::collections::HashSet;
 
     const S: u64 = 1_000_000_000;
 
     fn clients(kind: WorkloadKind, seed: u64, rate: f64, limit: u64) -> Clients {
         let w = WorkloadConfig {
-            kind,
+            kind: Some(kind),
             ..WorkloadConfig::default()
         };
-        Clients::new(w.source().unwrap(), seed, 3, rate, limit)
+        Clients::new(w.source().unwrap(), seed, rate, limit)
     }
 
     #[test]
     fn the_same_seed_gives_the_same_op_schedule() {
-        for kind in [
-            WorkloadKind::Register,
-            WorkloadKind::Booking,
-            WorkloadKind::Set,
-            WorkloadKind::Append,
-            WorkloadKind::Counter,
-        ] {
+        for kind in WorkloadKind::ALL {
             let a = simulate(&mut clients(kind, 11, 100.0, 10 * S), 4, S / 100, 10_000);
             let b = simulate(&mut clients(kind, 11, 100.0, 10 * S), 4, S / 100, 10_000);
             let c = simulate(&mut clients(kind, 12, 100.0, 10 * S), 4, S / 100, 10_000);
@@ -132,24 +111,21 @@ mod tests {
     }
 
     #[test]
-    fn ops_are_spread_over_every_node_and_written_values_are_unique() {
+    fn written_values_are_unique() {
         let s = simulate(
             &mut clients(WorkloadKind::Register, 5, 0.0, S),
             5,
             S / 1000,
             100_000,
         );
-        let nodes: HashSet<usize> = s.iter().map(|o| o.invocation.node).collect();
-        assert_eq!(nodes.len(), 3);
         let mut written = HashSet::new();
         for o in &s {
-            let v = &o.invocation.value;
-            let new = match o.invocation.f.as_str() {
-                "write" => v.clone(),
-                "cas" => v[1].clone(),
+            let new = match o.operation {
+                Operation::Register(RegisterOp::Write { value, .. }) => value,
+                Operation::Register(RegisterOp::Cas { to, .. }) => to,
                 _ => continue,
             };
-            assert!(written.insert(new.to_string()), "value {new} written twice");
+            assert!(written.insert(new), "value {new} written twice");
         }
     }
 
@@ -161,20 +137,22 @@ mod tests {
             S / 1000,
             100_000,
         );
-        let books: Vec<_> = s.iter().filter(|o| o.invocation.f == "book").collect();
-        let room0 = books
+        let books: Vec<(u64, &str)> = s
             .iter()
-            .filter(|o| o.invocation.key == Some(serde_json::json!(0)))
-            .count();
+            .filter_map(|o| match &o.operation {
+                Operation::Booking(BookingOp::Book { room, guest }) => {
+                    Some((*room, guest.as_str()))
+                }
+                _ => None,
+            })
+            .collect();
+        let room0 = books.iter().filter(|(room, _)| *room == 0).count();
         assert!(
             room0 * 2 > books.len(),
             "{room0} of {} bookings on room 0",
             books.len()
         );
-        let guests: HashSet<String> = books
-            .iter()
-            .map(|o| o.invocation.value.to_string())
-            .collect();
+        let guests: HashSet<&str> = books.iter().map(|(_, g)| *g).collect();
         assert!(guests.len() >= 2);
     }
 }

@@ -1,6 +1,7 @@
 //! Simulation: a generator driven by a fake clock and fake clients, without a cluster.
 
-use super::{Context, Generator, Invocation, Next};
+use super::{Context, Generator, Next};
+use crate::workload::Operation;
 
 /// One op of a simulated schedule: when it was invoked, by which process, and what.
 #[derive(Debug, Clone, PartialEq)]
@@ -10,13 +11,13 @@ pub struct Scheduled {
     /// The process that performed it.
     pub process: u64,
     /// The op.
-    pub invocation: Invocation,
+    pub operation: Operation,
 }
 
 /// Drives `generator` with `processes` clients whose every call takes `latency` ns, from time 0
 /// until the generator is done (or `max_ops` ops, to bound the loop), and returns the schedule.
 pub fn simulate(
-    generator: &mut dyn Generator<Item = Invocation>,
+    generator: &mut dyn Generator<Item = Operation>,
     processes: u64,
     latency: u64,
     max_ops: usize,
@@ -34,11 +35,11 @@ pub fn simulate(
             process: p as u64,
         };
         match generator.next(ctx) {
-            Next::Op(invocation) => {
+            Next::Op(operation) => {
                 schedule.push(Scheduled {
                     time: now,
                     process: p as u64,
-                    invocation,
+                    operation,
                 });
                 free_at[p] = now + latency;
             }

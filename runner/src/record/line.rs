@@ -23,6 +23,8 @@ pub(super) struct Event<'a> {
     pub error: Option<&'a Value>,
     /// The replica, if known.
     pub node: Option<&'a str>,
+    /// Whether it is a final read (written as the extra key `"final": true`).
+    pub final_read: bool,
     /// Other keys (a nemesis step's outcome, reason and times).
     pub extra: Option<&'a Map<String, Value>>,
 }
@@ -56,6 +58,9 @@ impl Event<'_> {
         if let Some(n) = self.node {
             buf.extend_from_slice(b",\"node\":");
             string(buf, n);
+        }
+        if self.final_read {
+            buf.extend_from_slice(b",\"final\":true");
         }
         for (k, v) in self.extra.into_iter().flatten() {
             buf.push(b',');
@@ -127,6 +132,7 @@ mod tests {
             value: &op.value,
             error: op.error.as_ref(),
             node: op.node.as_deref(),
+            final_read: false,
             extra: Some(&op.extra),
         }
         .write_tail(&mut buf);

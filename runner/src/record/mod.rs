@@ -19,11 +19,13 @@
 //!   returned, ns) as extra keys. Starting and ending a fault are two different steps (pause, then
 //!   resume), never one f with two meanings.
 
+mod invocation;
 mod line;
 mod recorder;
 #[cfg(test)]
 mod sigkill;
 mod writer;
 
-pub use recorder::{Completion, Recorder};
+pub use invocation::Invocation;
+pub use recorder::Recorder;
 pub use writer::FLUSH_EVERY;

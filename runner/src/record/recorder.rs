@@ -2,7 +2,8 @@
 
 use super::line::{write_head, Event};
 use super::writer::{lock, write_lines, Queue};
-use crate::generator::Invocation;
+use super::Invocation;
+use crate::system::Completion;
 use crate::RunError;
 use histories::formats::{read_path, Format};
 use histories::{Header, History, OpType, Process};
@@ -13,17 +14,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Instant;
-
-/// How a call returned.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Completion {
-    /// It took effect; the result.
-    Ok(Value),
-    /// It definitely did not take effect; the error.
-    Fail(Value),
-    /// Unknown: a timeout or an indefinite error.
-    Info(Value),
-}
 
 /// The writer thread.
 type Writer = JoinHandle<Result<(), RunError>>;
@@ -117,11 +107,12 @@ impl Recorder {
         self.record(Event {
             process: Process::Client(process),
             kind: OpType::Invoke,
-            f: &inv.f,
-            key: inv.key.as_ref(),
-            value: &inv.value,
+            f: inv.f(),
+            key: inv.key(),
+            value: inv.value(),
             error: None,
             node: Some(node),
+            final_read: inv.final_read,
             extra: None,
         })
     }
@@ -131,17 +122,18 @@ impl Recorder {
     pub fn complete(&self, process: u64, inv: &Invocation, node: &str, how: &Completion) -> u64 {
         let (kind, value, error) = match how {
             Completion::Ok(v) => (OpType::Ok, v, None),
-            Completion::Fail(e) => (OpType::Fail, &inv.value, Some(e)),
-            Completion::Info(e) => (OpType::Info, &inv.value, Some(e)),
+            Completion::Fail(e) => (OpType::Fail, inv.value(), Some(e)),
+            Completion::Info(e) => (OpType::Info, inv.value(), Some(e)),
         };
         self.record(Event {
             process: Process::Client(process),
             kind,
-            f: &inv.f,
-            key: inv.key.as_ref(),
+            f: inv.f(),
+            key: inv.key(),
             value,
             error,
             node: Some(node),
+            final_read: inv.final_read,
             extra: None,
         })
     }
@@ -157,6 +149,7 @@ impl Recorder {
             value: &value,
             error: None,
             node: None,
+            final_read: false,
             extra: Some(&extra),
         })
     }
@@ -181,7 +174,7 @@ impl Recorder {
             Err(_) => return Err(RunError::WriterGone(self.path.clone())),
         }
         if self.keep {
-            return read_path(&self.path, Some(Format::Jsonl)).map_err(RunError::ReadBack);
+            return read_path(&self.path, Some(Format::Jsonl)).map_err(|e| RunError::ReadBack(Box::new(e)));
         }
         Ok(History {
             header: self.header.clone(),
@@ -195,6 +188,7 @@ impl Recorder {
 mod tests {
     use super::super::writer::read_lines;
     use super::*;
+    use crate::workload::{Operation, RegisterOp};
     use serde_json::json;
 
     fn tmp(name: &str) -> PathBuf {
@@ -204,12 +198,8 @@ mod tests {
     }
 
     fn inv() -> Invocation {
-        Invocation {
-            f: "write".into(),
-            key: Some(json!(1)),
-            value: json!(5),
-            node: 0,
-        }
+        let op = Operation::Register(RegisterOp::Write { key: 1, value: 5 });
+        Invocation::new(op, faults::NodeId(0))
     }
 
     #[test]
@@ -228,6 +218,7 @@ mod tests {
         assert_eq!(h.ops[3].kind, OpType::Info);
         assert_eq!(h.ops[3].error, Some(json!("timeout")));
         assert_eq!(h.ops[2].node.as_deref(), Some("n2"));
+        assert_eq!((h.ops[0].f.as_str(), &h.ops[0].value), ("write", &json!(5)));
         assert_eq!(read_lines(&path).len(), 4);
         let calls = h.calls().unwrap();
         assert_eq!(calls.len(), 2);

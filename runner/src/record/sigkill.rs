@@ -3,8 +3,9 @@
 //! The test runs itself again as a child process (this test binary, this one test, with
 //! [`CHILD`] set): the child records calls until it is killed, leaving every other call open.
 
-use super::{Completion, Recorder};
-use crate::generator::Invocation;
+use super::{Invocation, Recorder};
+use crate::system::Completion;
+use crate::workload::{BookingOp, Operation};
 use histories::formats::{read_path, Format};
 use histories::{Header, Outcome};
 use serde_json::json;
@@ -18,12 +19,11 @@ const CHILD: &str = "RIFT_RECORD_SIGKILL_CHILD";
 /// most 30 s should the parent be gone.
 fn record_until_killed(path: std::path::PathBuf) {
     let r = Recorder::create(path, Header::default(), Instant::now(), false).unwrap();
-    let inv = Invocation {
-        f: "book".into(),
-        key: Some(json!(3)),
-        value: json!("g1"),
-        node: 0,
+    let book = BookingOp::Book {
+        room: 3,
+        guest: "g1".into(),
     };
+    let inv = Invocation::new(Operation::Booking(book), faults::NodeId(0));
     let began = Instant::now();
     let mut process = 0;
     while began.elapsed() < Duration::from_secs(30) {

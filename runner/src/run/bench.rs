@@ -1,14 +1,13 @@
 //! The recording benchmark: the same load against the same cluster with and without recording,
 //! in alternating trials, to measure the ops/s the runner records and what recording costs.
 
-use super::driver::BookingDriver;
 use super::seeds::{derive, Stream};
-use super::system::{adapter, Driver};
 use super::workload_loop::{drive, Workers};
 use super::RunConfig;
 use crate::cluster::{Cluster, ClusterConfig};
 use crate::generator::Clients;
 use crate::record::Recorder;
+use crate::system::{Driver, DriverContext, Registry};
 use crate::RunError;
 use faults::NodeId;
 use histories::Header;
@@ -137,7 +136,7 @@ const WARM_UP_S: f64 = 1.0;
 struct Load<'a> {
     config: &'a RunConfig,
     runtime: tokio::runtime::Runtime,
-    driver: Arc<Driver>,
+    driver: Arc<dyn Driver>,
     names: Vec<String>,
     dir: PathBuf,
 }
@@ -157,7 +156,6 @@ impl Load<'_> {
         let generator = Clients::new(
             self.config.workload.source()?,
             derive(self.config.seed.unwrap_or(1), Stream::Ops),
-            self.config.nodes,
             0.0,
             (seconds * 1e9) as u64,
         );
@@ -167,6 +165,7 @@ impl Load<'_> {
             recorder: recorder.clone(),
             start,
             names: self.names.clone(),
+            op_timeout: Duration::from_millis(self.config.op_timeout_ms),
             next_process: AtomicU64::new(self.config.concurrency as u64),
             completed: AtomicU64::new(0),
         });
@@ -192,18 +191,16 @@ impl Load<'_> {
 
 /// Runs `trials` unrecorded and `trials` recorded trials, interleaved (see [`recorded_in`]) after
 /// an uncounted warm-up, each of `config.time_limit_s` seconds at unlimited rate with
-/// `config.concurrency` clients and no faults, against one cluster started from `config`.
-pub fn bench_record(config: &RunConfig, trials: usize) -> Result<BenchReport, RunError> {
-    config.validate()?;
-    if config.system.name != "booking" {
-        return Err(RunError::Invalid {
-            option: "system",
-            message: format!(
-                "the recording benchmark drives the booking service, not {}",
-                config.system.name
-            ),
-        });
-    }
+/// `config.concurrency` clients and no faults, against one cluster of the config's system
+/// (from `registry`).
+pub fn bench_record(
+    config: &RunConfig,
+    registry: &Registry,
+    trials: usize,
+) -> Result<BenchReport, RunError> {
+    let mut config = config.clone();
+    let system = config.resolve(registry)?;
+    let config = &config;
     let mut cluster = Cluster::start(
         ClusterConfig {
             nodes: config.nodes,
@@ -211,23 +208,29 @@ pub fn bench_record(config: &RunConfig, trials: usize) -> Result<BenchReport, Ru
             clock: false,
             ..ClusterConfig::default()
         },
-        adapter(config)?,
+        system.adapter()?,
     )?;
-    let addrs: Vec<_> = (0..config.nodes).map(|i| cluster.addr(NodeId(i))).collect();
     let tmp =
         TempDir(std::env::temp_dir().join(format!("rift-bench-record-{}", std::process::id())));
     std::fs::create_dir_all(&tmp.0).map_err(RunError::io("create", &tmp.0))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(RunError::Runtime)?;
+    let driver = {
+        let _entered = runtime.enter();
+        system.driver(&DriverContext {
+            nodes: cluster.specs(),
+            workload: config.workload.workload()?.kind(),
+            op_timeout: Duration::from_millis(config.op_timeout_ms),
+            log_dir: Some(tmp.0.clone()),
+        })?
+    };
     let load = Load {
         config,
-        runtime: tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .map_err(RunError::Runtime)?,
-        driver: Arc::new(Driver::Booking(BookingDriver::new(
-            &addrs,
-            Duration::from_millis(config.op_timeout_ms),
-        ))),
+        runtime,
+        driver,
         names: (0..config.nodes).map(|i| NodeId(i).to_string()).collect(),
         dir: tmp.0.clone(),
     };
@@ -238,6 +241,7 @@ pub fn bench_record(config: &RunConfig, trials: usize) -> Result<BenchReport, Ru
             .collect()
     };
     let results = run();
+    load.runtime.block_on(load.driver.finish());
     drop(load);
     cluster.teardown();
     let results = results?;

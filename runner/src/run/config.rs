@@ -3,53 +3,47 @@
 
 use crate::cluster::Backend;
 use crate::nemesis::NemesisConfig;
-use crate::workload::{WorkloadConfig, WorkloadKind};
+use crate::system::{Registry, SystemUnderTest};
+use crate::workload::WorkloadConfig;
 use crate::RunError;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-/// The system under test and its strategy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+/// The system under test: a name the registry knows (empty: its default system) and the
+/// system's own options (every other field of the `[system]` table, read by the system into its
+/// typed options).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SystemConfig {
-    /// The system: `booking` (built in), `etcd`, `redis`.
+    /// The system's name.
+    #[serde(default)]
     pub name: String,
-    /// How writes replicate: booking sync, async, log, raft, gossip; redis async, wait (`WAIT`
-    /// for 1 replica after each write); not an option for etcd (Raft).
-    pub replication: String,
-    /// Where reads go: booking one, majority, all; etcd linearizable, serializable; redis
-    /// primary, local.
-    pub read: String,
-}
-
-impl Default for SystemConfig {
-    fn default() -> Self {
-        SystemConfig {
-            name: "booking".into(),
-            replication: "async".into(),
-            read: "one".into(),
-        }
-    }
+    /// Its options, e.g. `replication = "raft"`.
+    #[serde(flatten)]
+    pub options: Map<String, Value>,
 }
 
 impl SystemConfig {
-    /// "booking async/one", "etcd serializable", "redis wait/primary".
-    pub fn describe(&self) -> String {
-        if self.name == "etcd" {
-            format!("etcd {}", self.read)
-        } else {
-            format!("{} {}/{}", self.name, self.replication, self.read)
+    /// The system `name` with `options` given as `(option, value)` pairs of text.
+    pub fn named(name: &str, options: &[(&str, &str)]) -> SystemConfig {
+        SystemConfig {
+            name: name.into(),
+            options: options
+                .iter()
+                .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+                .collect(),
         }
     }
 }
 
 /// Everything a run is asked to do. Every field has a default; `rift run` with no arguments is
-/// the default config: the booking service, 3 nodes, async writes, reads from one replica,
-/// partitions and pauses, 30 s.
+/// the default config: the registry's default system with its default options and its first
+/// workload, 3 nodes, partitions and pauses, 30 s.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RunConfig {
-    /// The test's name: runs are stored under `<store>/<test>/`.
+    /// The test's name: runs are stored under `<store>/<test>/`; the system's name when empty.
     pub test: String,
     /// The system under test.
     pub system: SystemConfig,
@@ -83,7 +77,7 @@ pub struct RunConfig {
 impl Default for RunConfig {
     fn default() -> Self {
         RunConfig {
-            test: "booking".into(),
+            test: String::new(),
             system: SystemConfig::default(),
             nodes: 3,
             backend: Backend::Auto,
@@ -99,32 +93,6 @@ impl Default for RunConfig {
             store: PathBuf::from("store"),
         }
     }
-}
-
-const REPLICATIONS: [&str; 5] = ["sync", "async", "log", "raft", "gossip"];
-const READS: [&str; 3] = ["one", "majority", "all"];
-const ETCD_READS: [&str; 2] = ["linearizable", "serializable"];
-const REDIS_REPLICATIONS: [&str; 2] = ["async", "wait"];
-const REDIS_READS: [&str; 2] = ["primary", "local"];
-const SYSTEMS: [&str; 3] = ["booking", "etcd", "redis"];
-
-/// `value` of `system`'s `option` if it is one of `choices`, else the error naming them.
-fn one_of(
-    system: &str,
-    option: &'static str,
-    value: &str,
-    choices: &[&str],
-) -> Result<(), RunError> {
-    if choices.contains(&value) {
-        return Ok(());
-    }
-    Err(RunError::Invalid {
-        option,
-        message: format!(
-            "{value:?} is not one of {} for {system}",
-            choices.join(", ")
-        ),
-    })
 }
 
 impl RunConfig {
@@ -150,7 +118,25 @@ impl RunConfig {
         toml::to_string(self).expect("a RunConfig serialises to TOML")
     }
 
-    /// Checks every option, naming the first that is wrong.
+    /// Completes the config with the registry's defaults — the default system when none is
+    /// named, the system's options with every field present, its first workload when none is
+    /// chosen, the system's name as the test's — and checks it; returns the configured system.
+    pub fn resolve(&mut self, registry: &Registry) -> Result<Arc<dyn SystemUnderTest>, RunError> {
+        let system = registry.configure(&self.system.name, &self.system.options)?;
+        self.system.name = system.name().to_string();
+        self.system.options = system.options();
+        if self.workload.kind.is_none() {
+            self.workload.kind = system.workloads().first().copied();
+        }
+        if self.test.is_empty() {
+            self.test = system.name().to_string();
+        }
+        self.validate()?;
+        system.validate(self)?;
+        Ok(system)
+    }
+
+    /// Checks every option but the system's, naming the first that is wrong.
     pub fn validate(&self) -> Result<(), RunError> {
         let invalid = |option, message: String| Err(RunError::Invalid { option, message });
         if self.test.is_empty() || self.test.contains(['/', '\\']) || self.test.starts_with('.') {
@@ -192,69 +178,8 @@ impl RunConfig {
         if self.op_timeout_ms == 0 {
             return invalid("op-timeout", "must be at least 1 ms".into());
         }
-        self.validate_system()?;
         self.workload.validate()?;
         self.nemesis.validate(self.nodes)?;
-        Ok(())
-    }
-
-    /// Checks the system, its strategy and that it has the workload: booking (any workload but
-    /// counter), etcd (register; reads linearizable or serializable; Raft is not an option),
-    /// redis (register or set; replication async or wait; reads from the primary or local).
-    fn validate_system(&self) -> Result<(), RunError> {
-        let s = &self.system;
-        let kind = self.workload.kind;
-        let workloads: &[WorkloadKind] = match s.name.as_str() {
-            "booking" => {
-                one_of(&s.name, "replication", &s.replication, &REPLICATIONS)?;
-                one_of(&s.name, "read", &s.read, &READS)?;
-                &[
-                    WorkloadKind::Register,
-                    WorkloadKind::Booking,
-                    WorkloadKind::Set,
-                    WorkloadKind::Append,
-                ]
-            }
-            "etcd" => {
-                if s.replication != SystemConfig::default().replication {
-                    return Err(RunError::Invalid {
-                        option: "replication",
-                        message: format!(
-                            "etcd replicates by Raft; {:?} is not an option for it (leave it out)",
-                            s.replication
-                        ),
-                    });
-                }
-                one_of(&s.name, "read", &s.read, &ETCD_READS)?;
-                &[WorkloadKind::Register]
-            }
-            "redis" => {
-                one_of(&s.name, "replication", &s.replication, &REDIS_REPLICATIONS)?;
-                one_of(&s.name, "read", &s.read, &REDIS_READS)?;
-                &[WorkloadKind::Register, WorkloadKind::Set]
-            }
-            other => {
-                return Err(RunError::Invalid {
-                    option: "system",
-                    message: format!("{other:?} is not one of {}", SYSTEMS.join(", ")),
-                })
-            }
-        };
-        if !workloads.contains(&kind) {
-            let names: Vec<String> = workloads
-                .iter()
-                .map(|w| format!("{w:?}").to_lowercase())
-                .collect();
-            return Err(RunError::Invalid {
-                option: "workload",
-                message: format!(
-                    "{} has no {:?} workload in rift; use {}",
-                    s.name,
-                    format!("{kind:?}").to_lowercase(),
-                    names.join(" or ")
-                ),
-            });
-        }
         Ok(())
     }
 
@@ -262,31 +187,74 @@ impl RunConfig {
     pub fn time_limit_ns(&self) -> u64 {
         (self.time_limit_s * 1e9) as u64
     }
-
-    /// The model the history is checked against, as the checker names it.
-    pub fn model(&self) -> &'static str {
-        match self.workload.kind {
-            WorkloadKind::Register => "cas-register",
-            WorkloadKind::Booking => "booking",
-            WorkloadKind::Set => "set",
-            WorkloadKind::Append => "list-append",
-            WorkloadKind::Counter => "counter",
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::system::{Adapter, Driver, DriverContext, System};
+    use crate::workload::WorkloadKind;
+
+    /// How the test system replicates.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    enum Replication {
+        #[default]
+        Sync,
+        Async,
+    }
+
+    /// The test system's options.
+    #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields, default)]
+    struct KvOptions {
+        replication: Replication,
+    }
+
+    /// A system that is only ever configured here, never started.
+    struct Kv;
+
+    impl System for Kv {
+        type Options = KvOptions;
+
+        fn name(&self) -> &str {
+            "kv"
+        }
+
+        fn workloads(&self, _options: &KvOptions) -> Vec<WorkloadKind> {
+            vec![WorkloadKind::Register, WorkloadKind::Set]
+        }
+
+        fn adapter(&self, _options: &KvOptions) -> Result<Arc<dyn Adapter>, RunError> {
+            Err(RunError::Cluster("kv only exists in config tests".into()))
+        }
+
+        fn driver(
+            &self,
+            _options: &KvOptions,
+            _context: &DriverContext,
+        ) -> Result<Arc<dyn Driver>, RunError> {
+            Err(RunError::Cluster("kv only exists in config tests".into()))
+        }
+    }
+
+    fn registry() -> Registry {
+        Registry::new().with(Kv)
+    }
 
     #[test]
-    fn the_default_config_is_the_booking_service_async_read_one_under_partitions_and_pauses() {
-        let c = RunConfig::default();
-        c.validate().unwrap();
+    fn the_default_config_is_the_default_system_with_its_first_workload_under_partitions_and_pauses(
+    ) {
+        let mut c = RunConfig::default();
+        let system = c.resolve(&registry()).unwrap();
+        assert_eq!(system.name(), "kv");
+        assert_eq!(c.system.name, "kv");
+        assert_eq!(c.test, "kv");
         assert_eq!(
-            (c.system.replication.as_str(), c.system.read.as_str()),
-            ("async", "one")
+            c.system.options["replication"], "sync",
+            "options are filled in"
         );
+        assert_eq!(c.workload.kind, Some(WorkloadKind::Register));
         assert_eq!(c.nodes, 3);
         assert_eq!(c.time_limit_s, 30.0);
         assert_eq!(
@@ -299,20 +267,21 @@ mod tests {
     fn a_config_round_trips_through_toml() {
         let mut c = RunConfig {
             seed: Some(7),
+            system: SystemConfig::named("kv", &[("replication", "async")]),
             ..RunConfig::default()
         };
-        c.workload.mix.insert("book".into(), 3);
+        c.workload.mix.insert("write".into(), 3);
         let back = RunConfig::from_toml(&c.to_toml()).unwrap();
         assert_eq!(back, c);
     }
 
     #[test]
     fn a_partial_toml_keeps_the_defaults_for_the_rest() {
-        let c = RunConfig::from_toml("nodes = 5\n[system]\nreplication = \"raft\"\n").unwrap();
+        let mut c = RunConfig::from_toml("nodes = 5\n[system]\nreplication = \"async\"\n").unwrap();
         assert_eq!(c.nodes, 5);
-        assert_eq!(c.system.replication, "raft");
-        assert_eq!(c.system.read, "one");
         assert_eq!(c.concurrency, RunConfig::default().concurrency);
+        c.resolve(&registry()).unwrap();
+        assert_eq!(c.system.options["replication"], "async");
     }
 
     #[test]
@@ -322,50 +291,41 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_replication_is_refused_with_the_choices() {
-        let mut c = RunConfig::default();
-        c.system.replication = "paxos".into();
-        let e = c.validate().unwrap_err().to_string();
-        assert!(e.contains("paxos") && e.contains("raft"), "{e}");
+    fn an_unknown_system_option_or_value_is_refused_with_the_choices() {
+        let mut c = RunConfig {
+            system: SystemConfig::named("kv", &[("replicaton", "async")]),
+            ..RunConfig::default()
+        };
+        let e = c.resolve(&registry()).unwrap_err().to_string();
+        assert!(
+            e.contains("kv") && e.contains("replicaton") && e.contains("replication"),
+            "{e}"
+        );
+        c.system = SystemConfig::named("kv", &[("replication", "paxos")]);
+        let e = c.resolve(&registry()).unwrap_err().to_string();
+        assert!(
+            e.contains("paxos") && e.contains("sync") && e.contains("async"),
+            "{e}"
+        );
     }
 
     #[test]
-    fn etcd_and_redis_run_their_workloads_and_refuse_the_others_by_name() {
-        let with = |name: &str, replication: &str, read: &str, kind| {
-            let mut c = RunConfig {
-                system: SystemConfig {
-                    name: name.into(),
-                    replication: replication.into(),
-                    read: read.into(),
-                },
-                ..RunConfig::default()
-            };
-            c.workload.kind = kind;
-            c.validate().map_err(|e| e.to_string())
+    fn a_misspelt_system_is_refused_with_the_registered_ones_and_never_falls_back() {
+        let mut c = RunConfig {
+            system: SystemConfig::named("kvv", &[]),
+            ..RunConfig::default()
         };
-        let async_ = "async";
-        with("etcd", async_, "serializable", WorkloadKind::Register).unwrap();
-        with("redis", "wait", "local", WorkloadKind::Set).unwrap();
-        with("redis", async_, "primary", WorkloadKind::Register).unwrap();
-        let e = with("etcd", async_, "linearizable", WorkloadKind::Set).unwrap_err();
+        let e = c.resolve(&registry()).unwrap_err().to_string();
+        assert!(e.contains("\"kvv\"") && e.contains("registered: kv"), "{e}");
+    }
+
+    #[test]
+    fn a_workload_the_system_has_no_client_for_is_refused_by_name() {
+        let mut c = RunConfig::default();
+        c.workload.kind = Some(WorkloadKind::Append);
+        let e = c.resolve(&registry()).unwrap_err().to_string();
         assert!(
-            e.contains("etcd has no \"set\" workload") && e.contains("register"),
-            "{e}"
-        );
-        let e = with("etcd", async_, "one", WorkloadKind::Register).unwrap_err();
-        assert!(
-            e.contains("read") && e.contains("linearizable, serializable"),
-            "{e}"
-        );
-        let e = with("etcd", "raft", "linearizable", WorkloadKind::Register).unwrap_err();
-        assert!(e.contains("replication") && e.contains("Raft"), "{e}");
-        let e = with("redis", "sync", "primary", WorkloadKind::Set).unwrap_err();
-        assert!(e.contains("\"sync\"") && e.contains("async, wait"), "{e}");
-        let e = with("redis", async_, "primary", WorkloadKind::Append).unwrap_err();
-        assert!(e.contains("redis has no \"append\" workload"), "{e}");
-        let e = with("nats", async_, "one", WorkloadKind::Register).unwrap_err();
-        assert!(
-            e.contains("\"nats\"") && e.contains("booking, etcd, redis"),
+            e.contains("kv has no \"append\" workload") && e.contains("register, set"),
             "{e}"
         );
     }

@@ -5,16 +5,14 @@ use super::check::{check, Checked};
 use super::nemesis_loop::{CurrentFault, NemesisRun};
 use super::seeds::{derive, fresh, Stream};
 use super::stats::stats;
-use super::system::{adapter, driver};
 use super::workload_loop::{drive, final_reads, Workers};
 use super::RunConfig;
-use crate::adapter::Adapter;
 use crate::cluster::{Cluster, ClusterConfig};
 use crate::generator::Clients;
 use crate::nemesis::Plan;
 use crate::record::Recorder;
 use crate::store::{HostFacts, Results, RunDir, RunMeta};
-use crate::workload::WorkloadKind;
+use crate::system::{DriverContext, Registry};
 use crate::RunError;
 use checker::Verdict;
 use faults::NodeId;
@@ -73,13 +71,19 @@ pub fn reproduce_command(dir: &RunDir) -> String {
     )
 }
 
-/// Carries out one run: starts the cluster, drives the clients while the nemesis follows its
-/// plan, heals, waits the quiet period, reads from every node, tears the cluster down, checks the
-/// history and stores everything. Errors are rift's own failures (exit 3), never verdicts.
-pub fn run(mut config: RunConfig, options: &RunOptions) -> Result<RunOutcome, RunError> {
-    config.validate()?;
+/// Carries out one run of the system `registry` gives for the config: starts the cluster, drives
+/// the clients while the nemesis follows its plan, heals, waits the quiet period, reads from every
+/// node, tears the cluster down, checks the history and stores everything. Errors are rift's own
+/// failures (exit 3), never verdicts.
+pub fn run(
+    mut config: RunConfig,
+    registry: &Registry,
+    options: &RunOptions,
+) -> Result<RunOutcome, RunError> {
+    let system = config.resolve(registry)?;
+    let workload = config.workload.workload()?;
     let seed = *config.seed.get_or_insert_with(fresh);
-    let adapter = adapter(&config)?;
+    let adapter = system.adapter()?;
     let started = SystemTime::now();
     let dir = RunDir::create(&config.store, &config.test, started)?;
     let config_toml = dir.path.join("config.toml");
@@ -101,8 +105,7 @@ pub fn run(mut config: RunConfig, options: &RunOptions) -> Result<RunOutcome, Ru
         ClusterConfig {
             nodes: config.nodes,
             backend: config.backend,
-            clock: config.system.name == "booking"
-                || config.nemesis.faults.contains(&faults::FaultKind::Clock),
+            clock: config.nemesis.faults.contains(&faults::FaultKind::Clock),
             ..ClusterConfig::default()
         },
         adapter,
@@ -117,7 +120,6 @@ pub fn run(mut config: RunConfig, options: &RunOptions) -> Result<RunOutcome, Ru
             eprintln!("rift: left out {o}");
         }
     }
-    let addrs: Vec<_> = (0..config.nodes).map(|i| cluster.addr(NodeId(i))).collect();
     let names: Vec<String> = (0..config.nodes).map(|i| NodeId(i).to_string()).collect();
     let limit = config.time_limit_ns();
     let plan = match &options.plan {
@@ -134,9 +136,10 @@ pub fn run(mut config: RunConfig, options: &RunOptions) -> Result<RunOutcome, Ru
     for (k, v) in [
         ("test", json!(config.test)),
         ("seed", json!(seed)),
-        ("model", json!(config.model())),
-        ("workload", json!(config.workload.kind)),
-        ("system", json!(config.system.describe())),
+        ("model", json!(workload.model())),
+        ("workload", json!(workload.kind())),
+        ("system", json!(system.describe())),
+        ("final_reads", json!("marked")),
     ] {
         header.meta.insert(k.into(), v);
     }
@@ -145,24 +148,35 @@ pub fn run(mut config: RunConfig, options: &RunOptions) -> Result<RunOutcome, Ru
     let generator = Clients::new(
         config.workload.source()?,
         derive(seed, Stream::Ops),
-        config.nodes,
         config.rate,
         limit,
     );
-    let workers = Arc::new(Workers {
-        generator: Mutex::new(generator),
-        driver: Arc::new(driver(&config, &addrs)?),
-        recorder: Some(recorder.clone()),
-        start,
-        names,
-        next_process: AtomicU64::new(config.concurrency as u64),
-        completed: AtomicU64::new(0),
-    });
+    let op_timeout = Duration::from_millis(config.op_timeout_ms);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(RunError::Runtime)?;
+    let driver = {
+        // A driver may start tasks of its own (a driver process's reader).
+        let _entered = runtime.enter();
+        system.driver(&DriverContext {
+            nodes: cluster.specs(),
+            workload: workload.kind(),
+            op_timeout,
+            log_dir: Some(dir.nodes()),
+        })?
+    };
+    let workers = Arc::new(Workers {
+        generator: Mutex::new(generator),
+        driver,
+        recorder: Some(recorder.clone()),
+        start,
+        names,
+        op_timeout,
+        next_process: AtomicU64::new(config.concurrency as u64),
+        completed: AtomicU64::new(0),
+    });
     let current: CurrentFault = Arc::default();
     let stop = AtomicBool::new(false);
     let bar = progress_bar(options.progress, config.time_limit_s);
@@ -193,20 +207,19 @@ pub fn run(mut config: RunConfig, options: &RunOptions) -> Result<RunOutcome, Ru
         Ok(r) => r?,
         Err(_) => return Err(RunError::Panicked("nemesis")),
     }
-    if let Err(why) = wait_ready(&**cluster.adapter(), &cluster.specs(), READY_AFTER_HEAL) {
+    if let Err(why) = cluster.wait_all_ready(READY_AFTER_HEAL) {
         eprintln!("rift: {why}; reading anyway");
     }
     std::thread::sleep(Duration::from_secs_f64(config.quiet_s));
-    let reads = config.workload.final_reads(config.nodes);
+    let reads = workload.final_reads(&config.workload);
     let settle = Duration::from_secs_f64(config.settle_s);
-    let unordered = config.workload.kind == WorkloadKind::Set;
-    runtime.block_on(final_reads(workers.clone(), reads, settle, unordered));
+    runtime.block_on(async {
+        final_reads(workers.clone(), &reads, settle, workload.reads_sets()).await;
+        workers.driver.finish().await;
+    });
     drop(runtime);
     let history = recorder.finish()?;
-    for i in 0..config.nodes {
-        let id = NodeId(i);
-        let _ = std::fs::copy(cluster.log(id), dir.nodes().join(format!("{id}.log")));
-    }
+    cluster.keep_logs(&dir.nodes());
     let report = cluster.teardown();
     if !report.problems.is_empty() {
         eprintln!("rift: teardown: {}", report.problems.join("; "));
@@ -237,28 +250,6 @@ pub fn run(mut config: RunConfig, options: &RunOptions) -> Result<RunOutcome, Ru
 /// How long the nodes may take to be ready again after the final heal (a Redis failover and
 /// demotion, an etcd election).
 const READY_AFTER_HEAL: Duration = Duration::from_secs(30);
-
-/// Waits (bounded by `limit`) until the adapter's readiness probe passes on every node, so the
-/// quiet period and the final reads start from a settled system, not one still failing over.
-fn wait_ready(
-    adapter: &dyn Adapter,
-    specs: &[crate::adapter::NodeSpec],
-    limit: Duration,
-) -> Result<(), String> {
-    let deadline = Instant::now() + limit;
-    for spec in specs {
-        while let Err(why) = adapter.probe(spec) {
-            if Instant::now() >= deadline {
-                return Err(format!(
-                    "node {} not ready {limit:?} after the heal: {why}",
-                    spec.id
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-    Ok(())
-}
 
 fn progress_bar(show: bool, seconds: f64) -> ProgressBar {
     if !show {

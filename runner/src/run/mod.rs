@@ -8,22 +8,18 @@
 mod bench;
 mod check;
 mod config;
-mod driver;
 mod execute;
 pub mod nemesis_loop;
 mod report;
 mod seeds;
 mod stats;
-mod system;
 mod witness;
 pub mod workload_loop;
 
 pub use bench::{bench_record, BenchReport, Trial};
 pub use check::{check, Checked};
 pub use config::{RunConfig, SystemConfig};
-pub use driver::BookingDriver;
 pub use execute::{reproduce_command, run, RunContext, RunOptions, RunOutcome};
 pub use report::{ops_in_words, render};
 pub use seeds::{derive, fresh, Stream};
 pub use stats::stats;
-pub use system::Driver;

@@ -1,47 +1,107 @@
-//! The clients: `concurrency` tasks asking the generator for ops, recording each call around the
-//! request, and a fresh process id after every info.
+//! The clients: `concurrency` client threads asking the generator for ops. Client thread `t`
+//! is bound to node `t mod nodes` (as Jepsen binds its worker threads); it runs as one process at
+//! a time, whose client the driver opens on that node at its first op. Each call is recorded
+//! around the request; after an info the process's client is closed and the thread goes on as a
+//! fresh process.
 
-use super::system::Driver;
-use crate::generator::{Clients, Context, Generator, Invocation, Next};
-use crate::record::{Completion, Recorder};
-use serde_json::Value;
-use std::collections::BTreeMap;
+use crate::generator::{Clients, Context, Generator, Next};
+use crate::record::{Invocation, Recorder};
+use crate::system::{Client, Completion, Driver};
+use crate::workload::Operation;
+use faults::NodeId;
+use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// State shared by the client tasks.
+/// How long past its deadline a call may run before the runner abandons it and records info.
+const DEADLINE_GRACE: Duration = Duration::from_millis(500);
+
+/// State shared by the client threads.
 pub struct Workers {
     /// The generator (locked for each draw).
     pub generator: Mutex<Clients>,
-    /// The system's clients.
-    pub driver: Arc<Driver>,
+    /// The system's client side.
+    pub driver: Arc<dyn Driver>,
     /// The history; `None` for an unrecorded load (the recording benchmark's baseline).
     pub recorder: Option<Recorder>,
     /// The run's start, which times are measured from.
     pub start: Instant,
     /// The nodes' names, by index.
     pub names: Vec<String>,
+    /// How long a call may take (its deadline is this long after its invocation).
+    pub op_timeout: Duration,
     /// The next unused process id.
     pub next_process: AtomicU64,
     /// Calls completed so far.
     pub completed: AtomicU64,
 }
 
-impl Workers {
-    /// Performs one call as `process` and records it (the completion on the node that served
-    /// it); returns how it ended (after info the process must not be used again).
-    pub async fn call(&self, process: u64, inv: &Invocation) -> Completion {
-        let node = &self.names[inv.node];
-        if let Some(r) = &self.recorder {
-            r.invoke(process, inv, node);
+/// One client process: its id, its node, and its client once opened.
+pub struct ClientProcess {
+    id: u64,
+    node: NodeId,
+    client: Option<Box<dyn Client>>,
+}
+
+impl ClientProcess {
+    /// Process `id`, bound to `node`, with no client yet.
+    pub fn new(id: u64, node: NodeId) -> ClientProcess {
+        ClientProcess {
+            id,
+            node,
+            client: None,
         }
-        let (how, served) = self.driver.call(inv).await;
+    }
+
+    /// Closes its client, if one was opened.
+    pub async fn close(&mut self) {
+        if let Some(mut c) = self.client.take() {
+            c.close().await;
+        }
+    }
+}
+
+impl Workers {
+    /// Performs `op` as `process` on its node and records the call (its completion on the node
+    /// that served it); returns how it ended. After an info the process must not be used again.
+    pub async fn call(&self, process: &mut ClientProcess, inv: &Invocation) -> Completion {
+        let node = &self.names[inv.node.0];
         if let Some(r) = &self.recorder {
-            r.complete(process, inv, served.as_deref().unwrap_or(node), &how);
+            r.invoke(process.id, inv, node);
+        }
+        let (how, served) = self.perform(process, &inv.op).await;
+        let served = served.and_then(|n| self.names.get(n.0)).unwrap_or(node);
+        if let Some(r) = &self.recorder {
+            r.complete(process.id, inv, served, &how);
         }
         self.completed.fetch_add(1, Ordering::Relaxed);
         how
+    }
+
+    /// Opens the process's client if it has none, and invokes `op` on it within its deadline.
+    async fn perform(
+        &self,
+        process: &mut ClientProcess,
+        op: &Operation,
+    ) -> (Completion, Option<NodeId>) {
+        if process.client.is_none() {
+            match self.driver.open(process.node).await {
+                Ok(c) => process.client = Some(c),
+                // Nothing was sent: the operation certainly had no effect.
+                Err(e) => return (Completion::Fail(json!(format!("no client: {e}"))), None),
+            }
+        }
+        let client = process.client.as_mut().expect("opened above");
+        let deadline = tokio::time::Instant::now() + self.op_timeout;
+        match tokio::time::timeout_at(deadline + DEADLINE_GRACE, client.invoke(op, deadline)).await
+        {
+            Ok(reply) => (reply.completion, reply.served_by),
+            Err(_) => (
+                Completion::info(format!("timeout: no answer within {:?}", self.op_timeout)),
+                None,
+            ),
+        }
     }
 
     /// Nanoseconds since the start of the run.
@@ -55,9 +115,10 @@ impl Workers {
     }
 }
 
-/// One client task: ops until the generator is done.
-async fn client(workers: Arc<Workers>, first: u64) {
-    let mut process = first;
+/// One client thread: ops until the generator is done, as a fresh process after every info.
+async fn client(workers: Arc<Workers>, thread: u64) {
+    let node = NodeId(thread as usize % workers.names.len().max(1));
+    let mut process = ClientProcess::new(thread, node);
     let start = workers.start;
     loop {
         let time = workers.now();
@@ -65,26 +126,32 @@ async fn client(workers: Arc<Workers>, first: u64) {
             .generator
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .next(Context { time, process });
+            .next(Context {
+                time,
+                process: process.id,
+            });
         match next {
             Next::Done => break,
             Next::Pending(at) => {
                 let wake = start + Duration::from_nanos(at);
                 tokio::time::sleep_until(wake.into()).await;
             }
-            Next::Op(inv) => {
-                if let Completion::Info(_) = workers.call(process, &inv).await {
-                    process = workers.fresh_process();
+            Next::Op(op) => {
+                let inv = Invocation::new(op, node);
+                if let Completion::Info(_) = workers.call(&mut process, &inv).await {
+                    process.close().await;
+                    process = ClientProcess::new(workers.fresh_process(), node);
                 }
             }
         }
     }
+    process.close().await;
 }
 
-/// Runs `concurrency` client tasks (processes 0..concurrency) until the generator is done.
+/// Runs `concurrency` client threads (processes 0..concurrency) until the generator is done.
 pub async fn drive(workers: Arc<Workers>, concurrency: usize) {
     let tasks: Vec<_> = (0..concurrency as u64)
-        .map(|p| tokio::spawn(client(workers.clone(), p)))
+        .map(|t| tokio::spawn(client(workers.clone(), t)))
         .collect();
     for t in tasks {
         let _ = t.await;
@@ -111,16 +178,19 @@ const ROUND_PAUSE: Duration = Duration::from_millis(250);
 /// on its last round.
 pub async fn final_reads(
     workers: Arc<Workers>,
-    reads: Vec<Invocation>,
+    reads: &[Operation],
     settle: Duration,
     unordered: bool,
 ) {
     let deadline = Instant::now() + settle;
-    let mut by_node: BTreeMap<usize, Vec<Invocation>> = BTreeMap::new();
-    for r in reads {
-        by_node.entry(r.node).or_default().push(r);
-    }
-    let by_node: Vec<Arc<Vec<Invocation>>> = by_node.into_values().map(Arc::new).collect();
+    let by_node: Vec<Arc<Vec<Invocation>>> = (0..workers.names.len())
+        .map(|n| {
+            let mine = reads
+                .iter()
+                .map(|op| Invocation::final_read(op.clone(), NodeId(n)));
+            Arc::new(mine.collect())
+        })
+        .collect();
     loop {
         let tasks: Vec<_> = by_node
             .iter()
@@ -143,14 +213,18 @@ pub async fn final_reads(
 /// What one node returned for each of its final reads, in order (`None` where no try was ok).
 type NodeState = Vec<Option<Value>>;
 
-/// One node's final reads, each tried until ok (at most [`FINAL_READ_TRIES`] times); arrays
-/// sorted when `unordered`, so that equal sets compare equal.
+/// One node's final reads, each tried until ok (at most [`FINAL_READ_TRIES`] times, each by a
+/// fresh process with a client of its own); arrays sorted when `unordered`, so that equal sets
+/// compare equal.
 async fn read_node(workers: &Workers, reads: &[Invocation], unordered: bool) -> NodeState {
     let mut state = Vec::with_capacity(reads.len());
     for inv in reads {
         let mut got = None;
         for _ in 0..FINAL_READ_TRIES {
-            if let Completion::Ok(v) = workers.call(workers.fresh_process(), inv).await {
+            let mut process = ClientProcess::new(workers.fresh_process(), inv.node);
+            let how = workers.call(&mut process, inv).await;
+            process.close().await;
+            if let Completion::Ok(v) = how {
                 got = Some(canonical(v, unordered));
                 break;
             }

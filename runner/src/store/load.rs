@@ -73,9 +73,10 @@ fn read_lines(path: &Path) -> Result<Vec<FaultLine>, RunError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Completion, Recorder};
+    use crate::record::{Invocation, Recorder};
     use crate::run::RunConfig;
     use crate::store::{HostFacts, RunStats};
+    use crate::system::Completion;
     use checker::Verdict;
     use faults::{Fault, FaultRecord, Outcome, Target};
     use histories::Header;
@@ -110,12 +111,11 @@ mod tests {
         dir.write_meta(&meta()).unwrap();
         let rec =
             Recorder::create(dir.history(), Header::default(), Instant::now(), false).unwrap();
-        let inv = crate::generator::Invocation {
-            f: "book".into(),
-            key: Some(json!(0)),
-            value: json!("g1"),
-            node: 0,
+        let book = crate::workload::BookingOp::Book {
+            room: 0,
+            guest: "g1".into(),
         };
+        let inv = Invocation::new(crate::workload::Operation::Booking(book), faults::NodeId(0));
         rec.invoke(0, &inv, "n0");
         rec.complete(0, &inv, "n0", &Completion::Ok(json!("g1")));
         rec.invoke(1, &inv, "n1");

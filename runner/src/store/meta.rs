@@ -86,6 +86,17 @@ pub struct CheckResult {
     pub details: Value,
 }
 
+impl From<&checker::Judgement> for CheckResult {
+    fn from(j: &checker::Judgement) -> CheckResult {
+        CheckResult {
+            checker: j.checker.clone(),
+            verdict: j.verdict.clone(),
+            explanation: j.explanation.clone(),
+            details: j.details(),
+        }
+    }
+}
+
 /// Counts and timings of a run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunStats {

@@ -1,40 +1,95 @@
-//! The list-append workload's ops: transactions of appends (unique values) and reads over a few keys.
+//! The list-append workload (Elle's): transactions of appends (unique values) and reads over a
+//! few keys, checked for transactional anomalies against strict serializability and for
+//! convergence.
 
+use super::{MicroOp, Mix, Operation, Workload, WorkloadConfig, WorkloadKind};
 use crate::generator::OpSource;
+use crate::RunError;
+use checker::convergence::{ConvergenceOptions, StateKind};
+use checker::txn::TxnOptions;
+use checker::{checkers, Compose};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use serde_json::{json, Value};
+use std::time::Duration;
 
-/// Draws `txn` ops of 1..=max micro-ops, each `["append", k, v]` (v unique in the run) or
-/// `["r", k, null]`, as Elle's list-append workload.
+/// The list-append workload's descriptor.
+pub struct AppendWorkload;
+
+impl Workload for AppendWorkload {
+    fn kind(&self) -> WorkloadKind {
+        WorkloadKind::Append
+    }
+
+    fn ops(&self) -> &'static [(&'static str, u32)] {
+        &[("txn", 1)]
+    }
+
+    fn model(&self) -> &'static str {
+        "list-append"
+    }
+
+    fn validate(&self, config: &WorkloadConfig) -> Result<(), RunError> {
+        if config.txn_max == 0 {
+            return Err(RunError::Zero {
+                workload: WorkloadKind::Append,
+                what: "txn_max",
+            });
+        }
+        Ok(())
+    }
+
+    fn source(&self, config: &WorkloadConfig, _mix: Mix) -> Box<dyn OpSource> {
+        Box::new(Appends {
+            keys: config.keys,
+            max: config.txn_max,
+            next: 1,
+        })
+    }
+
+    fn final_reads(&self, config: &WorkloadConfig) -> Vec<Operation> {
+        let reads = (0..config.keys as u64).map(|key| MicroOp::Read { key });
+        vec![Operation::Txn(reads.collect())]
+    }
+
+    fn checkers(&self, _config: &WorkloadConfig, limit: Duration) -> Compose {
+        Compose::new()
+            .with(checkers::Transactions {
+                options: TxnOptions {
+                    time_limit: Some(limit),
+                    ..TxnOptions::default()
+                },
+            })
+            .with(checkers::Convergence {
+                options: ConvergenceOptions {
+                    state: StateKind::ListAppend,
+                },
+            })
+    }
+}
+
+/// Draws transactions of 1..=max micro-ops, each an append of a value unique in the run or a
+/// read, over `keys` keys.
 pub struct Appends {
     keys: usize,
     max: usize,
     next: u64,
 }
 
-impl Appends {
-    /// Transactions over `keys` keys of at most `max` micro-ops.
-    pub fn new(keys: usize, max: usize) -> Appends {
-        Appends { keys, max, next: 1 }
-    }
-}
-
 impl OpSource for Appends {
-    fn draw(&mut self, rng: &mut ChaCha8Rng) -> (String, Option<Value>, Value) {
+    fn draw(&mut self, rng: &mut ChaCha8Rng) -> Operation {
         let n = rng.gen_range(1..=self.max);
-        let txn: Vec<Value> = (0..n)
+        let txn = (0..n)
             .map(|_| {
-                let k = rng.gen_range(0..self.keys);
+                let key = rng.gen_range(0..self.keys) as u64;
                 if rng.gen_bool(0.5) {
-                    let v = self.next;
+                    let value = self.next;
                     self.next += 1;
-                    json!(["append", k, v])
+                    MicroOp::Append { key, value }
                 } else {
-                    json!(["r", k, null])
+                    MicroOp::Read { key }
                 }
             })
             .collect();
-        ("txn".to_string(), None, Value::Array(txn))
+        Operation::Txn(txn)
     }
 }

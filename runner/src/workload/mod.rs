@@ -1,30 +1,36 @@
-//! Workloads: what the clients do. A workload names its operations, draws them (an
-//! [`OpSource`](crate::generator::OpSource)), and lists the final reads made on every node after
-//! the faults are healed.
+//! Workloads: what the clients do. Each workload is one [`Workload`] descriptor in its own file:
+//! its typed [`Operation`]s and their default mix, the seeded source that draws them, the final
+//! reads made on every node after the faults are healed, and the checkers that judge its
+//! history. Nothing else in the runner knows a workload's operations.
 //!
-//! | workload | ops (f) | key | value |
-//! |---|---|---|---|
-//! | register | read, write, cas | register key | read: null -> value; write: unique int; cas: [old, new] |
-//! | booking | book, cancel, available | room | book/cancel: guest; available: null -> null (free) or the holder |
-//! | set | add, read | none | add: unique int; read: null -> sorted list |
-//! | append | txn | none | `[["append", k, v], ["r", k, null]]` -> reads filled in |
-//! | counter | add, read | none | add: increment; read: null -> value |
+//! | workload | ops (mix names) | checked by |
+//! |---|---|---|
+//! | register | read, write, cas | linearizability (cas-register) per key, convergence |
+//! | booking | book, cancel, available | linearizability (booking model), booking invariants, convergence |
+//! | set | add (reads come at the end) | linearizability (set), set-full invariants, convergence |
+//! | append | txn (list-append) | transactional anomalies (Elle), convergence |
+//! | counter | add, read | linearizability (counter), counter invariants, convergence |
+//!
+//! How each operation is written in a history: [`operation`].
 
 mod append;
 mod booking;
 mod counter;
 mod mix;
+pub mod operation;
 mod register;
 mod set;
 
 pub use mix::Mix;
+pub use operation::{BookingOp, CounterOp, MicroOp, Operation, RegisterOp, SetOp};
 
-use crate::generator::{Invocation, OpSource};
+use crate::generator::OpSource;
 use crate::RunError;
+use checker::Compose;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::time::Duration;
 
 /// The kinds of workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
@@ -42,29 +48,86 @@ pub enum WorkloadKind {
     Counter,
 }
 
-impl fmt::Display for WorkloadKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl WorkloadKind {
+    /// Every workload.
+    pub const ALL: [WorkloadKind; 5] = [
+        WorkloadKind::Register,
+        WorkloadKind::Booking,
+        WorkloadKind::Set,
+        WorkloadKind::Append,
+        WorkloadKind::Counter,
+    ];
+
+    /// Its descriptor.
+    pub fn workload(self) -> &'static dyn Workload {
+        match self {
+            WorkloadKind::Register => &register::RegisterWorkload,
+            WorkloadKind::Booking => &booking::BookingWorkload,
+            WorkloadKind::Set => &set::SetWorkload,
+            WorkloadKind::Append => &append::AppendWorkload,
+            WorkloadKind::Counter => &counter::CounterWorkload,
+        }
+    }
+
+    /// Its name in configs and histories.
+    pub fn name(self) -> &'static str {
+        match self {
             WorkloadKind::Register => "register",
             WorkloadKind::Booking => "booking",
             WorkloadKind::Set => "set",
             WorkloadKind::Append => "append",
             WorkloadKind::Counter => "counter",
-        })
+        }
     }
+}
+
+impl fmt::Display for WorkloadKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One workload, in one place.
+pub trait Workload: Sync {
+    /// Which workload this is.
+    fn kind(&self) -> WorkloadKind;
+
+    /// Its operations by mix name, with their default weights.
+    fn ops(&self) -> &'static [(&'static str, u32)];
+
+    /// The model its history header names (what `rift check` checks it against).
+    fn model(&self) -> &'static str;
+
+    /// Checks the options this workload uses.
+    fn validate(&self, config: &WorkloadConfig) -> Result<(), RunError>;
+
+    /// The seeded source of its operations, drawing op names from `mix`.
+    fn source(&self, config: &WorkloadConfig, mix: Mix) -> Box<dyn OpSource>;
+
+    /// The reads made on every node in the final phase, after every fault is healed.
+    fn final_reads(&self, config: &WorkloadConfig) -> Vec<Operation>;
+
+    /// Whether a final read returns a set (an array whose order means nothing), so that two
+    /// nodes agree whatever order they return its elements in.
+    fn reads_sets(&self) -> bool {
+        false
+    }
+
+    /// The checkers of its history, each allowed `limit` before its verdict is Unknown.
+    fn checkers(&self, config: &WorkloadConfig, limit: Duration) -> Compose;
 }
 
 /// A workload's options.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct WorkloadConfig {
-    /// Which workload.
-    pub kind: WorkloadKind,
+    /// Which workload; when absent, the first the system under test has.
+    pub kind: Option<WorkloadKind>,
     /// Keys (registers, rooms, append keys).
     pub keys: usize,
     /// Guests (booking only).
     pub guests: usize,
-    /// Relative weights of the workload's ops by f; empty means the workload's default mix.
+    /// Relative weights of the workload's ops by name; empty means the workload's default mix.
     pub mix: BTreeMap<String, u32>,
     /// Most micro-ops in one transaction (append only).
     pub txn_max: usize,
@@ -73,7 +136,7 @@ pub struct WorkloadConfig {
 impl Default for WorkloadConfig {
     fn default() -> Self {
         WorkloadConfig {
-            kind: WorkloadKind::Booking,
+            kind: None,
             keys: 3,
             guests: 4,
             mix: BTreeMap::new(),
@@ -83,24 +146,25 @@ impl Default for WorkloadConfig {
 }
 
 impl WorkloadConfig {
-    /// The ops of this workload with their default weights.
-    pub fn default_mix(&self) -> &'static [(&'static str, u32)] {
-        match self.kind {
-            WorkloadKind::Register => &[("read", 2), ("write", 2), ("cas", 1)],
-            WorkloadKind::Booking => &[("book", 4), ("cancel", 2), ("available", 4)],
-            WorkloadKind::Set => &[("add", 1)],
-            WorkloadKind::Append => &[("txn", 1)],
-            WorkloadKind::Counter => &[("add", 3), ("read", 1)],
-        }
+    /// The workload's descriptor; the config must have been completed with a kind (see
+    /// [`crate::run::RunConfig::resolve`]).
+    pub fn workload(&self) -> Result<&'static dyn Workload, RunError> {
+        self.kind
+            .map(WorkloadKind::workload)
+            .ok_or(RunError::Invalid {
+                option: "workload",
+                message: "no workload was chosen".into(),
+            })
     }
 
     /// The validated op mix.
     pub fn mix(&self) -> Result<Mix, RunError> {
-        let known = self.default_mix();
+        let workload = self.workload()?;
+        let known = workload.ops();
         for f in self.mix.keys() {
             if !known.iter().any(|(k, _)| k == f) {
                 return Err(RunError::UnknownOp {
-                    workload: self.kind,
+                    workload: workload.kind(),
                     f: f.clone(),
                     known: known.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", "),
                 });
@@ -109,76 +173,30 @@ impl WorkloadConfig {
         let weights: Vec<(&'static str, u32)> = known
             .iter()
             .map(|&(f, w)| {
-                (
-                    f,
-                    self.mix
-                        .get(f)
-                        .copied()
-                        .unwrap_or(if self.mix.is_empty() { w } else { 0 }),
-                )
+                let given = self.mix.get(f).copied();
+                (f, given.unwrap_or(if self.mix.is_empty() { w } else { 0 }))
             })
             .collect();
-        Mix::new(weights).ok_or(RunError::EmptyMix(self.kind))
+        Mix::new(weights).ok_or(RunError::EmptyMix(workload.kind()))
     }
 
     /// Checks every option.
     pub fn validate(&self) -> Result<(), RunError> {
-        let zero = |what| RunError::Zero {
-            workload: self.kind,
-            what,
-        };
+        let workload = self.workload()?;
         if self.keys == 0 {
-            return Err(zero("keys"));
+            return Err(RunError::Zero {
+                workload: workload.kind(),
+                what: "keys",
+            });
         }
-        if self.kind == WorkloadKind::Booking && self.guests == 0 {
-            return Err(zero("guests"));
-        }
-        if self.kind == WorkloadKind::Append && self.txn_max == 0 {
-            return Err(zero("txn_max"));
-        }
+        workload.validate(self)?;
         self.mix().map(|_| ())
     }
 
     /// The op source drawing this workload's ops.
     pub fn source(&self) -> Result<Box<dyn OpSource>, RunError> {
         self.validate()?;
-        let mix = self.mix()?;
-        Ok(match self.kind {
-            WorkloadKind::Register => Box::new(register::Registers::new(mix, self.keys)),
-            WorkloadKind::Booking => Box::new(booking::Bookings::new(mix, self.keys, self.guests)),
-            WorkloadKind::Set => Box::new(set::Adds::new()),
-            WorkloadKind::Append => Box::new(append::Appends::new(self.keys, self.txn_max)),
-            WorkloadKind::Counter => Box::new(counter::Increments::new(mix)),
-        })
-    }
-
-    /// The reads made on every node in the final phase, after every fault is healed.
-    pub fn final_reads(&self, nodes: usize) -> Vec<Invocation> {
-        let mut reads = Vec::new();
-        for node in 0..nodes {
-            let mut at = |f: &str, key: Option<Value>, value: Value| {
-                reads.push(Invocation {
-                    f: f.to_string(),
-                    key,
-                    value,
-                    node,
-                })
-            };
-            match self.kind {
-                WorkloadKind::Register => {
-                    (0..self.keys).for_each(|k| at("read", Some(json!(k)), Value::Null))
-                }
-                WorkloadKind::Booking => {
-                    (0..self.keys).for_each(|k| at("available", Some(json!(k)), Value::Null))
-                }
-                WorkloadKind::Set | WorkloadKind::Counter => at("read", None, Value::Null),
-                WorkloadKind::Append => {
-                    let txn: Vec<Value> = (0..self.keys).map(|k| json!(["r", k, null])).collect();
-                    at("txn", None, Value::Array(txn))
-                }
-            }
-        }
-        reads
+        Ok(self.workload()?.source(self, self.mix()?))
     }
 }
 
@@ -186,9 +204,16 @@ impl WorkloadConfig {
 mod tests {
     use super::*;
 
+    fn config(kind: WorkloadKind) -> WorkloadConfig {
+        WorkloadConfig {
+            kind: Some(kind),
+            ..WorkloadConfig::default()
+        }
+    }
+
     #[test]
     fn a_mix_naming_an_unknown_op_is_refused_with_the_known_ops() {
-        let mut c = WorkloadConfig::default();
+        let mut c = config(WorkloadKind::Booking);
         c.mix.insert("withdraw".into(), 1);
         let e = c.validate().unwrap_err().to_string();
         assert!(
@@ -199,27 +224,39 @@ mod tests {
 
     #[test]
     fn a_partial_mix_gives_unnamed_ops_weight_zero() {
-        let mut c = WorkloadConfig::default();
+        let mut c = config(WorkloadKind::Booking);
         c.mix.insert("book".into(), 1);
-        let mix = c.mix().unwrap();
-        assert_eq!(mix.names(), vec!["book"]);
+        assert_eq!(c.mix().unwrap().names(), vec!["book"]);
     }
 
     #[test]
-    fn final_reads_cover_every_key_on_every_node() {
+    fn every_workload_reads_every_key_in_its_final_reads() {
         let c = WorkloadConfig {
-            kind: WorkloadKind::Register,
             keys: 4,
-            ..WorkloadConfig::default()
+            ..config(WorkloadKind::Register)
         };
-        let reads = c.final_reads(3);
-        assert_eq!(reads.len(), 12);
-        for node in 0..3 {
-            for k in 0..4 {
-                assert!(reads
-                    .iter()
-                    .any(|r| r.node == node && r.key == Some(json!(k)) && r.f == "read"));
-            }
+        let reads = c.workload().unwrap().final_reads(&c);
+        let keys: Vec<_> = reads.iter().map(Operation::key).collect();
+        assert_eq!(
+            keys,
+            (0..4u64)
+                .map(|k| Some(serde_json::json!(k)))
+                .collect::<Vec<_>>()
+        );
+        assert!(reads.iter().all(|r| r.f() == "read"));
+        for kind in WorkloadKind::ALL {
+            let c = config(kind);
+            assert!(!kind.workload().final_reads(&c).is_empty(), "{kind}");
+            assert_eq!(kind.workload().kind(), kind);
         }
+    }
+
+    #[test]
+    fn a_config_without_a_workload_is_refused_until_one_is_chosen() {
+        let e = WorkloadConfig::default()
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no workload"), "{e}");
     }
 }

@@ -1,10 +1,59 @@
-//! The register workload's ops: read, write (unique values) and cas over N keys.
+//! The register workload: reads, writes (unique values) and cas over N integer-keyed registers,
+//! checked for linearizability per key (cas-register) and for convergence.
 
-use super::Mix;
+use super::{Mix, Operation, RegisterOp, Workload, WorkloadConfig, WorkloadKind};
 use crate::generator::OpSource;
+use crate::RunError;
+use checker::convergence::{ConvergenceOptions, StateKind};
+use checker::model::spec::{ModelKind, ModelSpec};
+use checker::{checkers, Compose};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use serde_json::{json, Value};
+use std::time::Duration;
+
+/// The register workload's descriptor.
+pub struct RegisterWorkload;
+
+impl Workload for RegisterWorkload {
+    fn kind(&self) -> WorkloadKind {
+        WorkloadKind::Register
+    }
+
+    fn ops(&self) -> &'static [(&'static str, u32)] {
+        &[("read", 2), ("write", 2), ("cas", 1)]
+    }
+
+    fn model(&self) -> &'static str {
+        ModelKind::CasRegister.name()
+    }
+
+    fn validate(&self, _config: &WorkloadConfig) -> Result<(), RunError> {
+        Ok(())
+    }
+
+    fn source(&self, config: &WorkloadConfig, mix: Mix) -> Box<dyn OpSource> {
+        Box::new(Registers::new(mix, config.keys))
+    }
+
+    fn final_reads(&self, config: &WorkloadConfig) -> Vec<Operation> {
+        (0..config.keys as u64)
+            .map(|key| Operation::Register(RegisterOp::Read { key }))
+            .collect()
+    }
+
+    fn checkers(&self, _config: &WorkloadConfig, limit: Duration) -> Compose {
+        Compose::new()
+            .with(checkers::Linearizable::within(
+                ModelSpec::new(ModelKind::CasRegister),
+                limit,
+            ))
+            .with(checkers::Convergence {
+                options: ConvergenceOptions {
+                    state: StateKind::Register,
+                },
+            })
+    }
+}
 
 /// Draws reads, writes and cas ops. Every written value (write or cas's new value) is unique in
 /// the run, so the checker's fast path applies; a cas expects the last value written to its key,
@@ -36,17 +85,24 @@ impl Registers {
 }
 
 impl OpSource for Registers {
-    fn draw(&mut self, rng: &mut ChaCha8Rng) -> (String, Option<Value>, Value) {
+    fn draw(&mut self, rng: &mut ChaCha8Rng) -> Operation {
         let f = self.mix.draw(rng);
-        let key = rng.gen_range(0..self.keys);
-        let value = match f {
-            "write" => json!(self.fresh(key)),
+        let k = rng.gen_range(0..self.keys);
+        let key = k as u64;
+        Operation::Register(match f {
+            "write" => RegisterOp::Write {
+                key,
+                value: self.fresh(k),
+            },
             "cas" => {
-                let old = self.last[key];
-                json!([old, self.fresh(key)])
+                let from = self.last[k];
+                RegisterOp::Cas {
+                    key,
+                    from,
+                    to: self.fresh(k),
+                }
             }
-            _ => Value::Null,
-        };
-        (f.to_string(), Some(json!(key)), value)
+            _ => RegisterOp::Read { key },
+        })
     }
 }

@@ -1,8 +1,9 @@
 //! A short fault trial against a real system in network namespaces, shared by the etcd and
 //! Redis fault tests: start the cluster with the system's adapter (local backend, one namespace
-//! and address per node), drive concurrent clients through the system's driver while a nemesis
-//! thread applies a fixed fault schedule through the faults crate's injector, heal, wait, make
-//! the final reads, and return the recorded history for the real checkers.
+//! and address per node), drive concurrent clients through the system's driver (the public seam:
+//! client `t` opened on node `t mod 3`, a fresh process and client after every info) while a
+//! nemesis thread applies a fixed fault schedule through the faults crate's injector, heal,
+//! wait, make the final reads, and return the recorded history for the real checkers.
 //!
 //! Every loop is bounded by the trial's duration; the cluster is torn down when dropped (also on
 //! panic), leaving no namespace, rule or process behind.
@@ -13,34 +14,14 @@ use faults::{Fault, Injector, Mechanism, NodeId};
 use histories::{Header, History};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use runner::adapter::Adapter;
 use runner::cluster::{Backend, Cluster, ClusterConfig};
-use runner::generator::Invocation;
-use runner::record::{Completion, Recorder};
-use runner::systems::etcd::EtcdDriver;
-use runner::systems::redis::RedisDriver;
+use runner::record::{Invocation, Recorder};
+use runner::system::{Adapter, Client, Completion, Driver, DriverContext};
+use runner::workload::{Operation, RegisterOp, WorkloadKind};
 use serde_json::{json, Map, Value};
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// The system's driver.
-pub enum Driver {
-    /// etcd's register.
-    Etcd(EtcdDriver),
-    /// Redis's register and set.
-    Redis(RedisDriver),
-}
-
-impl Driver {
-    async fn call(&self, inv: &Invocation) -> Completion {
-        match self {
-            Driver::Etcd(d) => d.call(inv).await,
-            Driver::Redis(d) => d.call(inv).await,
-        }
-    }
-}
 
 /// Builds a fault from the nodes and the primaries the adapter names.
 pub type FaultFor = dyn Fn(&[NodeId], Option<Vec<NodeId>>) -> Fault + Send + Sync;
@@ -66,8 +47,8 @@ pub struct Plan {
     pub steps: Vec<Step>,
     /// The pause after healing, before the final reads.
     pub quiet: Duration,
-    /// The final reads, made one after another after the quiet period.
-    pub final_reads: Vec<Invocation>,
+    /// The final reads, made one after another after the quiet period, each by a fresh process.
+    pub final_reads: Vec<(Operation, NodeId)>,
 }
 
 /// The seeds a claim is checked over: `RIFT_SEEDS` (e.g. `1-10` or `3,5`) when set, to measure
@@ -105,14 +86,44 @@ pub fn over_seeds(what: &str, seeds: &[u64], mut claim: impl FnMut(u64) -> Resul
     assert!(failures.is_empty(), "{what}: failed on seeds {failures:?}");
 }
 
-/// Draws one client op from the seeded RNG, for `nodes` nodes; `next` is a fresh unique value.
-pub type OpDraw = fn(&mut ChaCha8Rng, usize, u64) -> Invocation;
+/// Draws one client op from the seeded RNG; `next` is a fresh unique value.
+pub type OpDraw = fn(&mut ChaCha8Rng, u64) -> Operation;
 
-/// Runs a trial of `adapter`'s system with the driver `make_driver` builds for the nodes'
-/// addresses, ops from `draw` seeded by `seed`, and `plan`'s faults. Returns the history.
+/// Performs `inv` on `process`'s client (opened on its node when it has none) and records the
+/// call; returns how it ended.
+async fn call(
+    driver: &dyn Driver,
+    recorder: &Recorder,
+    names: &[String],
+    process: (u64, &mut Option<Box<dyn Client>>),
+    inv: &Invocation,
+) -> Completion {
+    let (id, client) = process;
+    let node = &names[inv.node.0];
+    recorder.invoke(id, inv, node);
+    if client.is_none() {
+        match driver.open(inv.node).await {
+            Ok(c) => *client = Some(c),
+            Err(e) => {
+                let how = Completion::fail(format!("no client: {e}"));
+                recorder.complete(id, inv, node, &how);
+                return how;
+            }
+        }
+    }
+    let c = client.as_mut().expect("opened above");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+    let reply = c.invoke(&inv.op, deadline).await;
+    let served = reply.served_by.map_or(node, |n| &names[n.0]);
+    recorder.complete(id, inv, served, &reply.completion);
+    reply.completion
+}
+
+/// Runs a trial of `adapter`'s system with the driver `make_driver` builds for the cluster's
+/// nodes, ops from `draw` seeded by `seed`, and `plan`'s faults. Returns the history.
 pub fn trial(
     adapter: Arc<dyn Adapter>,
-    make_driver: impl FnOnce(&[SocketAddr]) -> Driver,
+    make_driver: impl FnOnce(&DriverContext) -> Arc<dyn Driver>,
     draw: OpDraw,
     plan: Plan,
     seed: u64,
@@ -125,9 +136,7 @@ pub fn trial(
         ..ClusterConfig::default()
     };
     let mut cluster = Cluster::start(config, adapter).expect("the cluster starts (as root)");
-    let addrs: Vec<SocketAddr> = (0..3).map(|i| cluster.addr(NodeId(i))).collect();
     let names: Arc<Vec<String>> = Arc::new((0..3).map(|i| NodeId(i).to_string()).collect());
-    let driver = Arc::new(make_driver(&addrs));
     let dir = tempfile::tempdir().unwrap();
     let mut header = Header::default();
     header.meta.insert("seed".into(), json!(seed));
@@ -138,6 +147,15 @@ pub fn trial(
         .enable_all()
         .build()
         .unwrap();
+    let driver = {
+        let _entered = runtime.enter();
+        make_driver(&DriverContext {
+            nodes: cluster.specs(),
+            workload: WorkloadKind::Register,
+            op_timeout: Duration::from_secs(1),
+            log_dir: None,
+        })
+    };
     let rng = Arc::new(Mutex::new(ChaCha8Rng::seed_from_u64(seed)));
     let unique = Arc::new(AtomicU64::new(1));
     let processes = Arc::new(AtomicU64::new(plan.concurrency as u64));
@@ -162,12 +180,10 @@ pub fn trial(
             for record in injector.heal_everything().expect("rift heals") {
                 note(&nemesis_recorder, &record);
             }
-            let cluster = injector.mechanism();
-            wait_ready(
-                &**cluster.adapter(),
-                &cluster.specs(),
-                Duration::from_secs(20),
-            );
+            let limit = Duration::from_secs(20);
+            if let Err(why) = injector.mechanism().wait_all_ready(limit) {
+                panic!("{why}");
+            }
         });
         runtime.block_on(async {
             let tasks: Vec<_> = (0..plan.concurrency as u64)
@@ -176,19 +192,22 @@ pub fn trial(
                         (driver.clone(), recorder.clone(), names.clone());
                     let (rng, unique, processes) = (rng.clone(), unique.clone(), processes.clone());
                     let (duration, pause) = (plan.duration, plan.pause);
+                    let node = NodeId(first as usize % 3);
                     tokio::spawn(async move {
-                        let mut process = first;
+                        let (mut process, mut client) = (first, None);
                         while start.elapsed() < duration {
-                            let inv = {
+                            let op = {
                                 let mut rng = rng.lock().unwrap();
-                                draw(&mut rng, 3, unique.fetch_add(1, Ordering::Relaxed))
+                                draw(&mut rng, unique.fetch_add(1, Ordering::Relaxed))
                             };
-                            let node = &names[inv.node];
-                            recorder.invoke(process, &inv, node);
-                            let how = driver.call(&inv).await;
-                            let info = matches!(how, Completion::Info(_));
-                            recorder.complete(process, &inv, node, &how);
-                            if info {
+                            let inv = Invocation::new(op, node);
+                            let how =
+                                call(&*driver, &recorder, &names, (process, &mut client), &inv)
+                                    .await;
+                            if matches!(how, Completion::Info(_)) {
+                                if let Some(mut c) = client.take() {
+                                    c.close().await;
+                                }
                                 process = processes.fetch_add(1, Ordering::Relaxed);
                             }
                             tokio::time::sleep(pause).await;
@@ -205,13 +224,12 @@ pub fn trial(
     std::thread::sleep(plan.quiet);
     let final_process = processes.fetch_add(1, Ordering::Relaxed);
     runtime.block_on(async {
-        for (k, inv) in plan.final_reads.iter().enumerate() {
+        for (k, (op, node)) in plan.final_reads.iter().enumerate() {
             let p = final_process + k as u64;
-            let node = &names[inv.node];
-            recorder.invoke(p, inv, node);
-            let how = driver.call(inv).await;
-            recorder.complete(p, inv, node, &how);
+            let inv = Invocation::final_read(op.clone(), *node);
+            call(&*driver, &recorder, &names, (p, &mut None), &inv).await;
         }
+        driver.finish().await;
     });
     drop(runtime);
     let history = recorder.finish().unwrap();
@@ -222,21 +240,6 @@ pub fn trial(
         report.problems
     );
     history
-}
-
-/// Waits (bounded) until the adapter finds every node ready again after the heal: the final
-/// reads should see a settled system, not one still failing over.
-fn wait_ready(adapter: &dyn Adapter, specs: &[runner::adapter::NodeSpec], limit: Duration) {
-    let deadline = Instant::now() + limit;
-    for spec in specs {
-        while let Err(why) = adapter.probe(spec) {
-            assert!(
-                Instant::now() < deadline,
-                "not ready {limit:?} after the heal: {why}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
 }
 
 fn note(recorder: &Recorder, record: &faults::FaultRecord) {
@@ -261,21 +264,18 @@ pub fn faults_not_installed(history: &History) -> Vec<String> {
 }
 
 /// A register op over `keys` keys: reads, unique writes, and cas from a recent value.
-pub fn register_op(rng: &mut ChaCha8Rng, nodes: usize, next: u64, keys: u64) -> Invocation {
-    let key = Some(json!(rng.gen_range(0..keys)));
-    let node = rng.gen_range(0..nodes);
-    let (f, value) = match rng.gen_range(0..10) {
-        0..=4 => ("read", Value::Null),
-        5..=7 => ("write", json!(next)),
+pub fn register_op(rng: &mut ChaCha8Rng, next: u64, keys: u64) -> Operation {
+    let key = rng.gen_range(0..keys);
+    Operation::Register(match rng.gen_range(0..10) {
+        0..=4 => RegisterOp::Read { key },
+        5..=7 => RegisterOp::Write { key, value: next },
         _ => {
-            let old = next.saturating_sub(rng.gen_range(1..6));
-            ("cas", json!([old, next]))
+            let from = Some(next.saturating_sub(rng.gen_range(1..6)));
+            RegisterOp::Cas {
+                key,
+                from,
+                to: next,
+            }
         }
-    };
-    Invocation {
-        f: f.into(),
-        key,
-        value,
-        node,
-    }
+    })
 }

@@ -11,7 +11,7 @@
 //! would otherwise keep running as a primary after a heal) and hello messages every 500 ms.
 //! Runtime settings, so the probe sets them each time (idempotent).
 
-use super::node::{RedisCluster, MASTER_NAME};
+use crate::node::{RedisCluster, MASTER_NAME};
 use redis::{Cmd, ConnectionAddr, FromRedisValue, Value};
 use std::net::SocketAddr;
 use std::time::Duration;

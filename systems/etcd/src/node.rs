@@ -1,6 +1,6 @@
 //! etcd members and their command lines.
 
-use crate::systems::NodeCommand;
+use runner::system::NodeCommand;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -108,7 +108,7 @@ impl EtcdCluster {
                 .into_iter()
                 .flat_map(|(flag, value)| [flag.to_string(), value])
                 .collect(),
-            env: Vec::new(),
+            ..NodeCommand::default()
         }
     }
 }

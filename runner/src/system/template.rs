@@ -2,8 +2,7 @@
 //! `{id}`, `{ip}`, `{port}`, `{addr}`, `{peers}` (comma-separated) and `{data_dir}` are replaced
 //! in each argument.
 
-use super::{Adapter, NodeSpec};
-use crate::systems::NodeCommand;
+use super::{Adapter, NodeCommand, NodeSpec, Shell};
 use std::net::TcpStream;
 use std::time::Duration;
 
@@ -58,14 +57,11 @@ impl Adapter for CommandAdapter {
     }
 
     fn command(&self, node: &NodeSpec) -> Result<NodeCommand, String> {
-        Ok(NodeCommand {
-            program: self.program.clone().into(),
-            args: self.args.iter().map(|a| self.fill(a, node)).collect(),
-            env: Vec::new(),
-        })
+        let args = self.args.iter().map(|a| self.fill(a, node));
+        Ok(NodeCommand::new(&self.program, args))
     }
 
-    fn probe(&self, node: &NodeSpec) -> Result<(), String> {
+    fn probe(&self, node: &NodeSpec, _shell: &dyn Shell) -> Result<(), String> {
         match self.readiness {
             Readiness::Started => Ok(()),
             Readiness::Tcp => TcpStream::connect_timeout(&node.addr(), Duration::from_millis(200))

@@ -5,10 +5,10 @@
 //! prost and code generation at build time. Every call has a client-side timeout: a linearizable
 //! range on a member cut off from the leader hangs without one.
 
-use super::gateway::{
+use crate::gateway::{
     decode, encode, GatewayError, PutRequest, RangeRequest, RangeResponse, TxnRequest, TxnResponse,
 };
-use crate::systems::{ClientError, FailureKind};
+use runner::system::{ClientError, FailureKind};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -23,6 +23,15 @@ pub enum ReadMode {
     Linearizable,
     /// From the member's own state, without asking the leader: fast, and possibly stale.
     Serializable,
+}
+
+impl std::fmt::Display for ReadMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ReadMode::Linearizable => "linearizable",
+            ReadMode::Serializable => "serializable",
+        })
+    }
 }
 
 /// A client of one etcd member: reads, writes and compare-and-sets on string keys and values.

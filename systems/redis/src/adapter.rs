@@ -1,13 +1,13 @@
-//! Redis as a rift [`Adapter`]: node `i` is a redis-server `n{i}` on the node's port (6379 in
+//! Redis's node side, a rift [`Adapter`]: node `i` is a redis-server `n{i}` on the node's port (6379 in
 //! the local backend, where each node has its own address) with a Sentinel beside it on the
 //! next port, started as the node's companion: partitions cut it off with its node, while
 //! pausing or killing the node leaves it running, as a Sentinel on the same host would be.
 
-use super::node::{RedisCluster, RedisNode, SentinelTiming};
-use super::ready::{primary_by, probe};
-use crate::adapter::{Adapter, Companion, NodeSpec};
-use crate::systems::NodeCommand;
+use crate::node::{RedisCluster, RedisNode, SentinelTiming};
+use crate::ready::{primary_by, probe};
 use faults::NodeId;
+use runner::system::NodeCommand;
+use runner::system::{Adapter, Companion, NodeSpec, Shell};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -64,7 +64,7 @@ impl Adapter for RedisAdapter {
 
     /// Ready when the server answers, a replica has synced, and the node's Sentinel names the
     /// primary and knows every replica and Sentinel.
-    fn probe(&self, node: &NodeSpec) -> Result<(), String> {
+    fn probe(&self, node: &NodeSpec, _shell: &dyn Shell) -> Result<(), String> {
         probe(
             &deployment(&node.peers, self.timing),
             node.id.0,
@@ -73,7 +73,7 @@ impl Adapter for RedisAdapter {
     }
 
     /// The node most Sentinels name as primary (ties to the lowest id); `None` if none answers.
-    fn primaries(&self, nodes: &[NodeSpec]) -> Option<Vec<NodeId>> {
+    fn primaries(&self, nodes: &[NodeSpec], _shell: &dyn Shell) -> Option<Vec<NodeId>> {
         let peers: Vec<SocketAddr> = nodes.iter().map(NodeSpec::addr).collect();
         let d = deployment(&peers, self.timing);
         let mut votes = vec![0usize; nodes.len()];

@@ -1,4 +1,4 @@
-//! The built-in system under test: the booking service (`booking-node`) in every replication
+//! The booking service's node side: `booking-node` in every replication
 //! strategy, with the NATS servers the log strategy needs.
 //!
 //! Node `i` runs `booking-node --id i --listen IP:PORT --peers A0,A1,.. --data-dir D
@@ -11,27 +11,16 @@
 //! cut the log as they cut the nodes. Its command line is the booking crate's own
 //! [`NatsServerSpec`], so the service's tests and rift run the same servers.
 
-use super::{locate, Adapter, Companion, NodeSpec};
-use crate::systems::NodeCommand;
-use booking::config::{ConflictMode, ReadLevel, ReplicationKind};
+use crate::BookingOptions;
+use booking::config::ReplicationKind;
 use booking::replication::log::nats_server::NatsServerSpec;
 use faults::NodeId;
+use runner::system::{locate, Adapter, Companion, NodeCommand, NodeSpec, Shell};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
 use std::time::Duration;
-
-/// The booking service's options.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BookingOptions {
-    /// The replication strategy.
-    pub replication: ReplicationKind,
-    /// Which replicas a read consults.
-    pub read: ReadLevel,
-    /// How gossip resolves concurrent writes.
-    pub conflict: Option<ConflictMode>,
-}
 
 /// The booking service as a system under test.
 #[derive(Debug, Clone)]
@@ -45,7 +34,7 @@ const PROBE_TIMEOUT: Duration = Duration::from_millis(300);
 
 impl BookingAdapter {
     /// The booking service with `options`, its binary located as the module doc says.
-    pub fn new(options: BookingOptions) -> Result<BookingAdapter, crate::RunError> {
+    pub fn new(options: BookingOptions) -> Result<BookingAdapter, runner::RunError> {
         let binary = locate("booking-node", "RIFT_BOOKING_NODE")?;
         let nats = match options.replication {
             ReplicationKind::Log => locate("nats-server", "RIFT_NATS_SERVER")?,
@@ -131,11 +120,7 @@ impl Adapter for BookingAdapter {
                 .collect();
             args.extend(["--nats".into(), urls.join(",")]);
         }
-        Ok(NodeCommand {
-            program: self.binary.clone(),
-            args,
-            env: Vec::new(),
-        })
+        Ok(NodeCommand::new(&self.binary, args))
     }
 
     fn companions(&self, node: &NodeSpec) -> Vec<Companion> {
@@ -147,20 +132,16 @@ impl Adapter for BookingAdapter {
         let args = spec.args();
         vec![Companion {
             name: "nats".into(),
-            command: NodeCommand {
-                program: self.nats.clone(),
-                args,
-                env: Vec::new(),
-            },
+            command: NodeCommand::new(&self.nats, args),
             ready_tcp: Some(client),
         }]
     }
 
-    fn probe(&self, node: &NodeSpec) -> Result<(), String> {
+    fn probe(&self, node: &NodeSpec, _shell: &dyn Shell) -> Result<(), String> {
         BookingAdapter::status(node.addr()).map(|_| ())
     }
 
-    fn primaries(&self, nodes: &[NodeSpec]) -> Option<Vec<NodeId>> {
+    fn primaries(&self, nodes: &[NodeSpec], _shell: &dyn Shell) -> Option<Vec<NodeId>> {
         let primaries = nodes
             .iter()
             .filter(|n| {

@@ -11,10 +11,10 @@
 //! definite `fail`; `WATCH` keeps state on the connection, which a reconnect between `WATCH`
 //! and `EXEC` silently drops, and needs three round trips.
 
-use super::node::{RedisCluster, MASTER_NAME};
-use crate::systems::{ClientError, FailureKind};
+use crate::node::{RedisCluster, MASTER_NAME};
 use redis::aio::MultiplexedConnection;
 use redis::{Cmd, ConnectionAddr, FromRedisValue, RedisError};
+use runner::system::{ClientError, FailureKind};
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::net::SocketAddr;

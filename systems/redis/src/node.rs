@@ -1,6 +1,6 @@
 //! Redis nodes (a server and a Sentinel each) and their command lines.
 
-use crate::systems::NodeCommand;
+use runner::system::NodeCommand;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -106,7 +106,7 @@ impl RedisCluster {
         NodeCommand {
             program: self.server_binary.clone(),
             args,
-            env: Vec::new(),
+            ..NodeCommand::default()
         }
     }
 
@@ -158,7 +158,7 @@ impl RedisCluster {
                 conf.display().to_string(),
                 self.sentinel_binary.display().to_string(),
             ],
-            env: Vec::new(),
+            ..NodeCommand::default()
         }
     }
 }

@@ -1,11 +1,11 @@
-//! etcd as a rift [`Adapter`]: node `i` is member `n{i}`, clients on the node's port (2379 in
+//! etcd's node side, a rift [`Adapter`]: node `i` is member `n{i}`, clients on the node's port (2379 in
 //! the local backend, where each node has its own address), peers on the next port (2380).
 
-use super::node::{ClusterState, EtcdCluster, EtcdMember, RaftTiming};
-use super::probe::{health, is_leader};
-use crate::adapter::{Adapter, NodeSpec};
-use crate::systems::NodeCommand;
+use crate::node::{ClusterState, EtcdCluster, EtcdMember, RaftTiming};
+use crate::probe::{health, is_leader};
 use faults::NodeId;
+use runner::system::NodeCommand;
+use runner::system::{Adapter, NodeSpec, Shell};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -65,12 +65,12 @@ impl Adapter for EtcdAdapter {
 
     /// Ready when `/health` says true: the member has a leader (so the first start is ready
     /// only once a quorum of members is up).
-    fn probe(&self, node: &NodeSpec) -> Result<(), String> {
+    fn probe(&self, node: &NodeSpec, _shell: &dyn Shell) -> Result<(), String> {
         health(node.addr(), PROBE_TIMEOUT)
     }
 
     /// The member that reports itself leader, if one does.
-    fn primaries(&self, nodes: &[NodeSpec]) -> Option<Vec<NodeId>> {
+    fn primaries(&self, nodes: &[NodeSpec], _shell: &dyn Shell) -> Option<Vec<NodeId>> {
         let leaders: Vec<NodeId> = nodes
             .iter()
             .filter(|n| is_leader(n.addr(), PROBE_TIMEOUT).unwrap_or(false))
