@@ -44,7 +44,7 @@ pub enum Command {
     BenchRecord(Box<bench_record::Args>),
     /// Run a campaign (strategies x nemeses x seeds, each with an expected verdict).
     Campaign(campaign::Args),
-    /// Run the booking service's strategies under each kind of fault, side by side.
+    /// Compare a system's variants (the booking service's strategies by default) under each kind of fault, side by side.
     Demo(demo::Args),
     /// Re-run a stored run: same config and seed, the recorded faults at the same offsets.
     Replay(replay::Args),

@@ -112,7 +112,7 @@ seeds = [1, 2]
 time_limit_s = 5.0
 quiet_s = 0.5
 rate = 100.0
-concurrency = 4
+concurrency = 6
 op_timeout_ms = 1000
 workload = { kind = "register", keys = 2 }
 [[strategies]]
@@ -141,7 +141,7 @@ seeds = [1, 2]
 time_limit_s = 14.0
 quiet_s = 1.0
 rate = 100.0
-concurrency = 4
+concurrency = 6
 op_timeout_ms = 1000
 workload = { kind = "set" }
 [[strategies]]

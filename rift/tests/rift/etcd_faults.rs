@@ -87,7 +87,7 @@ fn pauses_and_kill() -> Vec<Step> {
 /// 9 s of clients under `steps`; the run's history.
 fn run(mode: ReadMode, steps: Vec<Step>, seed: u64) -> History {
     let plan = Plan {
-        concurrency: 4,
+        concurrency: 6,
         duration: Duration::from_secs(9),
         pause: Duration::from_millis(20),
         steps,

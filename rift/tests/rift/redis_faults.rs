@@ -114,7 +114,7 @@ fn trial_with(
     seed: u64,
 ) -> Result<History, String> {
     let plan = Plan {
-        concurrency: 4,
+        concurrency: 6,
         duration,
         pause: Duration::from_millis(20),
         steps,

@@ -111,7 +111,9 @@ fn cluster_up() -> (std::process::Child, Made) {
             "--run-id",
             id.as_str(),
             "--system",
-            "async",
+            "booking",
+            "--option",
+            "replication=async",
             "--backend",
             "local",
         ])

@@ -174,7 +174,8 @@ impl Recorder {
             Err(_) => return Err(RunError::WriterGone(self.path.clone())),
         }
         if self.keep {
-            return read_path(&self.path, Some(Format::Jsonl)).map_err(|e| RunError::ReadBack(Box::new(e)));
+            return read_path(&self.path, Some(Format::Jsonl))
+                .map_err(|e| RunError::ReadBack(Box::new(e)));
         }
         Ok(History {
             header: self.header.clone(),

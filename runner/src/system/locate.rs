@@ -1,4 +1,4 @@
-//! Finding a program rift runs (booking-node): an environment variable, else next to the current
+//! Finding a program a system runs (booking-node, say): an environment variable, else next to the current
 //! executable (`target/<profile>/`, also from `target/<profile>/deps/` where tests run), else the
 //! PATH.
 
