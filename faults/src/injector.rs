@@ -139,32 +139,37 @@ impl<M: Mechanism> Injector<M> {
     /// reset every clock. Returns the record of each fault applied.
     pub fn heal_everything(&mut self) -> Result<Vec<FaultRecord>, FaultError> {
         let mut records = Vec::new();
-        let all = Target::All;
-        let mut fault = |f: Fault, this: &mut Self| -> Result<(), FaultError> {
-            records.push(this.apply(&f)?);
-            Ok(())
-        };
         if !self.network.is_healed() {
-            fault(Fault::Heal, self)?;
+            records.push(self.apply(&Fault::Heal)?);
         }
-        if self.states.values().any(|s| *s == NodeState::Paused) {
-            fault(
-                Fault::Resume {
-                    target: all.clone(),
-                },
-                self,
-            )?;
+        // Each step aims at exactly the nodes it undoes: a resume sent to a running node would be
+        // recorded as skipped, which says nothing about the run.
+        let in_state = |this: &Self, state: NodeState| -> Vec<NodeId> {
+            let nodes = this.states.iter().filter(|(_, s)| **s == state);
+            nodes.map(|(n, _)| *n).collect()
+        };
+        let paused = in_state(self, NodeState::Paused);
+        if !paused.is_empty() {
+            records.push(self.apply(&Fault::Resume {
+                target: Target::Nodes(paused),
+            })?);
         }
-        if self.states.values().any(|s| *s == NodeState::Killed) {
-            fault(
-                Fault::Restart {
-                    target: all.clone(),
-                },
-                self,
-            )?;
+        let killed = in_state(self, NodeState::Killed);
+        if !killed.is_empty() {
+            records.push(self.apply(&Fault::Restart {
+                target: Target::Nodes(killed),
+            })?);
         }
-        if self.offsets.values().any(|o| *o != 0) {
-            fault(Fault::ClockReset { target: all }, self)?;
+        let skewed: Vec<NodeId> = self
+            .offsets
+            .iter()
+            .filter(|(_, o)| **o != 0)
+            .map(|(n, _)| *n)
+            .collect();
+        if !skewed.is_empty() {
+            records.push(self.apply(&Fault::ClockReset {
+                target: Target::Nodes(skewed),
+            })?);
         }
         Ok(records)
     }
@@ -411,13 +416,19 @@ mod tests {
                 "network Grudge({})",
                 "resume n1",
                 "restart n2",
-                "clock n0 0",
-                "clock n1 0"
+                "clock n0 0"
             ]
         );
         assert!(
             records.iter().all(|r| r.outcome == Outcome::Installed),
             "{records:?}"
+        );
+        assert!(
+            records
+                .iter()
+                .flat_map(|r| &r.effects)
+                .all(|e| e.outcome == Outcome::Installed),
+            "every step aims at exactly the nodes it undoes: {records:?}"
         );
         assert!(
             inj.heal_everything().unwrap().is_empty(),

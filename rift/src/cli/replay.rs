@@ -57,6 +57,7 @@ pub fn run(args: Args, registry: &Registry) -> anyhow::Result<i32> {
     for i in 0..args.repeat {
         let options = RunOptions {
             plan: Some(plan.clone()),
+            replay_of: Some(dir.clone()),
             ..RunOptions::default()
         };
         let o = carry_out(config.clone(), registry, &options)?;

@@ -211,8 +211,8 @@ pub fn run(args: Args, registry: &Registry) -> anyhow::Result<i32> {
     let config = args.config()?;
     let options = RunOptions {
         progress: !args.quiet_progress,
-        plan: None,
         verbose: true,
+        ..RunOptions::default()
     };
     let outcome = carry_out(config, registry, &options)?;
     print!("{}", render(&outcome));

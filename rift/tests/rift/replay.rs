@@ -271,6 +271,8 @@ fn a_directory_that_is_not_a_finished_run_and_zero_repeats_are_refused_with_exit
     // What a runner killed mid-run leaves: run.json and a history, no results.json.
     let meta = runner::store::RunMeta {
         config: config(5, &root),
+        run_id: String::new(),
+        replay_of: None,
         seed: 5,
         rift_version: "test".into(),
         started_at: "now".into(),

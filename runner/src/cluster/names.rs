@@ -103,6 +103,9 @@ impl Subnet {
         })
     }
 
+    /// The most nodes a run's default subnet (a /24) holds.
+    pub const MAX_NODES: usize = Subnet::capacity_of(24);
+
     /// The default subnet of a run: a /24 in 10.128.0.0/9 chosen by the run id.
     pub fn for_run(id: &RunId, attempt: u32) -> Subnet {
         let n = id.number().wrapping_add(attempt.wrapping_mul(7919)) % (128 * 256);
@@ -124,7 +127,13 @@ impl Subnet {
 
     /// How many nodes fit.
     pub fn capacity(&self) -> usize {
-        (1usize << (32 - self.prefix)) - 12
+        Subnet::capacity_of(self.prefix)
+    }
+
+    /// How many nodes fit in a subnet of `prefix` bits: all its addresses but the network's, the
+    /// host's, eight kept free below the nodes', and the broadcast address.
+    pub const fn capacity_of(prefix: u8) -> usize {
+        (1usize << (32 - prefix)) - 12
     }
 
     /// Whether this subnet and `other` share an address.

@@ -23,7 +23,9 @@ pub fn prepare(
         Some(ns) => faults::netns::command_in(ns, &program)?,
         None => Command::new(&program),
     };
-    cmd.args(&command.args)
+    // Output goes to log files: ask programs for no terminal colours (https://no-color.org).
+    cmd.env("NO_COLOR", "1")
+        .args(&command.args)
         .envs(command.env.iter().map(|(k, v)| (k, v)))
         .envs(extra_env.iter().map(|(k, v)| (k, v)))
         .process_group(0);

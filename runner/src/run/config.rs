@@ -1,7 +1,7 @@
 //! `RunConfig`: everything a run is asked to do, typed and serialisable (TOML in, JSON in
 //! run.json), kept apart from the runtime handles of a run ([`super::RunContext`]).
 
-use crate::cluster::Backend;
+use crate::cluster::{Backend, Subnet};
 use crate::nemesis::NemesisConfig;
 use crate::system::{Registry, SystemUnderTest};
 use crate::workload::WorkloadConfig;
@@ -55,7 +55,7 @@ pub struct RunConfig {
     pub workload: WorkloadConfig,
     /// Concurrent clients.
     pub concurrency: usize,
-    /// Ops per second over all clients; 0: as fast as the clients go.
+    /// Ops per second over all clients.
     pub rate: f64,
     /// Seconds of workload and faults before the final phase.
     pub time_limit_s: f64,
@@ -148,13 +148,26 @@ impl RunConfig {
         if self.nodes == 0 {
             return invalid("nodes", "a cluster needs at least 1 node".into());
         }
+        if self.nodes > Subnet::MAX_NODES {
+            return invalid(
+                "nodes",
+                format!(
+                    "{} nodes do not fit: a run's subnet holds at most {}",
+                    self.nodes,
+                    Subnet::MAX_NODES
+                ),
+            );
+        }
         if self.concurrency == 0 {
             return invalid("concurrency", "at least 1 client is needed".into());
         }
-        if !(self.rate.is_finite() && self.rate >= 0.0) {
+        if !(self.rate.is_finite() && self.rate > 0.0) {
             return invalid(
                 "rate",
-                format!("{} is not a rate (0 means no limit)", self.rate),
+                format!(
+                    "{} is not a rate: give the ops per second of all clients together, above 0",
+                    self.rate
+                ),
             );
         }
         if !(self.time_limit_s.is_finite() && self.time_limit_s > 0.0) {

@@ -7,7 +7,7 @@ use super::seeds::{derive, fresh, Stream};
 use super::stats::stats;
 use super::workload_loop::{drive, final_reads, Workers};
 use super::RunConfig;
-use crate::cluster::{Cluster, ClusterConfig};
+use crate::cluster::{Cluster, ClusterConfig, RunId};
 use crate::generator::Clients;
 use crate::nemesis::Plan;
 use crate::record::Recorder;
@@ -32,6 +32,9 @@ pub struct RunOptions {
     pub plan: Option<Plan>,
     /// Print what happens (seed, omissions) on stderr.
     pub verbose: bool,
+    /// The run directory this run replays: stored in its run.json, and the test's `latest` link
+    /// is left on the originals.
+    pub replay_of: Option<std::path::PathBuf>,
 }
 
 /// The runtime handles and facts of one run, apart from its config: the seed it resolved to,
@@ -85,11 +88,15 @@ pub fn run(
     let seed = *config.seed.get_or_insert_with(fresh);
     let adapter = system.adapter()?;
     let started = SystemTime::now();
-    let dir = RunDir::create(&config.store, &config.test, started)?;
+    let latest = options.replay_of.is_none();
+    let dir = RunDir::create(&config.store, &config.test, started, latest)?;
+    let run_id = RunId::random();
     let config_toml = dir.path.join("config.toml");
     std::fs::write(&config_toml, config.to_toml()).map_err(RunError::io("write", &config_toml))?;
     let meta = RunMeta {
         config: config.clone(),
+        run_id: run_id.to_string(),
+        replay_of: options.replay_of.clone(),
         seed,
         rift_version: env!("CARGO_PKG_VERSION").to_string(),
         started_at: humantime::format_rfc3339_millis(started).to_string(),
@@ -98,13 +105,18 @@ pub fn run(
     };
     dir.write_meta(&meta)?;
     if options.verbose {
-        eprintln!("rift: seed {seed}; run stored in {}", dir.path.display());
+        eprintln!(
+            "rift: run {run_id} of {} (seed {seed}); stored in {}",
+            system.describe(),
+            dir.path.display()
+        );
     }
 
     let mut cluster = Cluster::start(
         ClusterConfig {
             nodes: config.nodes,
             backend: config.backend,
+            run_id: Some(run_id),
             clock: config.nemesis.faults.contains(&faults::FaultKind::Clock),
             ..ClusterConfig::default()
         },

@@ -22,9 +22,16 @@ fn stamp(time: SystemTime) -> String {
 }
 
 impl RunDir {
-    /// Creates `<root>/<test>/<timestamp>/` (and `nodes/` in it) for a run started at `time`, and
-    /// points `<root>/<test>/latest` at it.
-    pub fn create(root: &Path, test: &str, time: SystemTime) -> Result<RunDir, RunError> {
+    /// Creates `<root>/<test>/<timestamp>/` (and `nodes/` in it) for a run started at `time`,
+    /// and, with `latest`, points `<root>/<test>/latest` at it (a replay leaves `latest` on the
+    /// originals). Its path is absolute.
+    pub fn create(
+        root: &Path,
+        test: &str,
+        time: SystemTime,
+        latest: bool,
+    ) -> Result<RunDir, RunError> {
+        let root = std::path::absolute(root).map_err(RunError::io("resolve", root))?;
         let test_dir = root.join(test);
         std::fs::create_dir_all(&test_dir).map_err(RunError::io("create", &test_dir))?;
         let base = stamp(time);
@@ -43,6 +50,9 @@ impl RunDir {
         };
         let nodes = path.join("nodes");
         std::fs::create_dir(&nodes).map_err(RunError::io("create", &nodes))?;
+        if !latest {
+            return Ok(RunDir { path });
+        }
         let latest = test_dir.join("latest");
         let tmp = test_dir.join(format!(".latest-{}", std::process::id()));
         let _ = std::fs::remove_file(&tmp);

@@ -96,6 +96,8 @@ mod tests {
         };
         RunMeta {
             config,
+            run_id: "0000abcd".into(),
+            replay_of: None,
             seed: 9,
             rift_version: "test".into(),
             started_at: "now".into(),
@@ -107,7 +109,7 @@ mod tests {
     #[test]
     fn a_stored_run_reads_back_with_its_config_history_faults_and_results() {
         let root = root("roundtrip");
-        let dir = RunDir::create(&root, "booking", SystemTime::now()).unwrap();
+        let dir = RunDir::create(&root, "booking", SystemTime::now(), true).unwrap();
         dir.write_meta(&meta()).unwrap();
         let rec =
             Recorder::create(dir.history(), Header::default(), Instant::now(), false).unwrap();
@@ -155,8 +157,8 @@ mod tests {
     fn two_runs_in_the_same_millisecond_get_two_directories_and_latest_names_the_second() {
         let root = root("twice");
         let t = SystemTime::now();
-        let a = RunDir::create(&root, "t", t).unwrap();
-        let b = RunDir::create(&root, "t", t).unwrap();
+        let a = RunDir::create(&root, "t", t, true).unwrap();
+        let b = RunDir::create(&root, "t", t, true).unwrap();
         assert_ne!(a.path, b.path);
         let latest = std::fs::canonicalize(root.join("t/latest")).unwrap();
         assert_eq!(latest, std::fs::canonicalize(&b.path).unwrap());

@@ -44,6 +44,13 @@ impl HostFacts {
 pub struct RunMeta {
     /// The config, with `seed` set.
     pub config: RunConfig,
+    /// The run's id: its namespaces, temp files and state file carry it (`rift cleanup
+    /// --run-id`).
+    #[serde(default)]
+    pub run_id: String,
+    /// The run directory this run replays, if it is a replay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay_of: Option<std::path::PathBuf>,
     /// The seed (also in the config), here for people reading the file.
     pub seed: u64,
     /// rift's version.
