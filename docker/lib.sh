@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Shared by docker/build and docker/lab (sourced, not run): names, paths and the node table.
 # The node table is read from compose.yml, the one place where nodes and addresses are written.
 

@@ -31,6 +31,7 @@ spawn() {
   echo "$pid" >> "$dir/pids"
   echo "$pid"
 }
+between() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 state() { cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null || echo gone; }
 # Waits (at most 5 s) until the shell command $1 succeeds (evaluated anew each time).
 within5s() { i=0; until eval "$1" >/dev/null 2>&1; do i=$((i + 1)); [ "$i" -lt 100 ] || return 1; sleep 0.05; done; }
@@ -72,8 +73,8 @@ printf '+3600.000\n' > "$clock.tmp" && mv "$clock.tmp" "$clock"
 ahead=$(( $(faked) - $(date +%s) ))
 printf -- '-60.000\n' > "$clock.tmp" && mv "$clock.tmp" "$clock"
 behind=$(( $(faked) - $(date +%s) ))
-[ "$ahead" -ge 3599 ] && [ "$ahead" -le 3601 ] || fail "date under +3600 s is $ahead s off"
-[ "$behind" -ge -61 ] && [ "$behind" -le -59 ] || fail "date under -60 s is $behind s off"
+between "$ahead" 3599 3601 || fail "date under +3600 s is $ahead s off"
+between "$behind" -61 -59 || fail "date under -60 s is $behind s off"
 echo "ok libfaketime: date ran ${ahead} s ahead, then ${behind} s (control file rewritten)"
 
 # etcd and redis-server, started as rift (not root), answer.
@@ -94,5 +95,5 @@ r=$(spawn redis env LD_PRELOAD="$lib libc.so.6" FAKETIME_TIMESTAMP_FILE="$clock"
 within5s 'test "$(redis-cli -p 6390 ping)" = PONG' || fail "redis-server does not answer (log: $(tail -3 "$dir/redis.log"))"
 [ "$(ps -o user= -p "$r")" = rift ] || fail "redis-server runs as $(ps -o user= -p "$r")"
 skew=$(( $(redis-cli -p 6390 time | head -1) - $(date +%s) ))
-[ "$skew" -ge 119 ] && [ "$skew" -le 121 ] || fail "redis TIME under +120 s is $skew s off"
+between "$skew" 119 121 || fail "redis TIME under +120 s is $skew s off"
 echo "ok redis-server as rift under libfaketime: PONG, TIME ${skew} s ahead"
