@@ -3,8 +3,9 @@
 # The node table is read from compose.yml, the one place where nodes and addresses are written.
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# Generated keys, known_hosts and ssh_config; git-ignored. Override with RIFT_LAB_STATE.
-LAB_STATE=${RIFT_LAB_STATE:-$LAB_DIR/state}
+# Generated keys, known_hosts and ssh_config; git-ignored. The node image copies the public keys
+# and the host key from here (the build context is docker/).
+LAB_STATE=$LAB_DIR/state
 LAB_PROJECT=rift-lab
 LAB_SUITE=bookworm
 LAB_BASE_IMAGE=rift-lab-base:$LAB_SUITE
