@@ -8,11 +8,13 @@ dir=/tmp/rift-check
 chain=rift-check
 comment="rift lab check"
 fail() { echo "FAIL $*"; exit 1; }
+# Sends signal $1 to process group $2 with procps' kill, the one form that works in every shell
+# and under sudo (dash's builtin takes no "--"; procps' `kill -STOP -PGID` does nothing, exit 0).
+group() { /usr/bin/kill -s "$1" -- "-$2"; }
 cleanup() {
   status=$?
   set +e
-  # dash's kill takes no "--": a negative pid right after the signal names the group.
-  [ -f "$dir/pids" ] && while read -r p; do kill -CONT "-$p" 2>/dev/null; kill -KILL "-$p" 2>/dev/null; done < "$dir/pids"
+  [ -f "$dir/pids" ] && while read -r p; do group CONT "$p" 2>/dev/null; group KILL "$p" 2>/dev/null; done < "$dir/pids"
   sudo -n iptables -w -D INPUT -m comment --comment "$comment" -j "$chain" 2>/dev/null || true
   sudo -n iptables -w -F "$chain" 2>/dev/null || true
   sudo -n iptables -w -X "$chain" 2>/dev/null || true
@@ -56,11 +58,11 @@ echo "ok iptables: chain $chain dropped $peer, removed, nothing left"
 # Pause and resume: signals to the process group, state read back from /proc.
 pid=$(spawn sleep sleep 600)
 within5s 'test "$(state "$pid")" = S' || fail "sleep is $(state "$pid"), not S"
-kill -STOP "-$pid"
+group STOP "$pid"
 within5s 'test "$(state "$pid")" = T' || fail "after SIGSTOP sleep is $(state "$pid"), not T"
-kill -CONT "-$pid"
+group CONT "$pid"
 within5s 'test "$(state "$pid")" = S' || fail "after SIGCONT sleep is $(state "$pid"), not S"
-kill -KILL "-$pid"
+group KILL "$pid"
 within5s 'test "$(state "$pid")" = gone' || fail "after SIGKILL sleep is $(state "$pid"), not gone"
 echo "ok signals: SIGSTOP -> T, SIGCONT -> S, SIGKILL -> gone (reaped by PID 1)"
 
