@@ -8,7 +8,7 @@
 //! from and which serialises as the stored `details`.
 
 use crate::convergence::{self, ConvergenceOptions, ConvergenceReport};
-use crate::invariants::{booking, counter, set};
+use crate::invariants::{bank, booking, counter, set};
 use crate::linear::{self, Options};
 use crate::model::ModelSpec;
 use crate::txn::{self, TxnOptions, TxnReport};
@@ -54,6 +54,8 @@ pub enum Evidence {
     Set(Box<set::SetReport>),
     /// The counter's bounds.
     Counter(Box<counter::CounterReport>),
+    /// The bank's balances.
+    Bank(Box<bank::BankReport>),
     /// The judgements of the checkers a [`Compose`] ran.
     Composed(Vec<Judgement>),
     /// Nothing beyond the explanation (the checker could not run).
@@ -302,6 +304,28 @@ impl Checker for CounterInvariants {
             counter::check(history),
             |r| r.verdict.clone(),
             |r| Evidence::Counter(Box::new(r)),
+        )
+    }
+}
+
+/// A bank's reads: the initial total, no negative balance where forbidden, every balance one
+/// the transfers allow.
+pub struct BankInvariants {
+    /// The accounts and how strict to be.
+    pub options: bank::BankOptions,
+}
+
+impl Checker for BankInvariants {
+    fn name(&self) -> String {
+        "bank invariants".into()
+    }
+
+    fn check(&self, history: &History) -> Judgement {
+        judged(
+            "bank invariants",
+            bank::check(history, &self.options),
+            |r| r.verdict.clone(),
+            |r| Evidence::Bank(Box::new(r)),
         )
     }
 }

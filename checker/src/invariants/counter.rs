@@ -6,7 +6,7 @@
 //! invoked, and *possibly applied* when it (ok or info) was invoked before the read completed.
 //! Negative increments swap their part in the bounds. Failed increments count for nothing.
 
-use super::CallRef;
+use super::{CallRef, Prefix};
 use crate::{CheckError, Verdict};
 use histories::{Call, History, Outcome};
 use serde::Serialize;
@@ -73,29 +73,6 @@ fn increment(c: &Call) -> Result<i64, CheckError> {
         v => v.as_i64().ok_or_else(|| {
             CheckError::bad_call(c, format!("a counter add takes an integer, found {v}"))
         }),
-    }
-}
-
-/// Prefix sums of `f(d)` over (time, d) sorted by time; `sum(t)` adds those with time < t.
-struct Prefix {
-    times: Vec<u64>,
-    sums: Vec<i64>,
-}
-
-impl Prefix {
-    fn new(mut items: Vec<(u64, i64)>) -> Prefix {
-        items.sort_unstable();
-        let mut sums = vec![0];
-        for (_, d) in &items {
-            sums.push(sums.last().copied().unwrap_or(0) + d);
-        }
-        Prefix {
-            times: items.iter().map(|(t, _)| *t).collect(),
-            sums,
-        }
-    }
-    fn before(&self, t: u64) -> i64 {
-        self.sums[self.times.partition_point(|&x| x < t)]
     }
 }
 

@@ -12,10 +12,15 @@
 //!   room, value = `null` when free, else the holder; a list of guests means the replica shows
 //!   several holders); the same encoding as the booking model of the linearizability checker. See
 //!   [`booking`].
+//! - bank: `transfer` (value = `{"from": account, "to": account, "amount": positive integer}`,
+//!   accounts as strings or integers; a transfer the database refused, e.g. for want of funds,
+//!   completes `fail`), `read` (value = an object mapping every account to its balance); as
+//!   Jepsen's bank workload. See [`bank`].
 //!
 //! Final reads follow the convention of [`crate::convergence`]: ok reads invoked after the last
 //! nemesis op (the final heal).
 
+pub mod bank;
 pub mod booking;
 pub mod counter;
 pub mod set;
@@ -88,4 +93,31 @@ pub(crate) fn final_phase_start(history: &histories::History) -> Option<u64> {
         .rev()
         .find(|o| o.process == Process::Nemesis)
         .map(|o| o.index)
+}
+
+/// Prefix sums over times: [`Prefix::before`]`(t)` adds the amounts whose time is before `t`.
+pub(crate) struct Prefix {
+    times: Vec<u64>,
+    sums: Vec<i64>,
+}
+
+impl Prefix {
+    /// The prefix sums of `items`, (time, amount) pairs in any order.
+    pub(crate) fn new(mut items: Vec<(u64, i64)>) -> Prefix {
+        items.sort_unstable();
+        let mut sums = Vec::with_capacity(items.len() + 1);
+        sums.push(0);
+        for (_, d) in &items {
+            sums.push(sums.last().copied().unwrap_or(0) + d);
+        }
+        Prefix {
+            times: items.iter().map(|(t, _)| *t).collect(),
+            sums,
+        }
+    }
+
+    /// The sum of the amounts whose time is strictly before `t`.
+    pub(crate) fn before(&self, t: u64) -> i64 {
+        self.sums[self.times.partition_point(|&x| x < t)]
+    }
 }

@@ -8,10 +8,12 @@
 //!   (the small history notation those tests write);
 //! - `convergence`: final reads after the heal, converged and complete verdicts;
 //! - `invariants`: set, counter and booking invariants with their near misses;
+//! - `bank`: the bank's invariants, each violation and its near miss, simulated banks;
 //! - transactions: `txn` (each anomaly class and its near miss, in Elle's notation),
 //!   `txn_corpus` (Elle's own histories), `txn_sim` (simulated stores with known bugs).
 
 mod agreement;
+mod bank;
 mod convergence;
 mod corpus;
 mod invariants;
