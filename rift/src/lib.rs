@@ -16,7 +16,8 @@
 
 mod cli;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
+use runner::run::RunConfig;
 use runner::system::Registry;
 
 /// The systems rift ships: the booking service (the default), etcd and Redis.
@@ -28,13 +29,31 @@ pub fn builtin() -> Registry {
         .with(rift_redis::Redis)
 }
 
+/// `rift run --help`'s epilogue: the exit codes, and the config a run with no options uses.
+fn run_defaults(registry: &Registry) -> String {
+    let mut config = RunConfig::default();
+    let defaults = match config.resolve(registry) {
+        Ok(_) => config.to_toml(),
+        Err(e) => format!("(no default config: {e})\n"),
+    };
+    format!(
+        "Exit codes: 0 valid, 1 invalid, 2 unknown, 3 usage or harness error.\n\n\
+         With no options (and as the base a --config file's fields override), a run uses:\n\n{defaults}"
+    )
+}
+
 /// Runs rift's command line over `registry`'s systems and exits with rift's exit code.
 pub fn main(registry: Registry) -> ! {
+    let defaults = run_defaults(&registry);
+    let command = cli::Cli::command().mut_subcommand("run", |run| run.after_help(defaults));
     // clap exits 2 on a usage error, which is rift's "unknown"; usage errors are 3.
-    let args = cli::Cli::try_parse().unwrap_or_else(|e| {
-        let _ = e.print();
-        std::process::exit(if e.use_stderr() { 3 } else { 0 });
-    });
+    let args = command
+        .try_get_matches()
+        .and_then(|m| cli::Cli::from_arg_matches(&m))
+        .unwrap_or_else(|e| {
+            let _ = e.print();
+            std::process::exit(if e.use_stderr() { 3 } else { 0 });
+        });
     match cli::dispatch(args, &registry) {
         Ok(code) => std::process::exit(code),
         Err(e) => {

@@ -16,11 +16,19 @@ mod replay;
 mod replay_plan;
 mod run;
 
-/// rift: Jepsen-style fault injection and history checking.
+/// rift finds out, with evidence, which promises a distributed system breaks under real faults.
+///
+/// It starts the system's nodes (each in its own network namespace), drives concurrent clients
+/// against them while a nemesis pauses, kills and restarts nodes, partitions the network, drops
+/// packets and skews clocks, records every call in a history, and checks it: linearizability,
+/// convergence after healing, invariants, and transactional anomalies (Elle). It also checks
+/// histories recorded elsewhere (Jepsen EDN and logs, Porcupine).
+///
+/// Start with `rift run` (the built-in booking service), `rift demo`, or `rift check FILE`.
 ///
 /// Exit codes: 0 valid, 1 invalid, 2 unknown, 3 usage or harness error.
 #[derive(Debug, Parser)]
-#[command(name = "rift", version, about, long_about = None)]
+#[command(name = "rift", version)]
 pub struct Cli {
     /// The subcommand.
     #[command(subcommand)]

@@ -128,6 +128,7 @@ pub struct WorkloadConfig {
     /// Guests (booking only).
     pub guests: usize,
     /// Relative weights of the workload's ops by name; empty means the workload's default mix.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub mix: BTreeMap<String, u32>,
     /// Most micro-ops in one transaction (append only).
     pub txn_max: usize,
