@@ -26,6 +26,7 @@ mod etcd_redis_campaigns;
 mod etcd_redis_trial;
 mod leftovers;
 mod machine;
+mod nightly_ci;
 mod redis;
 mod redis_faults;
 mod replay;
