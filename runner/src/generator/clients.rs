@@ -1,7 +1,7 @@
 //! The client generator: a workload's ops at a seeded, jittered rate until the time limit.
 
-use super::{Context, Generator, Next, OpSource};
-use crate::workload::Operation;
+use super::{Context, Generator, Next};
+use crate::workload::{OpSource, Operation};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 

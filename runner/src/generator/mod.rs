@@ -4,7 +4,8 @@
 //! (the time since the start of the run and the process asking) and answers [`Next::Op`],
 //! [`Next::Pending`] (nothing yet: ask again at a given time) or [`Next::Done`]. No clock is read and
 //! no I/O is done here, so a schedule can be simulated and tested without a cluster
-//! ([`simulate`]). Each workload's choice of operations lives in an [`OpSource`]; [`Clients`]
+//! ([`simulate`]). Each workload's choice of operations lives in an
+//! [`OpSource`](crate::workload::OpSource); [`Clients`]
 //! adds the rate and the time limit. Which node an op goes to is the client's: each client is
 //! bound to one node (see `run::workload_loop`).
 
@@ -15,7 +16,6 @@ pub use clients::Clients;
 pub use simulate::{simulate, Scheduled};
 
 use crate::workload::Operation;
-use rand_chacha::ChaCha8Rng;
 
 /// What a generator is asked with: the current time and the process that would perform the op.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,12 +43,4 @@ pub trait Generator {
     type Item;
     /// The next item for `ctx`, a wait, or the end.
     fn next(&mut self, ctx: Context) -> Next<Self::Item>;
-}
-
-/// A workload's choice of operations: which comes next, drawn from the seeded random number
-/// generator it is given. Values that must be unique (writes, adds, appends) are unique across
-/// the whole run.
-pub trait OpSource: Send {
-    /// The next operation.
-    fn draw(&mut self, rng: &mut ChaCha8Rng) -> Operation;
 }

@@ -2,8 +2,7 @@
 //! few keys, checked for transactional anomalies against strict serializability and for
 //! convergence.
 
-use super::{MicroOp, Mix, Operation, Workload, WorkloadConfig, WorkloadKind};
-use crate::generator::OpSource;
+use super::{MicroOp, Mix, OpSource, Operation, Workload, WorkloadConfig, WorkloadKind};
 use crate::RunError;
 use checker::convergence::{ConvergenceOptions, StateKind};
 use checker::txn::TxnOptions;

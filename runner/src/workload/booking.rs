@@ -2,8 +2,7 @@
 //! contention; checked against the booking model (linearizability), the booking invariants (no
 //! room held by two guests) and convergence.
 
-use super::{BookingOp, Mix, Operation, Workload, WorkloadConfig, WorkloadKind};
-use crate::generator::OpSource;
+use super::{BookingOp, Mix, OpSource, Operation, Workload, WorkloadConfig, WorkloadKind};
 use crate::RunError;
 use checker::convergence::{ConvergenceOptions, StateKind};
 use checker::model::spec::{ModelKind, ModelSpec};

@@ -1,8 +1,7 @@
 //! The counter workload: increments of 1 to 5 and reads; checked for linearizability against a
 //! counter, for reads within the acknowledged and attempted increments, and for convergence.
 
-use super::{CounterOp, Mix, Operation, Workload, WorkloadConfig, WorkloadKind};
-use crate::generator::OpSource;
+use super::{CounterOp, Mix, OpSource, Operation, Workload, WorkloadConfig, WorkloadKind};
 use crate::RunError;
 use checker::convergence::{ConvergenceOptions, StateKind};
 use checker::model::spec::{ModelKind, ModelSpec};

@@ -24,9 +24,9 @@ mod set;
 pub use mix::Mix;
 pub use operation::{BookingOp, CounterOp, MicroOp, Operation, RegisterOp, SetOp};
 
-use crate::generator::OpSource;
 use crate::RunError;
 use checker::Compose;
+use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -85,6 +85,14 @@ impl fmt::Display for WorkloadKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// A workload's choice of operations: which comes next, drawn from the seeded random number
+/// generator it is given. Values that must be unique (writes, adds, appends) are unique across
+/// the whole run.
+pub trait OpSource: Send {
+    /// The next operation.
+    fn draw(&mut self, rng: &mut ChaCha8Rng) -> Operation;
 }
 
 /// One workload, in one place.

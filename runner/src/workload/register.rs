@@ -1,8 +1,7 @@
 //! The register workload: reads, writes (unique values) and cas over N integer-keyed registers,
 //! checked for linearizability per key (cas-register) and for convergence.
 
-use super::{Mix, Operation, RegisterOp, Workload, WorkloadConfig, WorkloadKind};
-use crate::generator::OpSource;
+use super::{Mix, OpSource, Operation, RegisterOp, Workload, WorkloadConfig, WorkloadKind};
 use crate::RunError;
 use checker::convergence::{ConvergenceOptions, StateKind};
 use checker::model::spec::{ModelKind, ModelSpec};

@@ -2,8 +2,7 @@
 //! every node at the end; checked as Jepsen's set-full (every acknowledged add is read, and stays
 //! read), for linearizability against a set, and for convergence.
 
-use super::{Mix, Operation, SetOp, Workload, WorkloadConfig, WorkloadKind};
-use crate::generator::OpSource;
+use super::{Mix, OpSource, Operation, SetOp, Workload, WorkloadConfig, WorkloadKind};
 use crate::RunError;
 use checker::convergence::{ConvergenceOptions, StateKind};
 use checker::invariants::set::SetOptions;
