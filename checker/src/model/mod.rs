@@ -41,8 +41,10 @@ pub struct Inconsistent;
 pub trait Model: Send + Sync {
     /// The object's state.
     type State: Clone + Eq + Hash + Send + Sync + Debug;
-    /// What one call asks of the object and what it observed.
-    type Action: Clone + Send + Sync + Debug;
+    /// What one call asks of the object and what it observed. Calls with equal actions that may
+    /// never take effect are interchangeable once invoked (the search counts them, see
+    /// [`crate::linear::search`]).
+    type Action: Clone + Eq + Hash + Send + Sync + Debug;
 
     /// The model's name, as on the command line.
     fn name(&self) -> &'static str;
@@ -85,10 +87,11 @@ pub trait Model: Send + Sync {
         false
     }
 
-    /// False only when no sequence of the `pending` actions (each used at most once, in any
-    /// order) can take `state` to one where `target` is legal; the search then abandons the
-    /// configuration. `pending` holds the calls still to linearise that may take effect before
-    /// `target` (those invoked before it completes). The search asks this of every pending call
+    /// False only when no sequence of the `pending` actions (in any order, each as often as the
+    /// model likes) can take `state` to one where `target` is legal; the search then abandons the
+    /// configuration. `pending` holds the actions of the calls still to linearise that may take
+    /// effect before `target` (those invoked before it completes); calls with equal actions that
+    /// may never take effect are given once for all. The search asks this of every pending call
     /// that must take effect, often, so it should be cheap. Must never answer false wrongly; by
     /// default, true.
     fn can_reach(
