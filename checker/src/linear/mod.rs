@@ -51,8 +51,11 @@ pub struct Options {
     pub semantics: FailSemantics,
     /// Give up (Unknown) after this long.
     pub time_limit: Option<Duration>,
-    /// Give up (Unknown) when the searches' memo holds more than this many bytes (an estimate).
+    /// Give up (Unknown) before the heap (with [`Options::heap`]) or else the searches' memos
+    /// would grow past this many bytes (see [`budget`]).
     pub memory_limit: Option<u64>,
+    /// The caller's count of its heap, which the memory limit is then compared with.
+    pub heap: Option<budget::HeapGauge>,
     /// Check every key even after one is invalid.
     pub all_keys: bool,
     /// Report a linearisation of each valid key.
@@ -68,6 +71,7 @@ impl Default for Options {
             semantics: FailSemantics::Knossos,
             time_limit: None,
             memory_limit: None,
+            heap: None,
             all_keys: false,
             explain: false,
             fast_path: true,
@@ -129,7 +133,11 @@ struct KeyCheck {
 /// Checks paired calls against a model.
 pub fn check<M: Model>(model: &M, calls: &[Call], options: &Options) -> Result<Report, CheckError> {
     let parts = problem::partitions(model, calls, options.semantics)?;
-    let budget = Budget::new(options.time_limit, options.memory_limit);
+    let budget = Budget::new(
+        options.time_limit,
+        options.memory_limit,
+        options.heap.clone(),
+    );
     // Largest keys first, so that no core is left with a big key at the end.
     let mut order: Vec<usize> = (0..parts.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(parts[i].entries.len()));

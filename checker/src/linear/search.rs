@@ -259,7 +259,7 @@ pub fn search<M: Model>(
     let mut key: Vec<u32> = Vec::new();
     let mut pairs: Vec<u32> = Vec::new();
     let mut remaining = entries.iter().filter(|e| e.required()).count();
-    let mut charged = 0u64;
+    let (mut held, mut reserved) = (0u64, 0u64);
     let mut steps = 0u64;
     let mut longest: Vec<usize> = Vec::new();
     let mut longest_state = state.clone();
@@ -280,9 +280,13 @@ pub fn search<M: Model>(
         if steps.is_multiple_of(BUDGET_EVERY) {
             // Numbers take one or two bytes each; a count vector has 9 bytes besides.
             let bytes = 2 * (key.len() + pairs.len()) + 16;
-            let held = memo.bytes() + memo.growth(BUDGET_EVERY as usize, bytes);
-            budget.charge(held as i64 - charged as i64);
-            charged = held;
+            let (now_held, now_reserved) =
+                (memo.bytes(), memo.growth(BUDGET_EVERY as usize, bytes));
+            budget.charge(
+                now_held as i64 - held as i64,
+                now_reserved as i64 - reserved as i64,
+            );
+            (held, reserved) = (now_held, now_reserved);
             if let Err(e) = budget.check() {
                 break SearchOutcome::Exhausted(e);
             }
@@ -427,7 +431,7 @@ pub fn search<M: Model>(
         // Seen already, hence failed; and greedy, so the whole configuration fails.
         exhausted = greedy;
     };
-    budget.charge(-(charged as i64));
+    budget.charge(-(held as i64), -(reserved as i64));
     Search {
         outcome,
         memo_entries: memo.len() as u64,

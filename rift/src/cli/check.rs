@@ -2,6 +2,7 @@
 //! consistency models their anomalies rule out; and re-check stored runs.
 
 mod in_order;
+pub mod memory;
 mod stored;
 mod txn;
 
@@ -57,7 +58,9 @@ pub struct Args {
     /// Give up after this many seconds (verdict unknown).
     #[arg(long, value_name = "S")]
     pub time_limit: Option<f64>,
-    /// Give up when the search's memo exceeds this many MiB (verdict unknown).
+    /// Give up (verdict unknown) before rift's heap would grow past this many MiB. Default: 75%
+    /// of the memory free when rift starts (the least of MemAvailable, the room under its memory
+    /// cgroups' limits and under its address-space rlimit), so that the kernel never kills it.
     #[arg(long, value_name = "MB")]
     pub memory_limit: Option<u64>,
     /// Report every invalid key instead of stopping at the first.
@@ -130,10 +133,15 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         (None, Some(_)) => Some(Model::Txn(None)),
         (None, None) => None,
     };
+    let limit = args
+        .memory_limit
+        .map(memory::Limit::given)
+        .or_else(memory::Limit::default_for_this_machine);
     let options = Options {
         semantics,
         time_limit: args.time_limit.map(Duration::from_secs_f64),
-        memory_limit: args.memory_limit.map(|mb| mb << 20),
+        memory_limit: limit.as_ref().map(|l| l.bytes),
+        heap: Some(memory::gauge()),
         all_keys: args.all_keys,
         explain: args.explain,
         fast_path: true,
@@ -158,7 +166,15 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             &options,
             &txn_options,
             &args,
-        ),
+        )
+        .map(|(verdict, mut out)| {
+            if let (Verdict::Unknown { .. }, Some(l)) = (&verdict, &limit) {
+                if !args.json {
+                    out += &format!("memory limit in force: {l}\n");
+                }
+            }
+            (verdict, out)
+        }),
         Item::Run(dir) => stored::check_run(dir, args.json),
     };
     in_order::in_order(&files, threads, check_item, |item, checked| {
