@@ -8,8 +8,8 @@
 //! (which walks a `timeline` of events and remembers configurations in a `memo`); per-key
 //! answers merge into a
 //! [`Report`] (Invalid > Unknown > Valid) with [`explain`]ed failures. [`budget`]s turn into
-//! Unknown, never Valid. [`reference`] is a brute-force checker for tests, [`shrink`] reduces an
-//! invalid history to a 1-minimal one.
+//! Unknown, never Valid. [`reference`] is a brute-force checker for tests, [`witness`] shrinks an
+//! invalid key to a small sub-history that shows the same anomaly.
 //!
 //! Semantics: real-time order is the order of events in the history (op index). An info call (or
 //! one never completed) may take effect at any point after its invocation, or never. Failed ops
@@ -27,6 +27,7 @@ pub mod report;
 pub mod search;
 pub mod shrink;
 mod timeline;
+pub mod witness;
 
 pub use explain::{CallView, Explanation, KeyFailure};
 pub use report::{KeyLinearization, KeyUnknown, Report};

@@ -32,6 +32,17 @@ use histories::Call;
 use std::fmt::Debug;
 use std::hash::Hash;
 
+/// What an action left in the object, and what it saw there that some call must have left: a
+/// witness never removes a call from under a call that observed its effect.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Traces {
+    /// Values it saw, each of which some call must have put there (never the initial state);
+    /// `None`: something, whatever it was (a refused booking saw the room held).
+    pub saw: Vec<Option<Datum>>,
+    /// Values it put there.
+    pub put: Vec<Datum>,
+}
+
 /// An action is not legal in a state. Carries nothing: the search tries millions of steps, and
 /// explanations are built afterwards from [`Model::describe_state`] and [`Model::describe_action`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +112,12 @@ pub trait Model: Send + Sync {
         _pending: &mut dyn Iterator<Item = &Self::Action>,
     ) -> bool {
         true
+    }
+
+    /// What `action` saw and left (see [`Traces`]); by default nothing, and then a witness
+    /// keeps no call for the sake of another's observation.
+    fn traces(&self, _action: &Self::Action) -> Traces {
+        Traces::default()
     }
 
     /// A polynomial-time decision for this model, when it has one (registers with distinct

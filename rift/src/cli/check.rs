@@ -5,14 +5,16 @@ mod in_order;
 pub mod memory;
 mod stored;
 mod txn;
+mod witness;
 
 use anyhow::{bail, Context};
-use checker::linear::{check_history, shrink::shrink, Options, Report};
+use checker::checkers::{Evidence, Linearizable, Transactions};
+use checker::linear::{check_history, Options, Report};
 use checker::model::spec::ModelKind;
 use checker::model::{FailSemantics, ModelSpec};
 use checker::txn::TxnOptions;
 use checker::Verdict;
-use histories::formats::{detect, read_path, write_edn, write_jsonl, Format};
+use histories::formats::{detect, read_path, Format};
 use histories::{History, OpType};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -48,7 +50,10 @@ pub struct Args {
     /// Print one JSON report per history instead of words.
     #[arg(long)]
     pub json: bool,
-    /// Shrink an invalid history to a 1-minimal invalid sub-history, printed in its input format.
+    /// Shrink an invalid history to a witness: a small sub-history that shows the same anomaly
+    /// on the same ops (the call that could not be placed, the transactions of the cycle), with
+    /// every value its calls observed written by a call it keeps; printed with the anomaly and
+    /// where it sits in the original, then in the input's format.
     #[arg(long)]
     pub shrink: bool,
     /// Explain: for a valid history, print a linearisation; for transactions, print the
@@ -368,8 +373,10 @@ fn check_file(
     args: &Args,
 ) -> anyhow::Result<(Verdict, String)> {
     let format = format.or_else(|| detect_file(file));
-    // --explain prints the dependency graph, which needs the history whole.
+    // --explain prints the dependency graph and --shrink re-checks sub-histories: both need the
+    // history whole.
     let streamed = !args.explain
+        && !args.shrink
         && match model {
             Some(Model::Txn(_)) => format == Some(Format::Jsonl),
             Some(Model::Linear(_)) => false,
@@ -405,6 +412,15 @@ fn check_file(
             if args.explain && !args.json {
                 out += &txn::graph_in_words(&history, &opts)?;
             }
+            if args.shrink && verdict == Verdict::Invalid {
+                let checker = Transactions { options: opts };
+                let j = witness::judgement(&checker, &verdict, Evidence::Txn(Box::new(report)));
+                if args.json {
+                    out = json_with_witness(&out, witness::as_json(&checker, &history, &j))?;
+                } else {
+                    out += &witness::in_words(&checker, &history, &j, format)?;
+                }
+            }
             return Ok((verdict, out));
         }
     };
@@ -431,17 +447,27 @@ fn check_file(
         );
     }
     if args.shrink && report.verdict == Verdict::Invalid {
-        if let Some(small) = shrink(&history, &spec, options)? {
-            out += &format!("shrunk to {} ops:\n", small.ops.len());
-            let mut bytes = Vec::new();
-            match format {
-                Some(Format::Jsonl) | None => write_jsonl(&mut bytes, &small)?,
-                Some(_) => write_edn(&mut bytes, &small)?,
-            }
-            out += &String::from_utf8_lossy(&bytes);
+        let verdict = report.verdict.clone();
+        let checker = Linearizable {
+            spec,
+            options: options.clone(),
+        };
+        let j = witness::judgement(&checker, &verdict, Evidence::Linear(Box::new(report)));
+        if args.json {
+            out = json_with_witness(&out, witness::as_json(&checker, &history, &j))?;
+        } else {
+            out += &witness::in_words(&checker, &history, &j, format)?;
         }
+        return Ok((verdict, out));
     }
     Ok((report.verdict, out))
+}
+
+/// One JSON line with a `witness` member added.
+fn json_with_witness(line: &str, witness: serde_json::Value) -> anyhow::Result<String> {
+    let mut value: serde_json::Value = serde_json::from_str(line.trim())?;
+    value["witness"] = witness;
+    Ok(format!("{value}\n"))
 }
 
 /// A transactional report as printed: one JSON object, or the report in words.
