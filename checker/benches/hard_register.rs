@@ -27,7 +27,11 @@ fn status_kib(field: &str) -> Option<u64> {
 /// CPU time used so far by every thread of this process (ns).
 fn cpu_ns() -> u64 {
     let mut total = 0;
-    for task in std::fs::read_dir("/proc/self/task").into_iter().flatten().flatten() {
+    for task in std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
         if let Ok(stat) = std::fs::read_to_string(task.path().join("schedstat")) {
             total += stat
                 .split_whitespace()
