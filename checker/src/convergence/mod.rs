@@ -291,7 +291,7 @@ pub fn check(
 
 /// The invocation indices of the final reads, when the header says they are marked (see the
 /// module doc); `None` for a history that does not mark them.
-fn finals_marked(history: &History) -> Option<std::collections::HashSet<u64>> {
+pub(crate) fn finals_marked(history: &History) -> Option<std::collections::HashSet<u64>> {
     let marked = history
         .header
         .meta
