@@ -180,7 +180,13 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             }
             (verdict, out)
         }),
-        Item::Run(dir) => stored::check_run(dir, args.json),
+        Item::Run(dir) => stored::check_run(dir, args.json).map(|(verdict, mut out)| {
+            if args.shrink && verdict == Verdict::Invalid && !args.json {
+                out += "no witness: --shrink shrinks history files; for a stored run, check its \
+                        history.jsonl with --shrink\n";
+            }
+            (verdict, out)
+        }),
     };
     in_order::in_order(&files, threads, check_item, |item, checked| {
         bar.inc(1);
