@@ -12,6 +12,7 @@ use crate::invariants::{bank, booking, counter, set};
 use crate::linear::{self, Options};
 use crate::model::ModelSpec;
 use crate::txn::{self, TxnOptions, TxnReport};
+use crate::witness::{self, NoWitness, Witness};
 use crate::{CheckError, Verdict};
 use histories::History;
 use serde::Serialize;
@@ -23,6 +24,17 @@ pub trait Checker: Send + Sync {
 
     /// Judges `history`; a history that cannot be judged is Unknown with the reason.
     fn check(&self, history: &History) -> Judgement;
+
+    /// The invalid `judgement` of `history` (by this checker) shrunk to a small sub-history that
+    /// shows the same anomaly on the same ops (see [`crate::witness`]); or why there is none.
+    fn witness(&self, _history: &History, judgement: &Judgement) -> Result<Witness, NoWitness> {
+        if judgement.verdict != Verdict::Invalid {
+            return Err(NoWitness::NotInvalid);
+        }
+        Err(NoWitness::NotOffered {
+            checker: self.name(),
+        })
+    }
 }
 
 /// One checker's conclusion about a history.
@@ -130,6 +142,23 @@ impl Checker for Compose {
             evidence: Evidence::Composed(parts),
         }
     }
+
+    /// The witness of the first invalid part that has one.
+    fn witness(&self, history: &History, judgement: &Judgement) -> Result<Witness, NoWitness> {
+        let Evidence::Composed(parts) = &judgement.evidence else {
+            return Err(NoWitness::NotInvalid);
+        };
+        let mut why = NoWitness::NotInvalid;
+        for (checker, part) in self.checkers.iter().zip(parts) {
+            if part.verdict == Verdict::Invalid {
+                match checker.witness(history, part) {
+                    Ok(w) => return Ok(w),
+                    Err(e) => why = e,
+                }
+            }
+        }
+        Err(why)
+    }
 }
 
 /// Linearizability against a model, key by key.
@@ -186,6 +215,15 @@ impl Checker for Linearizable {
             evidence: Evidence::Linear(Box::new(report)),
         }
     }
+
+    fn witness(&self, history: &History, judgement: &Judgement) -> Result<Witness, NoWitness> {
+        match &judgement.evidence {
+            Evidence::Linear(report) if judgement.verdict == Verdict::Invalid => {
+                linear::witness::witness(history, &self.spec, &self.options, report)
+            }
+            _ => Err(NoWitness::NotInvalid),
+        }
+    }
 }
 
 /// Transactional isolation: Elle-style dependency graphs against a consistency model.
@@ -208,6 +246,15 @@ impl Checker for Transactions {
                 evidence: Evidence::Txn(Box::new(report)),
             },
             Err(e) => Judgement::could_not_run(self.name(), &e),
+        }
+    }
+
+    fn witness(&self, history: &History, judgement: &Judgement) -> Result<Witness, NoWitness> {
+        match &judgement.evidence {
+            Evidence::Txn(report) if judgement.verdict == Verdict::Invalid => {
+                witness::txn::witness(history, &self.options, report)
+            }
+            _ => Err(NoWitness::NotInvalid),
         }
     }
 }
@@ -267,6 +314,15 @@ impl Checker for BookingInvariants {
             |r| Evidence::Booking(Box::new(r)),
         )
     }
+
+    fn witness(&self, history: &History, judgement: &Judgement) -> Result<Witness, NoWitness> {
+        match &judgement.evidence {
+            Evidence::Booking(report) if judgement.verdict == Verdict::Invalid => {
+                witness::invariants::booking(history, report)
+            }
+            _ => Err(NoWitness::NotInvalid),
+        }
+    }
 }
 
 /// Set-full: every acknowledged add is read, and stays read.
@@ -288,6 +344,15 @@ impl Checker for SetInvariants {
             |r| Evidence::Set(Box::new(r)),
         )
     }
+
+    fn witness(&self, history: &History, judgement: &Judgement) -> Result<Witness, NoWitness> {
+        match &judgement.evidence {
+            Evidence::Set(report) if judgement.verdict == Verdict::Invalid => {
+                witness::invariants::set(history, &self.options, report)
+            }
+            _ => Err(NoWitness::NotInvalid),
+        }
+    }
 }
 
 /// A counter's reads lie between the acknowledged and the attempted increments.
@@ -305,6 +370,15 @@ impl Checker for CounterInvariants {
             |r| r.verdict.clone(),
             |r| Evidence::Counter(Box::new(r)),
         )
+    }
+
+    fn witness(&self, history: &History, judgement: &Judgement) -> Result<Witness, NoWitness> {
+        match &judgement.evidence {
+            Evidence::Counter(report) if judgement.verdict == Verdict::Invalid => {
+                witness::invariants::counter(history, report)
+            }
+            _ => Err(NoWitness::NotInvalid),
+        }
     }
 }
 

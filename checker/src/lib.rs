@@ -11,6 +11,7 @@
 //! transactions and names their anomalies (G0 ... G2-item) and the consistency models they rule
 //! out; [`convergence`] asks whether replicas agree after the final heal and hold every
 //! acknowledged write; [`invariants`] checks sets, counters and bookings over a whole history.
+//! A [`Witness`] is an invalid verdict shrunk to a small sub-history showing the same anomaly.
 //!
 //! Nothing here does I/O or knows of tokio: parsing lives in `histories`, running in `runner`.
 
@@ -23,7 +24,9 @@ pub mod linear;
 pub mod model;
 pub mod txn;
 pub mod verdict;
+pub mod witness;
 
 pub use checkers::{Checker, Compose, Evidence, Judgement};
 pub use error::CheckError;
 pub use verdict::Verdict;
+pub use witness::{NoWitness, Witness};

@@ -6,8 +6,14 @@
 //! - The final phase starts with the history's **last nemesis op** (rift's final heal: `heal`,
 //!   `resume`, `restart`, `clock-reset`, recorded as nemesis ops). Its time is the *heal time*.
 //!   A history with no nemesis op has its final phase start at its beginning.
-//! - The **final reads** are the ok read calls invoked after that op. For each node and key, the
-//!   last one (by completion) is that node's final state of the key. Reads are, per
+//! - **Marked final reads** (what `rift run` records): when the header's meta has
+//!   `"final_reads": "marked"`, the final reads are exactly the ok read calls whose ops carry
+//!   `"final": true` (the invocation's and the completion's). A marked history with none never
+//!   reached its final reads (a run killed mid-run): Unknown, with that reason — not a failure
+//!   to converge, which the last reads of an interrupted workload would suggest.
+//! - Otherwise (histories recorded elsewhere, or before the marks), the **final reads** are the
+//!   ok read calls invoked after the last nemesis op. For each node and key, the last one (by
+//!   completion) is that node's final state of the key. Reads are, per
 //!   [`StateKind`]: `read` (set: value = the elements; register and counter: the value; keyed by
 //!   `key` when the state is), `available` (booking: key = room, value = null or the holder) and
 //!   `txn` with `["r", k, [..]]` micro-ops (list-append).
@@ -202,6 +208,11 @@ pub fn check(
         .find(|o| o.process == Process::Nemesis);
     let heal_index = heal.map(|o| o.index);
     let heal_time = heal.map(|o| o.time);
+    let marked = finals_marked(history);
+    let is_final = |c: &Call| match &marked {
+        Some(finals) => finals.contains(&c.invoke_index),
+        None => heal_index.is_none_or(|h| c.invoke_index > h),
+    };
     let nodes: BTreeSet<String> = calls.iter().filter_map(|c| c.node.clone()).collect();
     let mut seen = Vec::new();
     for c in &calls {
@@ -212,7 +223,7 @@ pub fn check(
             seen.push(Seen {
                 node: node.clone(),
                 time,
-                after_heal: heal_index.is_none_or(|h| c.invoke_index > h),
+                after_heal: is_final(c),
                 obs,
             });
         }
@@ -235,7 +246,12 @@ pub fn check(
     let missing = missing(&calls, &finals, opts.state);
     let converged = differences.is_empty();
     let complete = missing.is_empty();
-    let verdict = if !converged || !complete {
+    let verdict = if marked.as_ref().is_some_and(|m| m.is_empty()) {
+        Verdict::unknown(
+            "the run never reached its final reads: its history marks final reads \
+             (final_reads: marked) and has none, so it was cut short before them",
+        )
+    } else if !converged || !complete {
         Verdict::Invalid
     } else if finals.is_empty() {
         Verdict::unknown("no final reads after the final heal")
@@ -270,6 +286,26 @@ pub fn check(
         differences,
         missing,
         visibility,
+    })
+}
+
+/// The invocation indices of the final reads, when the header says they are marked (see the
+/// module doc); `None` for a history that does not mark them.
+pub(crate) fn finals_marked(history: &History) -> Option<std::collections::HashSet<u64>> {
+    let marked = history
+        .header
+        .meta
+        .get("final_reads")
+        .and_then(Value::as_str)
+        == Some("marked");
+    marked.then(|| {
+        history
+            .ops
+            .iter()
+            .filter(|o| o.kind == histories::OpType::Invoke)
+            .filter(|o| o.extra.get("final") == Some(&Value::Bool(true)))
+            .map(|o| o.index)
+            .collect()
     })
 }
 

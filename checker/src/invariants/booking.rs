@@ -7,9 +7,9 @@
 //!   second booking completed and not completed before the first was invoked; when the two
 //!   bookings overlap in time either may have been first, so a cancellation by either guest
 //!   that fits between them in that order will do);
-//! - **lost booking**: after convergence, every final read of a room (an `available` invoked after
-//!   the last nemesis op, or without nemesis ops each node's last one; in both cases invoked after
-//!   the booking completed) shows the guest of its last successful booking, unless that guest
+//! - **lost booking**: after convergence, every final read of a room (an `available` marked final,
+//!   or invoked after the last nemesis op, or without either each node's last one; in every case
+//!   invoked after the booking completed) shows the guest of its last successful booking, unless that guest
 //!   cancelled (a cancellation not completed before the booking was invoked).
 //!
 //! Each violation names the calls involved. Encoding: see the [module doc](super).
@@ -135,7 +135,7 @@ fn holders(v: &Value) -> Vec<Value> {
 /// Checks every room's invariants.
 pub fn check(history: &History) -> Result<BookingReport, CheckError> {
     let calls = history.calls()?;
-    let final_start = super::final_phase_start(history);
+    let finals = super::FinalPhase::of(history);
     let mut rooms: BTreeMap<String, (Value, Vec<&Call>)> = BTreeMap::new();
     for c in &calls {
         if !matches!(c.f.as_str(), "book" | "cancel" | "available") {
@@ -160,7 +160,7 @@ pub fn check(history: &History) -> Result<BookingReport, CheckError> {
     for (room, cs) in rooms.values() {
         held_by_two(room, cs, &mut report.violations);
         double_bookings(room, cs, &mut report.violations);
-        lost_bookings(room, cs, final_start, &mut report.violations);
+        lost_bookings(room, cs, &finals, &mut report.violations);
     }
     report.verdict = if !report.violations.is_empty() {
         Verdict::Invalid
@@ -244,7 +244,7 @@ fn double_bookings(room: &Value, cs: &[&Call], out: &mut Vec<BookingViolation>) 
 fn lost_bookings(
     room: &Value,
     cs: &[&Call],
-    final_start: Option<u64>,
+    final_phase: &super::FinalPhase,
     out: &mut Vec<BookingViolation>,
 ) {
     let Some(last) = cs
@@ -262,10 +262,14 @@ fn lost_bookings(
         .iter()
         .filter(|c| c.f == "available" && c.outcome == Outcome::Ok)
         .collect();
-    // Final reads: those after the final heal; without nemesis ops, each node's last read.
-    let finals: Vec<&&Call> = match final_start {
-        Some(s) => reads.into_iter().filter(|c| c.invoke_index > s).collect(),
-        None => {
+    // Final reads: the marked ones, or those after the final heal; without nemesis ops or
+    // marks, each node's last read.
+    let finals: Vec<&&Call> = match final_phase {
+        super::FinalPhase::Marked(_) | super::FinalPhase::After(_) => reads
+            .into_iter()
+            .filter(|c| final_phase.includes(c.invoke_index))
+            .collect(),
+        super::FinalPhase::Whole => {
             let mut last: BTreeMap<Option<&String>, &&Call> = BTreeMap::new();
             for r in reads {
                 let slot = last.entry(r.node.as_ref()).or_insert(r);

@@ -45,7 +45,7 @@ pub struct CounterReport {
     pub acknowledged: i64,
     /// Sum of indeterminate (info) increments.
     pub indeterminate: i64,
-    /// The final reads' values (reads invoked after the last nemesis op).
+    /// The final reads' values (marked final, or invoked after the last nemesis op).
     pub finals: Vec<i64>,
     /// Reads checked.
     pub reads: usize,
@@ -79,7 +79,7 @@ fn increment(c: &Call) -> Result<i64, CheckError> {
 /// Checks every read of the counter against its bounds.
 pub fn check(history: &History) -> Result<CounterReport, CheckError> {
     let calls = history.calls()?;
-    let final_start = super::final_phase_start(history);
+    let final_phase = super::FinalPhase::of(history);
     let mut adds = Vec::new();
     for c in calls
         .iter()
@@ -127,7 +127,7 @@ pub fn check(history: &History) -> Result<CounterReport, CheckError> {
             continue;
         };
         report.reads += 1;
-        if final_start.is_none_or(|s| r.invoke_index > s) {
+        if final_phase.includes(r.invoke_index) {
             report.finals.push(value);
         }
         let (inv, done) = (r.invoke_time, r.complete_time.unwrap_or(u64::MAX));

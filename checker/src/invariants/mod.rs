@@ -17,8 +17,8 @@
 //!   completes `fail`), `read` (value = an object mapping every account to its balance); as
 //!   Jepsen's bank workload. See [`bank`].
 //!
-//! Final reads follow the convention of [`crate::convergence`]: ok reads invoked after the last
-//! nemesis op (the final heal).
+//! Final reads follow the convention of [`crate::convergence`]: the reads marked final when the
+//! header says they are marked, else ok reads invoked after the last nemesis op (the final heal).
 
 pub mod bank;
 pub mod booking;
@@ -85,14 +85,41 @@ impl fmt::Display for CallRef {
     }
 }
 
-/// The index of the last nemesis op: calls invoked after it are in the final phase.
-pub(crate) fn final_phase_start(history: &histories::History) -> Option<u64> {
-    history
-        .ops
-        .iter()
-        .rev()
-        .find(|o| o.process == Process::Nemesis)
-        .map(|o| o.index)
+/// Which reads are final, by the convention of [`crate::convergence`].
+pub(crate) enum FinalPhase {
+    /// The header says final reads are marked: exactly these invocations (op indices).
+    Marked(std::collections::HashSet<u64>),
+    /// Reads invoked after this op, the last nemesis op.
+    After(u64),
+    /// No nemesis op and no marks: the whole history.
+    Whole,
+}
+
+impl FinalPhase {
+    /// The final phase of `history`.
+    pub(crate) fn of(history: &histories::History) -> FinalPhase {
+        if let Some(marked) = crate::convergence::finals_marked(history) {
+            return FinalPhase::Marked(marked);
+        }
+        match history
+            .ops
+            .iter()
+            .rev()
+            .find(|o| o.process == Process::Nemesis)
+        {
+            Some(o) => FinalPhase::After(o.index),
+            None => FinalPhase::Whole,
+        }
+    }
+
+    /// True when a read invoked at op `index` is final.
+    pub(crate) fn includes(&self, index: u64) -> bool {
+        match self {
+            FinalPhase::Marked(m) => m.contains(&index),
+            FinalPhase::After(s) => index > *s,
+            FinalPhase::Whole => true,
+        }
+    }
 }
 
 /// Prefix sums over times: [`Prefix::before`]`(t)` adds the amounts whose time is before `t`.

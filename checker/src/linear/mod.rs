@@ -8,8 +8,8 @@
 //! (which walks a `timeline` of events and remembers configurations in a `memo`); per-key
 //! answers merge into a
 //! [`Report`] (Invalid > Unknown > Valid) with [`explain`]ed failures. [`budget`]s turn into
-//! Unknown, never Valid. [`reference`] is a brute-force checker for tests, [`shrink`] reduces an
-//! invalid history to a 1-minimal one.
+//! Unknown, never Valid. [`reference`] is a brute-force checker for tests, [`witness`] shrinks an
+//! invalid key to a small sub-history that shows the same anomaly.
 //!
 //! Semantics: real-time order is the order of events in the history (op index). An info call (or
 //! one never completed) may take effect at any point after its invocation, or never. Failed ops
@@ -27,6 +27,7 @@ pub mod report;
 pub mod search;
 pub mod shrink;
 mod timeline;
+pub mod witness;
 
 pub use explain::{CallView, Explanation, KeyFailure};
 pub use report::{KeyLinearization, KeyUnknown, Report};
@@ -51,8 +52,11 @@ pub struct Options {
     pub semantics: FailSemantics,
     /// Give up (Unknown) after this long.
     pub time_limit: Option<Duration>,
-    /// Give up (Unknown) when the searches' memo holds more than this many bytes (an estimate).
+    /// Give up (Unknown) before the heap (with [`Options::heap`]) or else the searches' memos
+    /// would grow past this many bytes (see [`budget`]).
     pub memory_limit: Option<u64>,
+    /// The caller's count of its heap, which the memory limit is then compared with.
+    pub heap: Option<budget::HeapGauge>,
     /// Check every key even after one is invalid.
     pub all_keys: bool,
     /// Report a linearisation of each valid key.
@@ -68,6 +72,7 @@ impl Default for Options {
             semantics: FailSemantics::Knossos,
             time_limit: None,
             memory_limit: None,
+            heap: None,
             all_keys: false,
             explain: false,
             fast_path: true,
@@ -129,7 +134,11 @@ struct KeyCheck {
 /// Checks paired calls against a model.
 pub fn check<M: Model>(model: &M, calls: &[Call], options: &Options) -> Result<Report, CheckError> {
     let parts = problem::partitions(model, calls, options.semantics)?;
-    let budget = Budget::new(options.time_limit, options.memory_limit);
+    let budget = Budget::new(
+        options.time_limit,
+        options.memory_limit,
+        options.heap.clone(),
+    );
     // Largest keys first, so that no core is left with a big key at the end.
     let mut order: Vec<usize> = (0..parts.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(parts[i].entries.len()));

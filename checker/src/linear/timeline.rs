@@ -2,8 +2,9 @@
 //! in real-time order, as a doubly linked list from which linearised calls are lifted out (and put
 //! back, in reverse order, when the search backtracks: Knuth's dancing links).
 //!
-//! Node 0 is the head sentinel; node `k > 0` is event `k - 1`. Calls that may never take effect
-//! (info, or never completed) have an invocation and no completion.
+//! Node 0 is the head sentinel; node `k > 0` is event `k - 1`. Only calls that must take effect
+//! (those with a completion) are on it: the search keeps the calls that may never take effect
+//! (info, or never completed) apart, as interchangeable classes (see `search`).
 
 use super::problem::Entry;
 
@@ -19,17 +20,17 @@ pub(crate) struct Timeline {
     prev: Vec<u32>,
     events: Vec<Event>,
     invoke_node: Vec<u32>,
-    /// 0 for a call without a completion.
+    /// 0 for a call without a completion (not on the timeline).
     complete_node: Vec<u32>,
 }
 
 impl Timeline {
-    /// Every call's events, none lifted out.
+    /// The events of every call that must take effect, none lifted out.
     pub(crate) fn new<A>(entries: &[Entry<A>]) -> Timeline {
         let mut order: Vec<(u64, Event)> = Vec::with_capacity(2 * entries.len());
         for (i, e) in entries.iter().enumerate() {
-            order.push((e.invoke, Event::Invoke(i as u32)));
             if let Some(c) = e.complete {
+                order.push((e.invoke, Event::Invoke(i as u32)));
                 order.push((c, Event::Complete(i as u32)));
             }
         }
@@ -70,16 +71,12 @@ impl Timeline {
     /// Lifts call `i`'s events out (it has been linearised).
     pub(crate) fn lift(&mut self, i: usize) {
         self.unlink(self.invoke_node[i]);
-        if self.complete_node[i] != 0 {
-            self.unlink(self.complete_node[i]);
-        }
+        self.unlink(self.complete_node[i]);
     }
 
     /// Puts back the events of call `i`, the call lifted out last.
     pub(crate) fn restore(&mut self, i: usize) {
-        if self.complete_node[i] != 0 {
-            self.relink(self.complete_node[i]);
-        }
+        self.relink(self.complete_node[i]);
         self.relink(self.invoke_node[i]);
     }
 
@@ -99,11 +96,6 @@ impl Timeline {
     /// The first node after the head.
     pub(crate) fn first(&self) -> u32 {
         self.next[0]
-    }
-
-    /// The node after call `i`'s invocation.
-    pub(crate) fn after_invocation(&self, i: usize) -> u32 {
-        self.next[self.invoke_node[i] as usize]
     }
 
     /// The call invoked at node `x` and the node after it; `None` at a completion or at the end.
@@ -138,9 +130,8 @@ impl Timeline {
         })
     }
 
-    /// The calls still to linearise that are invoked before call `t` completes, except `t`: every
-    /// call that may take effect before `t` does. For a call without a completion, every call
-    /// still to linearise.
+    /// The calls of the timeline still to linearise that are invoked before call `t` completes,
+    /// except `t`: every call that must take effect and may do so before `t` does.
     pub(crate) fn before_completion(&self, t: usize) -> impl Iterator<Item = usize> + '_ {
         let end = self.complete_node[t];
         let mut x = self.first();

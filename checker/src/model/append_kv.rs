@@ -12,7 +12,7 @@ use serde_json::Value;
 pub struct AppendKv;
 
 /// What a call did to its key's string.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AppendKvAction {
     /// Read this whole string.
     Get(Expected),

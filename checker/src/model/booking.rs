@@ -12,7 +12,7 @@
 //! - `available`: invoke value `null`; `ok` value `null` = the room was free, otherwise the guest
 //!   who held it. A read of unknown outcome (info) constrains nothing.
 
-use super::{observed, Datum, FailSemantics, Inconsistent, Model};
+use super::{observed, Datum, FailSemantics, Inconsistent, Model, Traces};
 use crate::CheckError;
 use histories::{Call, Outcome};
 use serde_json::Value;
@@ -109,6 +109,17 @@ impl Model for Booking {
                 | BookingAction::CancelRefused(_)
                 | BookingAction::Available(_)
         )
+    }
+
+    fn traces(&self, action: &BookingAction) -> Traces {
+        use BookingAction::*;
+        let (saw, put) = match action {
+            Book(g) => (vec![], vec![g.clone()]),
+            BookRefused(_) => (vec![None], vec![]),
+            Cancel(g) | Available(Some(g)) => (vec![Some(g.clone())], vec![]),
+            CancelRefused(_) | CancelIfHeld(_) | Available(None) => (vec![], vec![]),
+        };
+        Traces { saw, put }
     }
 
     fn describe_state(&self, holder: &Option<Datum>) -> String {

@@ -32,6 +32,17 @@ use histories::Call;
 use std::fmt::Debug;
 use std::hash::Hash;
 
+/// What an action left in the object, and what it saw there that some call must have left: a
+/// witness never removes a call from under a call that observed its effect.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Traces {
+    /// Values it saw, each of which some call must have put there (never the initial state);
+    /// `None`: something, whatever it was (a refused booking saw the room held).
+    pub saw: Vec<Option<Datum>>,
+    /// Values it put there.
+    pub put: Vec<Datum>,
+}
+
 /// An action is not legal in a state. Carries nothing: the search tries millions of steps, and
 /// explanations are built afterwards from [`Model::describe_state`] and [`Model::describe_action`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,8 +52,10 @@ pub struct Inconsistent;
 pub trait Model: Send + Sync {
     /// The object's state.
     type State: Clone + Eq + Hash + Send + Sync + Debug;
-    /// What one call asks of the object and what it observed.
-    type Action: Clone + Send + Sync + Debug;
+    /// What one call asks of the object and what it observed. Calls with equal actions that may
+    /// never take effect are interchangeable once invoked (the search counts them, see
+    /// [`crate::linear::search`]).
+    type Action: Clone + Eq + Hash + Send + Sync + Debug;
 
     /// The model's name, as on the command line.
     fn name(&self) -> &'static str;
@@ -85,10 +98,11 @@ pub trait Model: Send + Sync {
         false
     }
 
-    /// False only when no sequence of the `pending` actions (each used at most once, in any
-    /// order) can take `state` to one where `target` is legal; the search then abandons the
-    /// configuration. `pending` holds the calls still to linearise that may take effect before
-    /// `target` (those invoked before it completes). The search asks this of every pending call
+    /// False only when no sequence of the `pending` actions (in any order, each as often as the
+    /// model likes) can take `state` to one where `target` is legal; the search then abandons the
+    /// configuration. `pending` holds the actions of the calls still to linearise that may take
+    /// effect before `target` (those invoked before it completes); calls with equal actions that
+    /// may never take effect are given once for all. The search asks this of every pending call
     /// that must take effect, often, so it should be cheap. Must never answer false wrongly; by
     /// default, true.
     fn can_reach(
@@ -98,6 +112,12 @@ pub trait Model: Send + Sync {
         _pending: &mut dyn Iterator<Item = &Self::Action>,
     ) -> bool {
         true
+    }
+
+    /// What `action` saw and left (see [`Traces`]); by default nothing, and then a witness
+    /// keeps no call for the sake of another's observation.
+    fn traces(&self, _action: &Self::Action) -> Traces {
+        Traces::default()
     }
 
     /// A polynomial-time decision for this model, when it has one (registers with distinct

@@ -3,7 +3,7 @@
 //! read of `null` saw nothing and constrains nothing, except under etcd semantics where it saw "no
 //! value"). Keys absent from the initial map start as `null`. One object: not partitioned.
 
-use super::{observed, Datum, FailSemantics, Inconsistent, Model};
+use super::{observed, Datum, FailSemantics, Inconsistent, Model, Traces};
 use crate::CheckError;
 use histories::{Call, Outcome};
 use serde_json::Value;
@@ -136,6 +136,28 @@ impl Model for MultiRegister {
 
     fn is_read_only(&self, action: &Self::Action) -> bool {
         action.iter().all(|m| matches!(m, MicroOp::Read(..)))
+    }
+
+    fn traces(&self, action: &Self::Action) -> Traces {
+        let mut t = Traces::default();
+        let mut written: Vec<&Datum> = Vec::new();
+        for m in action.iter() {
+            let pair = |k: &Datum, v: &Datum| Datum::List(vec![k.clone(), v.clone()].into());
+            match m {
+                MicroOp::Read(k, Some(v)) if !written.contains(&k) => {
+                    let initial = self.init.get(k).unwrap_or(&self.default);
+                    if v != initial {
+                        t.saw.push(Some(pair(k, v)));
+                    }
+                }
+                MicroOp::Read(..) => {}
+                MicroOp::Write(k, v) => {
+                    written.push(k);
+                    t.put.push(pair(k, v));
+                }
+            }
+        }
+        t
     }
 
     fn describe_state(&self, state: &Self::State) -> String {

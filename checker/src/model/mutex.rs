@@ -1,7 +1,7 @@
 //! A mutex: `acquire` is legal iff the mutex is free and holds it; `release` is legal iff it is
 //! held and frees it. Initially free. Not partitioned unless calls carry keys (one mutex per key).
 
-use super::{Datum, FailSemantics, Inconsistent, Model};
+use super::{Datum, FailSemantics, Inconsistent, Model, Traces};
 use crate::CheckError;
 use histories::{Call, Outcome};
 
@@ -62,6 +62,20 @@ impl Model for Mutex {
 
     fn describe_state(&self, held: &bool) -> String {
         if *held { "held" } else { "free" }.to_string()
+    }
+
+    fn traces(&self, action: &MutexAction) -> Traces {
+        // A release saw the mutex held, which some acquire did.
+        match action {
+            MutexAction::Acquire => Traces {
+                saw: Vec::new(),
+                put: vec![Datum::Bool(true)],
+            },
+            MutexAction::Release => Traces {
+                saw: vec![Some(Datum::Bool(true))],
+                put: Vec::new(),
+            },
+        }
     }
 
     fn describe_action(&self, action: &MutexAction) -> String {

@@ -8,7 +8,7 @@
 //! (the register holds `null`). Under etcd semantics a failed cas is a completed cas whose
 //! comparison failed (the register held something other than `old`), unless it timed out.
 
-use super::{observed, timed_out, Datum, FailSemantics, Inconsistent, Model};
+use super::{observed, timed_out, Datum, FailSemantics, Inconsistent, Model, Traces};
 use crate::linear::fast::FastOutcome;
 use crate::linear::problem::Entry;
 use crate::CheckError;
@@ -154,6 +154,25 @@ impl Model for Register {
 
     fn describe_state(&self, state: &Datum) -> String {
         state.to_string()
+    }
+
+    fn traces(&self, action: &RegisterAction) -> Traces {
+        let saw = |v: &Datum| (v != &self.init).then(|| Some(v.clone()));
+        match action {
+            RegisterAction::Read(v) => Traces {
+                saw: saw(v).into_iter().collect(),
+                put: Vec::new(),
+            },
+            RegisterAction::Write(v) => Traces {
+                saw: Vec::new(),
+                put: vec![v.clone()],
+            },
+            RegisterAction::Cas(old, new) => Traces {
+                saw: saw(old).into_iter().collect(),
+                put: vec![new.clone()],
+            },
+            RegisterAction::CasFailed(_) => Traces::default(),
+        }
     }
 
     fn fast_path(&self, entries: &[Entry<RegisterAction>]) -> Option<FastOutcome> {

@@ -1,7 +1,7 @@
 //! A grow-only set: `add v` inserts v; `read` returns every element (a list, in any order) and is
 //! legal iff it is exactly the current set. Initially empty; partitioned by key.
 
-use super::{observed, Datum, FailSemantics, Inconsistent, Model};
+use super::{observed, Datum, FailSemantics, Inconsistent, Model, Traces};
 use crate::CheckError;
 use histories::{Call, Outcome};
 use std::collections::BTreeSet;
@@ -77,6 +77,19 @@ impl Model for Set {
 
     fn is_read_only(&self, action: &SetAction) -> bool {
         matches!(action, SetAction::Read(_))
+    }
+
+    fn traces(&self, action: &SetAction) -> Traces {
+        match action {
+            SetAction::Add(v) => Traces {
+                saw: Vec::new(),
+                put: vec![v.clone()],
+            },
+            SetAction::Read(s) => Traces {
+                saw: s.iter().cloned().map(Some).collect(),
+                put: Vec::new(),
+            },
+        }
     }
 
     fn describe_state(&self, state: &Self::State) -> String {

@@ -79,6 +79,20 @@ impl Piece {
     }
 }
 
+impl PartialEq for Piece {
+    fn eq(&self, other: &Piece) -> bool {
+        self.hash == other.hash && self.text == other.text
+    }
+}
+
+impl Eq for Piece {}
+
+impl Hash for Piece {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        h.write_u64(self.hash);
+    }
+}
+
 impl fmt::Debug for Piece {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&*self.text, f)
@@ -292,6 +306,20 @@ impl Expected {
             self.checkpoints[k],
             &self.text.as_bytes()[k * CHECKPOINT..len],
         )
+    }
+}
+
+impl PartialEq for Expected {
+    fn eq(&self, other: &Expected) -> bool {
+        self.hash == other.hash && self.text == other.text
+    }
+}
+
+impl Eq for Expected {}
+
+impl Hash for Expected {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        h.write_u64(self.hash);
     }
 }
 

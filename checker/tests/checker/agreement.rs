@@ -84,6 +84,17 @@ proptest! {
     }
 
     #[test]
+    fn the_search_agrees_with_brute_force_on_crowded_histories_of_crashed_writes(
+        seed in any::<u64>(), calls in 6usize..=11, processes in 3u64..=7,
+        info in 0.2..0.6f64, anomaly in 0.0..0.6f64, cas in any::<bool>(),
+    ) {
+        // Colliding values and many info calls: the search counts interchangeable crashed calls
+        // and skips those that make no difference, which must cost nothing in truth.
+        let h = small(seed, calls, processes, info, anomaly, false, cas);
+        agree(&Register::with_cas(Datum::Int(0)), &h, FailSemantics::Knossos)?;
+    }
+
+    #[test]
     fn the_fast_path_agrees_with_brute_force_wherever_it_decides(
         seed in any::<u64>(), calls in 1usize..=8, processes in 1u64..=4,
         info in 0.0..0.3f64, anomaly in 0.0..0.5f64,

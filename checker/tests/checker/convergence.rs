@@ -358,3 +358,69 @@ fn list_append_final_transactions_read_every_key_on_every_node() {
     assert_eq!(r.differences[0].node, "n2");
     assert_eq!(r.missing[0].nodes, vec!["n2".to_string()]);
 }
+
+/// `h` as a history whose header says its final reads are marked, with the reads from op index
+/// `from` on marked final.
+fn marked_from(h: &H, from: u64) -> History {
+    let mut history = h.history();
+    history
+        .header
+        .meta
+        .insert("final_reads".into(), json!("marked"));
+    for op in history
+        .ops
+        .iter_mut()
+        .filter(|o| o.index >= from && o.f == "read")
+    {
+        op.extra.insert("final".into(), Value::Bool(true));
+    }
+    history
+}
+
+#[test]
+fn a_marked_run_killed_before_its_final_reads_is_unknown_not_unconverged() {
+    // The nodes disagree after the last fault, but these are workload reads: the run was killed
+    // before its final reads.
+    let mut h = H::default();
+    h.add(0, "n1", 1, 0).heal(5);
+    h.read(10, "n1", json!([1]), 20)
+        .read(11, "n2", json!([]), 22);
+    let unmarked = check(&h, StateKind::Set);
+    assert_eq!(unmarked.verdict, Verdict::Invalid, "{unmarked}");
+    let killed = marked_from(&h, u64::MAX);
+    let r = convergence::check(
+        &killed,
+        &ConvergenceOptions {
+            state: StateKind::Set,
+        },
+    )
+    .unwrap();
+    let Verdict::Unknown { reason } = &r.verdict else {
+        panic!("{r}")
+    };
+    assert!(reason.contains("never reached its final reads"), "{reason}");
+}
+
+#[test]
+fn marked_final_reads_are_the_final_reads_whatever_nemesis_ops_come_after_them() {
+    // A nemesis op after the final reads (a fault at teardown) leaves no read after the last
+    // nemesis op; the marks still say which reads are final.
+    let mut h = H::default();
+    h.add(0, "n1", 1, 0).heal(5);
+    let from = h.ops.len() as u64;
+    h.read(11, "n1", json!([1]), 20)
+        .read(12, "n2", json!([1]), 22);
+    h.heal(30);
+    assert!(matches!(
+        check(&h, StateKind::Set).verdict,
+        Verdict::Unknown { .. }
+    ));
+    let r = convergence::check(
+        &marked_from(&h, from),
+        &ConvergenceOptions {
+            state: StateKind::Set,
+        },
+    )
+    .unwrap();
+    assert_eq!(r.verdict, Verdict::Valid, "{r}");
+}

@@ -340,3 +340,28 @@ fn an_acknowledged_booking_missing_after_the_heal_is_lost_unless_cancelled() {
         Verdict::Valid
     );
 }
+
+#[test]
+fn a_booking_is_lost_only_by_marked_final_reads_when_the_header_marks_them() {
+    // The same reads as a lost booking, but a run killed before its final reads: the header
+    // marks final reads and none is marked, so nothing shows the booking lost.
+    let mut h = H::default();
+    book(&mut h, 0, "n1", "ann", true);
+    h.heal();
+    available(&mut h, 1, "n1", json!("ann"));
+    available(&mut h, 2, "n2", Value::Null);
+    let mut killed = h.history();
+    killed
+        .header
+        .meta
+        .insert("final_reads".into(), json!("marked"));
+    let r = booking::check(&killed).unwrap();
+    assert_eq!(r.of(BookingViolationKind::LostBooking).count(), 0, "{r}");
+    // Marked, the read of a free room is final again, and shows the booking lost.
+    let last = killed.ops.len() - 2;
+    for op in &mut killed.ops[last..] {
+        op.extra.insert("final".into(), Value::Bool(true));
+    }
+    let r = booking::check(&killed).unwrap();
+    assert_eq!(r.of(BookingViolationKind::LostBooking).count(), 1, "{r}");
+}

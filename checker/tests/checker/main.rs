@@ -4,8 +4,8 @@
 //! - linearizability: `corpus` (every history of the Knossos and Porcupine corpora gets its
 //!   expected verdict), `linear_histories` (hand-built histories for each model, semantics of
 //!   info and fail), `agreement` (the search, the fast path and a brute-force reference agree on
-//!   random histories), `shrinking` (shrunk histories are invalid and 1-minimal), `notation`
-//!   (the small history notation those tests write);
+//!   random histories), `notation` (the small history notation those tests write);
+//! - `witnesses`: invalid verdicts shrunk to the same anomaly on the same ops, grounded;
 //! - `convergence`: final reads after the heal, converged and complete verdicts;
 //! - `invariants`: set, counter and booking invariants with their near misses;
 //! - `bank`: the bank's invariants, each violation and its near miss, simulated banks;
@@ -19,7 +19,7 @@ mod corpus;
 mod invariants;
 mod linear_histories;
 mod notation;
-mod shrinking;
 mod txn;
 mod txn_corpus;
 mod txn_sim;
+mod witnesses;

@@ -2,16 +2,19 @@
 //! consistency models their anomalies rule out; and re-check stored runs.
 
 mod in_order;
+pub mod memory;
 mod stored;
 mod txn;
+mod witness;
 
 use anyhow::{bail, Context};
-use checker::linear::{check_history, shrink::shrink, Options, Report};
+use checker::checkers::{Evidence, Linearizable, Transactions};
+use checker::linear::{check_history, Options, Report};
 use checker::model::spec::ModelKind;
 use checker::model::{FailSemantics, ModelSpec};
 use checker::txn::TxnOptions;
 use checker::Verdict;
-use histories::formats::{detect, read_path, write_edn, write_jsonl, Format};
+use histories::formats::{detect, read_path, Format};
 use histories::{History, OpType};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -47,7 +50,10 @@ pub struct Args {
     /// Print one JSON report per history instead of words.
     #[arg(long)]
     pub json: bool,
-    /// Shrink an invalid history to a 1-minimal invalid sub-history, printed in its input format.
+    /// Shrink an invalid history to a witness: a small sub-history that shows the same anomaly
+    /// on the same ops (the call that could not be placed, the transactions of the cycle), with
+    /// every value its calls observed written by a call it keeps; printed with the anomaly and
+    /// where it sits in the original, then in the input's format.
     #[arg(long)]
     pub shrink: bool,
     /// Explain: for a valid history, print a linearisation; for transactions, print the
@@ -57,7 +63,9 @@ pub struct Args {
     /// Give up after this many seconds (verdict unknown).
     #[arg(long, value_name = "S")]
     pub time_limit: Option<f64>,
-    /// Give up when the search's memo exceeds this many MiB (verdict unknown).
+    /// Give up (verdict unknown) before rift's heap would grow past this many MiB. Default: 75%
+    /// of the memory free when rift starts (the least of MemAvailable, the room under its memory
+    /// cgroups' limits and under its address-space rlimit), so that the kernel never kills it.
     #[arg(long, value_name = "MB")]
     pub memory_limit: Option<u64>,
     /// Report every invalid key instead of stopping at the first.
@@ -130,10 +138,15 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         (None, Some(_)) => Some(Model::Txn(None)),
         (None, None) => None,
     };
+    let limit = args
+        .memory_limit
+        .map(memory::Limit::given)
+        .or_else(memory::Limit::default_for_this_machine);
     let options = Options {
         semantics,
         time_limit: args.time_limit.map(Duration::from_secs_f64),
-        memory_limit: args.memory_limit.map(|mb| mb << 20),
+        memory_limit: limit.as_ref().map(|l| l.bytes),
+        heap: Some(memory::gauge()),
         all_keys: args.all_keys,
         explain: args.explain,
         fast_path: true,
@@ -158,8 +171,22 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             &options,
             &txn_options,
             &args,
-        ),
-        Item::Run(dir) => stored::check_run(dir, args.json),
+        )
+        .map(|(verdict, mut out)| {
+            if let (Verdict::Unknown { .. }, Some(l)) = (&verdict, &limit) {
+                if !args.json {
+                    out += &format!("memory limit in force: {l}\n");
+                }
+            }
+            (verdict, out)
+        }),
+        Item::Run(dir) => stored::check_run(dir, args.json).map(|(verdict, mut out)| {
+            if args.shrink && verdict == Verdict::Invalid && !args.json {
+                out += "no witness: --shrink shrinks history files; for a stored run, check its \
+                        history.jsonl with --shrink\n";
+            }
+            (verdict, out)
+        }),
     };
     in_order::in_order(&files, threads, check_item, |item, checked| {
         bar.inc(1);
@@ -352,8 +379,10 @@ fn check_file(
     args: &Args,
 ) -> anyhow::Result<(Verdict, String)> {
     let format = format.or_else(|| detect_file(file));
-    // --explain prints the dependency graph, which needs the history whole.
+    // --explain prints the dependency graph and --shrink re-checks sub-histories: both need the
+    // history whole.
     let streamed = !args.explain
+        && !args.shrink
         && match model {
             Some(Model::Txn(_)) => format == Some(Format::Jsonl),
             Some(Model::Linear(_)) => false,
@@ -389,6 +418,15 @@ fn check_file(
             if args.explain && !args.json {
                 out += &txn::graph_in_words(&history, &opts)?;
             }
+            if args.shrink && verdict == Verdict::Invalid {
+                let checker = Transactions { options: opts };
+                let j = witness::judgement(&checker, &verdict, Evidence::Txn(Box::new(report)));
+                if args.json {
+                    out = json_with_witness(&out, witness::as_json(&checker, &history, &j))?;
+                } else {
+                    out += &witness::in_words(&checker, &history, &j, format)?;
+                }
+            }
             return Ok((verdict, out));
         }
     };
@@ -415,17 +453,27 @@ fn check_file(
         );
     }
     if args.shrink && report.verdict == Verdict::Invalid {
-        if let Some(small) = shrink(&history, &spec, options)? {
-            out += &format!("shrunk to {} ops:\n", small.ops.len());
-            let mut bytes = Vec::new();
-            match format {
-                Some(Format::Jsonl) | None => write_jsonl(&mut bytes, &small)?,
-                Some(_) => write_edn(&mut bytes, &small)?,
-            }
-            out += &String::from_utf8_lossy(&bytes);
+        let verdict = report.verdict.clone();
+        let checker = Linearizable {
+            spec,
+            options: options.clone(),
+        };
+        let j = witness::judgement(&checker, &verdict, Evidence::Linear(Box::new(report)));
+        if args.json {
+            out = json_with_witness(&out, witness::as_json(&checker, &history, &j))?;
+        } else {
+            out += &witness::in_words(&checker, &history, &j, format)?;
         }
+        return Ok((verdict, out));
     }
     Ok((report.verdict, out))
+}
+
+/// One JSON line with a `witness` member added.
+fn json_with_witness(line: &str, witness: serde_json::Value) -> anyhow::Result<String> {
+    let mut value: serde_json::Value = serde_json::from_str(line.trim())?;
+    value["witness"] = witness;
+    Ok(format!("{value}\n"))
 }
 
 /// A transactional report as printed: one JSON object, or the report in words.

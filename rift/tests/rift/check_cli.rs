@@ -369,3 +369,48 @@ fn no_progress_bar_is_drawn_when_stderr_is_not_a_terminal() {
     assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
     assert!(err.is_empty(), "{err:?}");
 }
+
+#[test]
+fn a_stale_read_shrinks_to_itself_and_says_which_anomaly_and_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("stale.jsonl");
+    let ops = [
+        r#"{"index":0,"time":0,"process":0,"type":"invoke","f":"write","value":1}"#,
+        r#"{"index":1,"time":1,"process":0,"type":"ok","f":"write","value":1}"#,
+        r#"{"index":2,"time":2,"process":0,"type":"invoke","f":"write","value":2}"#,
+        r#"{"index":3,"time":3,"process":0,"type":"ok","f":"write","value":2}"#,
+        r#"{"index":4,"time":4,"process":1,"type":"invoke","f":"read","value":null}"#,
+        r#"{"index":5,"time":5,"process":1,"type":"ok","f":"read","value":1}"#,
+    ];
+    std::fs::write(&file, ops.join("\n") + "\n").unwrap();
+    let (code, out, _) = rift(&["check", "--shrink", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("witness: 3 of 3 calls") && out.contains("about op 4"),
+        "{out}"
+    );
+    assert!(out.contains("not linearizable"), "{out}");
+    let shrunk: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("{\"index\""))
+        .collect();
+    assert_eq!(shrunk, ops, "{out}");
+}
+
+#[test]
+fn a_transactional_history_shrinks_to_its_cycle_with_its_transactions() {
+    let (code, out, _) = rift(&[
+        "check",
+        "--shrink",
+        "--consistency-model",
+        "serializable",
+        &elle("paper-example.edn"),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let witness = out.split("witness:").nth(1).expect("a witness");
+    assert!(
+        witness.contains("G-single: a cycle of 3 transactions"),
+        "{out}"
+    );
+    assert!(witness.contains("shrunk to"), "{out}");
+}

@@ -3,8 +3,9 @@
 //! booking-node must be built: `cargo test --workspace` builds it).
 //!
 //! Module map:
-//! - offline: `check_cli` (`rift check` and `rift gen`), `etcd_redis_campaigns` (the example
-//!   campaign files say what issue 7 expects);
+//! - offline: `check_cli` (`rift check` and `rift gen`), `memory_limit` (`rift check` stops
+//!   with Unknown before the kernel would kill it for memory), `etcd_redis_campaigns` (the
+//!   example campaign files say what issue 7 expects);
 //! - the cluster: `cluster` (faults on real processes in namespaces), `teardown` (nothing left
 //!   after a normal run, a panic, SIGTERM, SIGKILL + `rift cleanup`);
 //! - runs: `run` (`rift run`), `replay` (`rift replay`), `campaign` (`rift campaign`), `demo`
@@ -26,6 +27,7 @@ mod etcd_redis_campaigns;
 mod etcd_redis_trial;
 mod leftovers;
 mod machine;
+mod memory_limit;
 mod nightly_ci;
 mod redis;
 mod redis_faults;
