@@ -62,10 +62,11 @@
   // ---- view: the time window every time axis shows ------------------------------------------
   const view = { t0: 0, t1: END };
   let selected = -1;
+  // Times in the unit the whole axis calls for: s for runs, ms or µs for short histories.
+  const UNIT = END * TICK >= 1e9 ? [1e9, " s"] : END * TICK >= 1e6 ? [1e6, " ms"] : END * TICK >= 1e3 ? [1e3, " µs"] : [1, " ns"];
   function fmtTime(ticks) {
-    const s = ticks * TICK / 1e9;
-    if (TICK === 1 && END < 1e6) return ticks.toFixed(0);
-    return s.toFixed(s < 10 ? 3 : 2) + " s";
+    const v = ticks * TICK / UNIT[0];
+    return v.toFixed(v < 10 ? 3 : v < 100 ? 2 : 1) + UNIT[1];
   }
   function fmtMs(ticks) { return (ticks * TICK / 1e6).toFixed(2) + " ms"; }
   function sizeCanvas(c, cssH) {
@@ -168,7 +169,7 @@
     const first = Math.floor(top / LANE_H), last = Math.min(L - 1, Math.ceil((top + h) / LANE_H));
     drawBands(g, w, h);
     g.font = "11px DejaVu Sans, sans-serif";
-    const marks = [];
+    const marks = [], tails = [];
     for (let l = first; l <= last; l++) {
       const y = l * LANE_H - top;
       const ln = D.lanes[l];
@@ -184,22 +185,25 @@
       const flush = function () {
         if (runColor < 0) return;
         g.fillStyle = COLORS[runColor];
-        g.globalAlpha = runColor === 2 ? 0.55 : 1;
         g.fillRect(runX0, y + 3, Math.max(1, runX1 - runX0), LANE_H - 6);
-        g.globalAlpha = 1;
       };
       for (let k = firstVisible(l, view.t0); k < laneStart[l + 1]; k++) {
         const i = laneCalls[k];
         if (inv[i] > view.t1) break;
-        const e = barEnd(i);
-        if (e < view.t0) continue;
-        const x0 = Math.max(LEFT, xOf(inv[i], w)), x1 = Math.min(w, xOf(e, w));
+        if (barEnd(i) < view.t0) continue;
+        // An info call's bar runs to its completion (if any); its tail to the end is drawn thin.
+        const e = out[i] === 2 ? Math.max(cmp[i], inv[i]) : cmp[i];
+        const x0 = Math.max(LEFT, xOf(inv[i], w)), x1 = Math.min(w, Math.max(LEFT, xOf(e, w)));
+        if (out[i] === 2) tails.push([x1, y]);
         if (out[i] === runColor && x0 <= runX1 + 1) { runX1 = Math.max(runX1, x1); }
         else { flush(); runColor = out[i]; runX0 = x0; runX1 = Math.max(x1, x0 + 1); }
         if (witness.has(i) || named.has(i) || i === selected) marks.push([i, x0, x1, y]);
       }
       flush();
     }
+    g.fillStyle = COLORS[2]; g.globalAlpha = 0.6;
+    for (const [x, y] of tails) g.fillRect(x, y + LANE_H / 2 - 1, Math.max(0, w - x), 2);
+    g.globalAlpha = 1;
     for (const [i, x0, x1, y] of marks) {
       g.lineWidth = 2.5;
       g.strokeStyle = i === selected ? "#000" : witness.has(i) ? "#7d3c98" : "#1f618d";
@@ -321,7 +325,8 @@
     }
     const y = logAxis(g, ph, latRange[0], latRange[1]);
     const W = Math.ceil(w), seen = [new Uint8Array(W * (ph + 1)), new Uint8Array(W * (ph + 1)), new Uint8Array(W * (ph + 1))];
-    for (const o of [0, 1, 2]) {
+    // Info first, failures last: the rare outcome stays visible.
+    for (const o of [2, 0, 1]) {
       g.fillStyle = COLORS[o];
       for (let i = lowerBound(view.t0); i < N && inv[i] <= view.t1; i++) {
         if (out[i] !== o || cmp[i] < 0) continue;
@@ -389,7 +394,7 @@
     el.textContent = "";
     for (const s of series) {
       const span = document.createElement("span");
-      span.textContent = s.name;
+      span.textContent = s.name + (s.dash && s.dash.length ? (s.dash[0] > 3 ? " (dashed)" : " (dotted)") : "");
       span.style.setProperty("--c", s.color);
       el.appendChild(span);
     }

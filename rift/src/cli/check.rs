@@ -2,6 +2,7 @@
 //! consistency models their anomalies rule out; and re-check stored runs.
 
 mod in_order;
+mod report;
 mod stored;
 mod txn;
 
@@ -75,6 +76,9 @@ pub struct Args {
     /// strict-serializable). Default strict-serializable. Implies a transactional history.
     #[arg(long, value_name = "MODEL")]
     pub consistency_model: Option<String>,
+    /// Also write the history (one path) checked and drawn as a self-contained HTML page.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
 }
 
 /// The checker a history goes to.
@@ -138,6 +142,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         explain: args.explain,
         fast_path: true,
     };
+    if let Some(page) = &args.report {
+        return report::write(&args, page, format, model, init, &options, &txn_options);
+    }
     let mut files = Vec::new();
     for p in &args.paths {
         collect(p, true, &mut files)?;
