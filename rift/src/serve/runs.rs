@@ -1,0 +1,164 @@
+//! The store's runs as the index lists them: one entry per run directory, read from its run.json
+//! and results.json, kept between requests and re-read when results.json changes.
+
+use checker::Verdict;
+use runner::store::RunMeta;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+/// One run as the index shows it.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// `<test>/<timestamp>`, relative to the store.
+    pub path: String,
+    /// The test's name.
+    pub test: String,
+    /// When it started (RFC 3339), for the order.
+    pub started_at: String,
+    /// The system under test (`booking`, `etcd`, ...).
+    pub system: String,
+    /// Its strategy: the system's options (`read=one replication=async`).
+    pub strategy: String,
+    /// The kinds of fault the nemesis drew from (`partition,pause`), or `none`.
+    pub nemesis: String,
+    /// The seed.
+    pub seed: Option<u64>,
+    /// valid, invalid, unknown, or why there is none (`no results` for a run that did not get
+    /// as far as checking, `unreadable` when run.json cannot be read).
+    pub verdict: String,
+    /// Whether report.html was written.
+    pub has_report: bool,
+}
+
+/// The runs read so far, by directory, with the modification time of results.json they were
+/// read at.
+#[derive(Default)]
+pub struct Runs {
+    cache: Mutex<HashMap<PathBuf, (Option<SystemTime>, Run)>>,
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// The directories in `dir`, links left out (a test's `latest` names a run listed anyway).
+fn subdirs(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .collect()
+}
+
+#[derive(serde::Deserialize)]
+struct VerdictOnly {
+    verdict: Verdict,
+}
+
+/// A system's options in words: `read=one replication=async` (keys in order).
+fn strategy(options: &serde_json::Map<String, serde_json::Value>) -> String {
+    options
+        .iter()
+        .map(|(k, v)| match v {
+            serde_json::Value::String(s) => format!("{k}={s}"),
+            other => format!("{k}={other}"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn read(root: &Path, dir: &Path) -> Run {
+    let path = dir
+        .strip_prefix(root)
+        .unwrap_or(dir)
+        .to_string_lossy()
+        .into_owned();
+    let test = path.split('/').next().unwrap_or("").to_string();
+    let meta: Result<RunMeta, String> = std::fs::read_to_string(dir.join("run.json"))
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()));
+    let verdict = std::fs::read_to_string(dir.join("results.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<VerdictOnly>(&t).ok())
+        .map_or("no results".to_string(), |r| match r.verdict {
+            Verdict::Valid => "valid".into(),
+            Verdict::Invalid => "invalid".into(),
+            Verdict::Unknown { .. } => "unknown".into(),
+        });
+    let has_report = dir.join("report.html").is_file();
+    match meta {
+        Ok(m) => {
+            let faults: Vec<String> = m
+                .config
+                .nemesis
+                .faults
+                .iter()
+                .map(|k| {
+                    serde_json::to_value(k)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default()
+                })
+                .collect();
+            Run {
+                path,
+                test,
+                started_at: m.started_at,
+                system: m.config.system.name.clone(),
+                strategy: strategy(&m.config.system.options),
+                nemesis: if faults.is_empty() {
+                    "none".into()
+                } else {
+                    faults.join(",")
+                },
+                seed: Some(m.seed),
+                verdict,
+                has_report,
+            }
+        }
+        Err(_) => Run {
+            path,
+            test,
+            started_at: String::new(),
+            system: String::new(),
+            strategy: String::new(),
+            nemesis: String::new(),
+            seed: None,
+            verdict: "unreadable".into(),
+            has_report,
+        },
+    }
+}
+
+impl Runs {
+    /// Every run under `root` (`<test>/<run>/run.json`), newest first.
+    pub fn list(&self, root: &Path) -> Vec<Run> {
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = Vec::new();
+        for test in subdirs(root) {
+            for dir in subdirs(&test) {
+                if !dir.join("run.json").is_file() {
+                    continue;
+                }
+                let stamp = modified(&dir.join("results.json"));
+                let mut run = match cache.get(&dir) {
+                    Some((s, run)) if *s == stamp && stamp.is_some() => run.clone(),
+                    _ => {
+                        let run = read(root, &dir);
+                        cache.insert(dir.clone(), (stamp, run.clone()));
+                        run
+                    }
+                };
+                run.has_report = dir.join("report.html").is_file();
+                out.push(run);
+            }
+        }
+        out.sort_by(|a, b| (&b.started_at, &b.path).cmp(&(&a.started_at, &a.path)));
+        out
+    }
+}
