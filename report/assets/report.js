@@ -407,7 +407,7 @@
   // process's lane; the linearisation points joined in order, the failed call in red.
   function drawLinear(canvas) {
     const v = D.linear[Number(canvas.dataset.view)];
-    const shown = v.longest.slice(-24);
+    const shown = v.longest.slice(-12);
     const nums = shown.map(function (_, k) { return v.longest.length - shown.length + k + 1; });
     const all = v.failed === null ? shown : shown.concat([v.failed]);
     if (all.length === 0) return;
@@ -417,24 +417,34 @@
     for (const i of all) { t0 = Math.min(t0, inv[i]); t1 = Math.max(t1, cmp[i] >= 0 ? cmp[i] : inv[i] + 1); }
     const pad = (t1 - t0) * 0.04 + 1;
     t0 -= pad; t1 += pad;
-    const H = Math.max(60, procs.length * 26 + 24);
+    const H = Math.max(70, procs.length * 26 + 40);
     canvas.style.height = H + "px";
     const { g, w } = sizeCanvas(canvas, H);
     g.clearRect(0, 0, w, H);
     const x = function (t) { return LEFT + (t - t0) / (t1 - t0) * (w - LEFT - 10); };
-    const yOf = function (i) { return 8 + procs.indexOf(lane[i]) * 26; };
+    const yOf = function (i) { return 22 + procs.indexOf(lane[i]) * 26; };
     g.font = "11px DejaVu Sans, sans-serif";
-    procs.forEach(function (p, k) { g.fillStyle = "#333"; g.fillText(laneLabel(p), 4, 8 + k * 26 + 13); });
+    procs.forEach(function (p, k) { g.fillStyle = "#333"; g.fillText(laneLabel(p), 4, 22 + k * 26 + 13); });
     let point = -Infinity;
     const pts = [];
     all.forEach(function (i, k) {
       const failed = k === shown.length;
       const e = cmp[i] >= 0 ? cmp[i] : t1;
+      const bw = Math.max(3, x(e) - x(inv[i]));
       g.fillStyle = failed ? "#c0392b" : "#aed6f1";
-      g.fillRect(x(inv[i]), yOf(i), Math.max(2, x(e) - x(inv[i])), 18);
-      g.fillStyle = failed ? "#fff" : "#1c1c1c";
-      g.fillText(failed ? "✗ " + v.failed_action : nums[k] + ". " + v.actions[v.actions.length - shown.length + k],
-        x(inv[i]) + 3, yOf(i) + 13);
+      g.fillRect(x(inv[i]), yOf(i), bw, 18);
+      if (failed) {
+        // The failed call's label, inside the canvas even when its bar is at the right edge.
+        const text = "✗ " + v.failed_action + " could not be placed";
+        g.fillStyle = "#c0392b";
+        g.fillText(text, Math.min(x(inv[i]) + 3, w - g.measureText(text).width - 6), yOf(i) - 2 < 10 ? yOf(i) + 30 : yOf(i) - 2);
+      } else {
+        // Each linearised call's number, and its action where the bar has room for it.
+        g.save(); g.beginPath(); g.rect(x(inv[i]), yOf(i), Math.max(bw, 26), 18); g.clip();
+        g.fillStyle = "#1c1c1c";
+        g.fillText(nums[k] + ". " + v.actions[v.actions.length - shown.length + k], x(inv[i]) + 3, yOf(i) + 13);
+        g.restore();
+      }
       if (!failed) {
         point = Math.min(Math.max(point, inv[i]), e);
         pts.push([x(point), yOf(i) + 9]);

@@ -90,12 +90,23 @@ pub(crate) fn svg(cycle: &Cycle, ops: &OpMap) -> String {
         };
         let (sx, sy) = towards(pos[a], (qx, qy));
         let (ex, ey) = towards(pos[b], (qx, qy));
-        let (lx, ly) = (mx + ox * (bend * 0.5 + 14.0), my + oy * (bend * 0.5 + 14.0));
+        // The label just outside the curve's midpoint, anchored away from the curve.
+        let (lx, ly) = (
+            mx + ox * (bend * 0.5 + 8.0),
+            my + oy * (bend * 0.5 + 8.0) + 4.0,
+        );
+        let anchor = if ox > 0.3 {
+            "start"
+        } else if ox < -0.3 {
+            "end"
+        } else {
+            "middle"
+        };
         let _ = write!(
             out,
             "<g class=\"edge {}\"><title>{}</title>\
              <path d=\"M{sx:.1},{sy:.1}Q{qx:.1},{qy:.1} {ex:.1},{ey:.1}\" marker-end=\"url(#arrow)\"/>\
-             <text x=\"{lx:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\">{}</text></g>",
+             <text x=\"{lx:.1}\" y=\"{ly:.1}\" text-anchor=\"{anchor}\">{}</text></g>",
             edge_class(step),
             escape(&step.to_string()),
             escape(&edge_label(step))

@@ -131,7 +131,9 @@ pub(super) fn linear(out: &mut String, page: &PageData) {
             out,
             "<div class=\"porcupine\"><h3>{}{key}</h3>\
              <p>The longest partial linearisation has {} calls and leaves {} at <b>{}</b>; \
-             then <span class=\"failed\">{}</span> could not be placed: {} could only be {}.</p>\
+             then <span class=\"failed\">{}</span> could not be placed: {} could only be {}. \
+             The drawing shows its last calls, each in its process's lane, and the call that could \
+             not be placed; the line joins the moments each call took effect, in order.</p>\
              <canvas class=\"lin\" data-view=\"{i}\"></canvas><ol class=\"steps\" start=\"{}\">",
             escape(&v.checker),
             v.longest.len(),
