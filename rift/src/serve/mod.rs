@@ -34,6 +34,9 @@ pub fn serve(store: PathBuf, addr: SocketAddr) -> anyhow::Result<()> {
         root,
         runs: runs::Runs::default(),
     });
+    // Read every run once at start, so that the first index is as quick as the next ones.
+    let warm = state.clone();
+    std::thread::spawn(move || warm.runs.list(&warm.root));
     let app = Router::new()
         .route("/", get(index_page))
         .route("/runs/{*path}", get(store_file))

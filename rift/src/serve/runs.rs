@@ -72,6 +72,35 @@ fn strategy(options: &serde_json::Map<String, serde_json::Value>) -> String {
         .join(" ")
 }
 
+/// How much of results.json is read for its verdict, its first field (results.json can hold
+/// megabytes of checker details, and the index reads thousands of them).
+const VERDICT_PREFIX: u64 = 8192;
+
+/// The overall verdict of a results.json: read from the file's first bytes when the verdict is
+/// its first key (as rift writes it), else from the whole file.
+fn verdict_of(path: &Path) -> Option<Verdict> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(VERDICT_PREFIX)
+        .read_to_end(&mut head)
+        .ok()?;
+    let first = (|| {
+        let text = std::str::from_utf8(&head).ok()?.trim_start().strip_prefix('{')?;
+        let value = text.trim_start().strip_prefix("\"verdict\"")?.trim_start();
+        let value = value.strip_prefix(':')?;
+        serde_json::Deserializer::from_str(value)
+            .into_iter::<Verdict>()
+            .next()?
+            .ok()
+    })();
+    first.or_else(|| {
+        let text = std::fs::read_to_string(path).ok()?;
+        serde_json::from_str::<VerdictOnly>(&text).ok().map(|r| r.verdict)
+    })
+}
+
 fn read(root: &Path, dir: &Path) -> Run {
     let path = dir
         .strip_prefix(root)
@@ -82,14 +111,14 @@ fn read(root: &Path, dir: &Path) -> Run {
     let meta: Result<RunMeta, String> = std::fs::read_to_string(dir.join("run.json"))
         .map_err(|e| e.to_string())
         .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()));
-    let verdict = std::fs::read_to_string(dir.join("results.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str::<VerdictOnly>(&t).ok())
-        .map_or("no results".to_string(), |r| match r.verdict {
-            Verdict::Valid => "valid".into(),
-            Verdict::Invalid => "invalid".into(),
-            Verdict::Unknown { .. } => "unknown".into(),
-        });
+    let verdict = verdict_of(&dir.join("results.json")).map_or("no results".into(), |v| {
+        match v {
+            Verdict::Valid => "valid",
+            Verdict::Invalid => "invalid",
+            Verdict::Unknown { .. } => "unknown",
+        }
+        .to_string()
+    });
     let has_report = dir.join("report.html").is_file();
     match meta {
         Ok(m) => {
@@ -136,28 +165,54 @@ fn read(root: &Path, dir: &Path) -> Run {
 }
 
 impl Runs {
-    /// Every run under `root` (`<test>/<run>/run.json`), newest first.
+    /// Every run under `root` (`<test>/<run>/run.json`), newest first. Runs not read before, or
+    /// whose results.json changed, are read on every core.
     pub fn list(&self, root: &Path) -> Vec<Run> {
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        let mut out = Vec::new();
-        for test in subdirs(root) {
-            for dir in subdirs(&test) {
-                if !dir.join("run.json").is_file() {
-                    continue;
-                }
+        let dirs: Vec<(PathBuf, Option<SystemTime>)> = subdirs(root)
+            .iter()
+            .flat_map(|test| subdirs(test))
+            .filter(|dir| dir.join("run.json").is_file())
+            .map(|dir| {
                 let stamp = modified(&dir.join("results.json"));
-                let mut run = match cache.get(&dir) {
-                    Some((s, run)) if *s == stamp && stamp.is_some() => run.clone(),
-                    _ => {
-                        let run = read(root, &dir);
-                        cache.insert(dir.clone(), (stamp, run.clone()));
-                        run
-                    }
-                };
-                run.has_report = dir.join("report.html").is_file();
-                out.push(run);
-            }
+                (dir, stamp)
+            })
+            .collect();
+        let stale: Vec<&(PathBuf, Option<SystemTime>)> = dirs
+            .iter()
+            .filter(|(dir, stamp)| {
+                !matches!(cache.get(dir), Some((s, _)) if s == stamp && stamp.is_some())
+            })
+            .collect();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = stale.len().div_ceil(threads).max(1);
+        let read_now: Vec<(PathBuf, Option<SystemTime>, Run)> = std::thread::scope(|scope| {
+            let parts: Vec<_> = stale
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|(dir, stamp)| (dir.clone(), *stamp, read(root, dir)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|p| p.join().unwrap_or_default())
+                .collect()
+        });
+        for (dir, stamp, run) in read_now {
+            cache.insert(dir, (stamp, run));
         }
+        let mut out: Vec<Run> = dirs
+            .iter()
+            .filter_map(|(dir, _)| {
+                let mut run = cache.get(dir)?.1.clone();
+                run.has_report = dir.join("report.html").is_file();
+                Some(run)
+            })
+            .collect();
         out.sort_by(|a, b| (&b.started_at, &b.path).cmp(&(&a.started_at, &a.path)));
         out
     }
