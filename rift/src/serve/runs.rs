@@ -87,7 +87,10 @@ fn verdict_of(path: &Path) -> Option<Verdict> {
         .read_to_end(&mut head)
         .ok()?;
     let first = (|| {
-        let text = std::str::from_utf8(&head).ok()?.trim_start().strip_prefix('{')?;
+        let text = std::str::from_utf8(&head)
+            .ok()?
+            .trim_start()
+            .strip_prefix('{')?;
         let value = text.trim_start().strip_prefix("\"verdict\"")?.trim_start();
         let value = value.strip_prefix(':')?;
         serde_json::Deserializer::from_str(value)
@@ -97,7 +100,9 @@ fn verdict_of(path: &Path) -> Option<Verdict> {
     })();
     first.or_else(|| {
         let text = std::fs::read_to_string(path).ok()?;
-        serde_json::from_str::<VerdictOnly>(&text).ok().map(|r| r.verdict)
+        serde_json::from_str::<VerdictOnly>(&text)
+            .ok()
+            .map(|r| r.verdict)
     })
 }
 
@@ -215,5 +220,37 @@ impl Runs {
             .collect();
         out.sort_by(|a, b| (&b.started_at, &b.path).cmp(&(&a.started_at, &a.path)));
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_verdict_is_read_from_the_head_of_results_json_and_else_from_the_whole_file() {
+        let dir = std::env::temp_dir().join(format!("rift-serve-verdict-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let first = dir.join("first.json");
+        let details = "x".repeat(3 * VERDICT_PREFIX as usize);
+        std::fs::write(
+            &first,
+            format!(
+                "{{\n  \"verdict\": {{\"verdict\": \"invalid\"}},\n  \"checks\": [\"{details}\"]\n}}"
+            ),
+        )
+        .unwrap();
+        assert_eq!(verdict_of(&first), Some(Verdict::Invalid));
+        let last = dir.join("last.json");
+        std::fs::write(
+            &last,
+            format!(
+                "{{\"checks\": [\"{details}\"], \"verdict\": {{\"verdict\": \"unknown\", \"reason\": \"r\"}}}}"
+            ),
+        )
+        .unwrap();
+        assert_eq!(verdict_of(&last), Some(Verdict::unknown("r")));
+        assert_eq!(verdict_of(&dir.join("none.json")), None);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
