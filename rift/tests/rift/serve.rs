@@ -24,7 +24,7 @@ const HISTORY: &str = r#"{"rift_history":1,"model":"booking"}
 /// path relative to the store.
 fn store_run(root: &Path, test: &str, age_s: u64, seed: u64, verdict: Verdict) -> String {
     let started = SystemTime::now() - Duration::from_secs(age_s);
-    let dir = RunDir::create(root, test, started).unwrap();
+    let dir = RunDir::create(root, test, started, true).unwrap();
     let config = RunConfig {
         test: test.into(),
         seed: Some(seed),
@@ -40,6 +40,8 @@ fn store_run(root: &Path, test: &str, age_s: u64, seed: u64, verdict: Verdict) -
         config,
         seed,
         rift_version: "test".into(),
+        run_id: format!("serve-test-{seed}"),
+        replay_of: None,
         started_at: format!("2026-01-{:02}T00:00:00Z", 28 - age_s),
         host: HostFacts::here(),
         reproduce: format!("rift run --seed {seed}"),
