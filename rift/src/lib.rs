@@ -15,6 +15,7 @@
 //! Exit codes: 0 valid, 1 invalid, 2 unknown, 3 usage or harness error.
 
 mod cli;
+mod serve;
 
 use clap::{CommandFactory, FromArgMatches};
 use runner::run::RunConfig;

@@ -3,6 +3,7 @@
 
 mod in_order;
 pub mod memory;
+mod report;
 mod stored;
 mod txn;
 mod witness;
@@ -83,6 +84,9 @@ pub struct Args {
     /// strict-serializable). Default strict-serializable. Implies a transactional history.
     #[arg(long, value_name = "MODEL")]
     pub consistency_model: Option<String>,
+    /// Also write the history (one path) checked and drawn as a self-contained HTML page.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
 }
 
 /// The checker a history goes to.
@@ -151,6 +155,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         explain: args.explain,
         fast_path: true,
     };
+    if let Some(page) = &args.report {
+        return report::write(&args, page, format, model, init, &options, &txn_options);
+    }
     let mut files = Vec::new();
     for p in &args.paths {
         collect(p, true, &mut files)?;

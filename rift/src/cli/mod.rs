@@ -14,7 +14,9 @@ mod demo_table;
 mod gen;
 mod replay;
 mod replay_plan;
+mod report;
 mod run;
+pub(crate) mod serve;
 
 /// rift finds out, with evidence, which promises a distributed system breaks under real faults.
 ///
@@ -58,6 +60,10 @@ pub enum Command {
     Replay(replay::Args),
     /// Time cluster start-up, partitions and heals (medians over repeated trials).
     BenchCluster(bench_cluster::Args),
+    /// Write a stored run's HTML report (report.html in its directory).
+    Report(report::Args),
+    /// Browse a run store in a web browser (a local, read-only web server).
+    Serve(serve::Args),
     /// Start a cluster, apply a few faults, hold it (for teardown tests).
     #[command(hide = true)]
     ClusterUp(cluster_up::Args),
@@ -80,5 +86,7 @@ pub fn dispatch(cli: Cli, registry: &Registry) -> anyhow::Result<i32> {
         Command::Replay(args) => replay::run(args, registry),
         Command::ClusterUp(args) => cluster_up::run(args, registry),
         Command::BenchCluster(args) => bench_cluster::run(args, registry),
+        Command::Report(args) => report::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }

@@ -13,9 +13,12 @@
 //! - third-party systems: `etcd`, `redis` (their clients and clusters), `etcd_faults`,
 //!   `redis_faults` (short fault trials, sharing `etcd_redis_trial`), `campaign_systems`
 //!   (campaigns of them through the `rift` binary);
+//! - pages in a real browser: `report_page` (report.html and a campaign's index.html in headless
+//!   Chromium), `serve` (`rift serve` over HTTP); `browser` drives Chromium;
 //! - helpers: `machine` (which tests may run beside which), `leftovers` (what of a run is still
 //!   on the machine), `watch` (the runs a process owns).
 
+mod browser;
 mod campaign;
 mod campaign_systems;
 mod check_cli;
@@ -32,6 +35,8 @@ mod nightly_ci;
 mod redis;
 mod redis_faults;
 mod replay;
+mod report_page;
 mod run;
+mod serve;
 mod teardown;
 mod watch;

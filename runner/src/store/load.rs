@@ -28,7 +28,7 @@ pub fn load_run(dir: &Path) -> Result<StoredRun, RunError> {
     let dir = RunDir::open(dir)?;
     let meta: RunMeta = read_json(&dir.meta())?;
     let history = read_path(&dir.history(), Some(Format::Jsonl))?;
-    let faults = read_lines(&dir.faults())?;
+    let faults = read_faults(&dir)?;
     let results = if dir.results().is_file() {
         Some(read_json(&dir.results())?)
     } else {
@@ -52,7 +52,9 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, RunError>
     })
 }
 
-fn read_lines(path: &Path) -> Result<Vec<FaultLine>, RunError> {
+/// The faults a run applied, from its faults.jsonl (none when it has none).
+pub fn read_faults(dir: &RunDir) -> Result<Vec<FaultLine>, RunError> {
+    let path = &dir.faults();
     if !path.exists() {
         return Ok(Vec::new());
     }

@@ -6,7 +6,8 @@
 //!   host's facts and the command that reproduces the run ([`RunMeta`]);
 //! - `faults.jsonl`: each fault applied, when, where and with what outcome ([`FaultLine`]);
 //! - `nodes/<node>.log`: each node's output;
-//! - `results.json`: every checker's verdict and explanation ([`Results`]).
+//! - `results.json`: every checker's verdict and explanation ([`Results`]);
+//! - `report.html`: the run drawn for a person (written by [`crate::run::page`]).
 //!
 //! [`load_run`] reads a stored run back, for `rift check RUN_DIR` and `rift replay`.
 
@@ -15,5 +16,5 @@ mod load;
 mod meta;
 
 pub use files::RunDir;
-pub use load::{load_run, StoredRun};
+pub use load::{load_run, read_faults, StoredRun};
 pub use meta::{CheckResult, FaultLine, HostFacts, Results, RunMeta, RunStats};
