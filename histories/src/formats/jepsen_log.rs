@@ -92,6 +92,7 @@ fn field(p: &mut Parser, what: &str) -> Result<(Edn, Location), HistoryError> {
 }
 
 /// The error after the value, if any: one EDN value when the rest of the line is one, else the text.
+/// A `nil` there is no error, as `:error nil` is none in EDN and `"error": null` in JSON lines.
 fn tail_error(p: &mut Parser) -> Option<Value> {
     p.skip_ws();
     if p.at_end() {
@@ -103,7 +104,10 @@ fn tail_error(p: &mut Parser) -> Option<Value> {
         inner.skip_ws();
         inner.at_end()
     });
-    Some(parsed.map_or_else(|| Value::String(text.to_string()), |v| to_json(&v)))
+    match parsed.map_or_else(|| Value::String(text.to_string()), |v| to_json(&v)) {
+        Value::Null => None,
+        error => Some(error),
+    }
 }
 
 #[cfg(test)]
@@ -160,6 +164,12 @@ mod tests {
         assert_eq!(h.ops[0].error, Some(json!("not-found")));
         assert_eq!(h.ops[0].value, json!([1, 2]));
         assert_eq!(h.ops[1].error, Some(json!("Connection refused: n1")));
+    }
+
+    #[test]
+    fn a_nil_after_the_value_is_no_error() {
+        let h = read_jepsen_log("INFO  jepsen.util - 0\t:invoke\t:read\tnil\tnil\n").unwrap();
+        assert_eq!(h.ops[0].error, None);
     }
 
     #[test]
