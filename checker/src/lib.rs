@@ -15,6 +15,7 @@
 //!
 //! Nothing here does I/O or knows of tokio: parsing lives in `histories`, running in `runner`.
 
+pub mod categories;
 pub mod checkers;
 pub mod convergence;
 pub mod error;

@@ -6,7 +6,7 @@ use crate::windows::first_invoked_at;
 use crate::FaultBand;
 use checker::Verdict;
 use histories::{Call, History, Outcome};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -18,7 +18,7 @@ pub const LITTLE_FAULT_SHARE: f64 = 0.25;
 pub const FEW_OK_CALLS: usize = 10;
 
 /// What the verdict rests on.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Coverage {
     /// The share of the history's span (first to last op) during which some fault was in force.
     pub share_under_faults: f64,
@@ -29,7 +29,7 @@ pub struct Coverage {
 }
 
 /// One operation's calls, overall and while faults were in force.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpCoverage {
     /// The operation's name.
     pub f: String,
@@ -42,7 +42,7 @@ pub struct OpCoverage {
 }
 
 /// Something a reader of the verdict should know about its evidence.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "warning", rename_all = "snake_case")]
 pub enum Warning {
     /// A fault was not applied: it tested nothing.

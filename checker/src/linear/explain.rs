@@ -15,6 +15,8 @@ pub struct CallView {
     pub process: Process,
     /// What it did, in the model's words ("read of 3").
     pub action: String,
+    /// Whether it only observed the object (a read).
+    pub read: bool,
     /// How it ended.
     pub outcome: Outcome,
     /// Index of its invocation op.
@@ -26,12 +28,13 @@ pub struct CallView {
 }
 
 impl CallView {
-    /// The view of `call`, described as `action`.
-    pub fn new(call: &Call, action: String) -> CallView {
+    /// The view of `call`, described as `action`; `read` when it only observed the object.
+    pub fn new(call: &Call, action: String, read: bool) -> CallView {
         CallView {
             call: call.id,
             process: call.process,
             action,
+            read,
             outcome: call.outcome,
             invoke_index: call.invoke_index,
             invoke_time: call.invoke_time,

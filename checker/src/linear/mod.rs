@@ -25,7 +25,6 @@ pub mod problem;
 pub mod reference;
 pub mod report;
 pub mod search;
-pub mod shrink;
 mod timeline;
 pub mod witness;
 
@@ -217,7 +216,11 @@ pub fn check<M: Model>(model: &M, calls: &[Call], options: &Options) -> Result<R
 }
 
 fn view<M: Model>(model: &M, calls: &[Call], e: &Entry<M::Action>) -> CallView {
-    CallView::new(&calls[e.call], model.describe_action(&e.action))
+    CallView::new(
+        &calls[e.call],
+        model.describe_action(&e.action),
+        model.is_read(&e.action),
+    )
 }
 
 fn check_partition<M: Model>(

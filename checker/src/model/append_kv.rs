@@ -118,6 +118,10 @@ impl Model for AppendKv {
         format!("{state:?}")
     }
 
+    fn is_read(&self, action: &AppendKvAction) -> bool {
+        matches!(action, AppendKvAction::Get(_))
+    }
+
     fn describe_action(&self, action: &AppendKvAction) -> String {
         match action {
             AppendKvAction::Get(s) => format!("get of {:?}", s.as_str()),

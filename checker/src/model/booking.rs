@@ -129,6 +129,10 @@ impl Model for Booking {
         }
     }
 
+    fn is_read(&self, action: &BookingAction) -> bool {
+        matches!(action, BookingAction::Available(_))
+    }
+
     fn describe_action(&self, action: &BookingAction) -> String {
         use BookingAction::*;
         match action {

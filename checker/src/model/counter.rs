@@ -81,6 +81,10 @@ impl Model for Counter {
         total.to_string()
     }
 
+    fn is_read(&self, action: &CounterAction) -> bool {
+        matches!(action, CounterAction::Read(_))
+    }
+
     fn describe_action(&self, action: &CounterAction) -> String {
         match action {
             CounterAction::Add(n) => format!("add of {n}"),

@@ -114,6 +114,12 @@ pub trait Model: Send + Sync {
         true
     }
 
+    /// Whether `action` only observes the object (a read, an availability check): summaries call a
+    /// read that cannot be placed a stale read. By default no action is a read.
+    fn is_read(&self, _action: &Self::Action) -> bool {
+        false
+    }
+
     /// What `action` saw and left (see [`Traces`]); by default nothing, and then a witness
     /// keeps no call for the sake of another's observation.
     fn traces(&self, _action: &Self::Action) -> Traces {

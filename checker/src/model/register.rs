@@ -179,6 +179,10 @@ impl Model for Register {
         Some(crate::linear::fast::check(self, entries))
     }
 
+    fn is_read(&self, action: &RegisterAction) -> bool {
+        matches!(action, RegisterAction::Read(_))
+    }
+
     fn describe_action(&self, action: &RegisterAction) -> String {
         match action {
             RegisterAction::Read(v) => format!("read of {v}"),

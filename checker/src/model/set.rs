@@ -97,6 +97,10 @@ impl Model for Set {
         format!("#{{{}}}", items.join(" "))
     }
 
+    fn is_read(&self, action: &SetAction) -> bool {
+        matches!(action, SetAction::Read(_))
+    }
+
     fn describe_action(&self, action: &SetAction) -> String {
         match action {
             SetAction::Add(v) => format!("add of {v}"),

@@ -52,6 +52,7 @@ fn store_run(root: &Path, test: &str, age_s: u64, seed: u64, verdict: Verdict) -
         verdict,
         checks: vec![],
         stats: RunStats::default(),
+        coverage: None,
     })
     .unwrap();
     dir.path

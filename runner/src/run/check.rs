@@ -1,54 +1,61 @@
-//! Checking a run's history with its workload's checkers, and the shrunk witness of an invalid
-//! linearizability verdict.
+//! Checking a run's history with its workload's checkers (one [`Compose`]), and the shrunk
+//! witness of its first invalid verdict.
 
 use super::RunConfig;
 use crate::store::CheckResult;
-use checker::linear::Options;
-use checker::model::spec::{ModelKind, ModelSpec};
-use checker::{Evidence, Judgement, Verdict};
+use checker::{Checker, Evidence, Judgement, NoWitness, Verdict, Witness};
 use histories::History;
 use std::time::Duration;
 
-/// The checkers' results, and the smallest sub-history found that is still invalid.
+/// The checkers' judgements, and the witness of the first invalid one.
 #[derive(Debug, Clone)]
 pub struct Checked {
-    /// One result per checker.
-    pub results: Vec<CheckResult>,
-    /// The shrunk witness of the first invalid key, when linearizability failed.
-    pub witness: Option<History>,
+    /// One judgement per checker, with its typed evidence.
+    pub judgements: Vec<Judgement>,
+    /// The shrunk witness of the first invalid judgement that has one, or why there is none.
+    pub witness: Result<Witness, NoWitness>,
+}
+
+impl Checked {
+    /// The judgements as results.json stores them.
+    pub fn results(&self) -> Vec<CheckResult> {
+        self.judgements.iter().map(CheckResult::from).collect()
+    }
+
+    /// Every judgement's verdict merged (Invalid > Unknown > Valid; none is Unknown).
+    pub fn verdict(&self) -> Verdict {
+        self.judgements.iter().map(|j| j.verdict.clone()).collect()
+    }
 }
 
 /// How long each checker may take before its verdict is Unknown.
 const CHECK_LIMIT: Duration = Duration::from_secs(60);
 
-/// Runs every checker of the config's workload on `history`.
+/// Runs every checker of the config's workload on `history`, and shrinks the first invalid
+/// verdict to a witness.
 pub fn check(config: &RunConfig, history: &History) -> Checked {
-    let judgements = match config.workload.workload() {
-        Ok(w) => w.checkers(&config.workload, CHECK_LIMIT).judge(history),
-        Err(e) => vec![Judgement {
-            checker: "workload".into(),
-            verdict: Verdict::unknown(format!("no checker could be chosen: {e}")),
-            explanation: e.to_string(),
-            evidence: Evidence::None,
-        }],
+    let checkers = match config.workload.workload() {
+        Ok(w) => w.checkers(&config.workload, CHECK_LIMIT),
+        Err(e) => {
+            return Checked {
+                judgements: vec![Judgement {
+                    checker: "workload".into(),
+                    verdict: Verdict::unknown(format!("no checker could be chosen: {e}")),
+                    explanation: e.to_string(),
+                    evidence: Evidence::None,
+                }],
+                witness: Err(NoWitness::NotInvalid),
+            }
+        }
     };
-    let witness = judgements.iter().find_map(|j| linear_witness(history, j));
+    let composed = checkers.check(history);
+    let witness = checkers.witness(history, &composed);
+    let judgements = match composed.evidence {
+        Evidence::Composed(parts) => parts,
+        _ => vec![composed],
+    };
     Checked {
-        results: judgements.iter().map(CheckResult::from).collect(),
+        judgements,
         witness,
     }
-}
-
-/// The shrunk witness of an invalid linearizability judgement's first failing key.
-fn linear_witness(history: &History, judgement: &Judgement) -> Option<History> {
-    let Evidence::Linear(report) = &judgement.evidence else {
-        return None;
-    };
-    let failure = report.invalid.first()?;
-    let kind: ModelKind = report.model.parse().ok()?;
-    let options = Options {
-        time_limit: Some(CHECK_LIMIT),
-        ..Options::default()
-    };
-    super::witness::witness(history, &failure.key, &ModelSpec::new(kind), &options)
 }

@@ -3,6 +3,7 @@
 
 use super::check::{check, Checked};
 use super::nemesis_loop::{CurrentFault, NemesisRun};
+use super::page;
 use super::seeds::{derive, fresh, Stream};
 use super::stats::stats;
 use super::workload_loop::{drive, final_reads, Workers};
@@ -11,14 +12,15 @@ use crate::cluster::{Cluster, ClusterConfig, RunId};
 use crate::generator::Clients;
 use crate::nemesis::Plan;
 use crate::record::Recorder;
-use crate::store::{HostFacts, Results, RunDir, RunMeta};
+use crate::store::{read_faults, HostFacts, Results, RunDir, RunMeta, StoredRun};
 use crate::system::{DriverContext, Registry};
 use crate::RunError;
-use checker::Verdict;
 use faults::NodeId;
 use histories::{Header, History};
 use indicatif::{ProgressBar, ProgressStyle};
+use report::FaultBand;
 use serde_json::json;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
@@ -60,10 +62,15 @@ pub struct RunOutcome {
     pub history: History,
     /// The plan the nemesis followed.
     pub plan: Plan,
-    /// The verdicts and counts (also in results.json).
+    /// The faults as applied, each from its start to the step that undid it.
+    pub faults: Vec<FaultBand>,
+    /// The verdicts, counts and coverage (also in results.json).
     pub results: Results,
-    /// The shrunk witness of an invalid verdict, if one was found.
-    pub witness: Option<History>,
+    /// The checkers' judgements, and the shrunk witness of an invalid verdict or why there is
+    /// none.
+    pub checked: Checked,
+    /// The run's report page (report.html in its directory).
+    pub report: PathBuf,
 }
 
 /// The command that reproduces a stored run.
@@ -237,14 +244,25 @@ pub fn run(
         eprintln!("rift: teardown: {}", report.problems.join("; "));
     }
 
-    let Checked { results, witness } = check(&config, &history);
-    let verdict: Verdict = results.iter().map(|r| r.verdict.clone()).collect();
+    let checked = check(&config, &history);
+    let mut stored = StoredRun {
+        faults: read_faults(&dir)?,
+        dir: dir.clone(),
+        meta,
+        history,
+        results: None,
+    };
+    let faults = page::bands(&stored);
+    let verdict = checked.verdict();
     let results = Results {
+        coverage: Some(report::coverage(&stored.history, &faults, &verdict)),
         verdict,
-        checks: results,
-        stats: stats(&history),
+        checks: checked.results(),
+        stats: stats(&stored.history),
     };
     dir.write_results(&results)?;
+    stored.results = Some(results.clone());
+    let report = page::write(&stored, &checked)?;
     Ok(RunOutcome {
         config,
         context: RunContext {
@@ -252,10 +270,12 @@ pub fn run(
             dir,
             omissions,
         },
-        history,
+        history: stored.history,
         plan,
+        faults,
         results,
-        witness,
+        checked,
+        report,
     })
 }
 

@@ -10,10 +10,10 @@ mod check;
 mod config;
 mod execute;
 pub mod nemesis_loop;
+pub mod page;
 mod report;
 mod seeds;
 mod stats;
-mod witness;
 pub mod workload_loop;
 
 pub use bench::{bench_record, BenchReport, Trial};

@@ -1,8 +1,11 @@
-//! A finished run in words: each checker's verdict with its explanation, the shrunk witness, the
-//! counts, and the command that reproduces it.
+//! A finished run in words, for the terminal: the counts, the fault timeline, each checker's
+//! verdict with the start of its explanation, the shrunk witness, what the verdict rests on, and
+//! where the run, its report and the command that reproduces it are.
 
 use super::{reproduce_command, RunOutcome};
+use checker::{NoWitness, Verdict};
 use histories::{History, Process};
+use report::FaultBand;
 use std::fmt::Write;
 
 /// One line per op of a small history: "  12.345 s  p3  invoke book room 0 \"g1\" @n1".
@@ -40,7 +43,13 @@ pub fn ops_in_words(h: &History) -> String {
     out
 }
 
-/// The report `rift run` prints at the end.
+/// How many lines of an invalid checker's explanation the terminal shows; the rest are counted
+/// and left to the report page.
+const SHOWN_LINES: usize = 6;
+
+/// The report `rift run` prints at the end: counts, the fault timeline, each checker's verdict
+/// with the start of its explanation, the witness, what the verdict rests on, and where the run
+/// and its report are.
 pub fn render(o: &RunOutcome) -> String {
     let mut out = String::new();
     let r = &o.results;
@@ -65,29 +74,71 @@ pub fn render(o: &RunOutcome) -> String {
     if let (Some(p50), Some(p99)) = (s.p50_ms, s.p99_ms) {
         let _ = writeln!(out, "latency of ok calls: p50 {p50:.2} ms, p99 {p99:.2} ms");
     }
-    let faults = o.plan.steps.len();
-    let _ = writeln!(out, "faults planned: {faults}");
+    out += &timeline(&o.faults);
     for check in &r.checks {
         let _ = writeln!(out, "\n{}: {}", check.checker, check.verdict);
-        for line in check.explanation.lines() {
+        let lines: Vec<&str> = check.explanation.lines().collect();
+        let shown = if check.verdict == Verdict::Invalid {
+            SHOWN_LINES
+        } else {
+            2
+        };
+        for line in lines.iter().take(shown) {
             let _ = writeln!(out, "  {line}");
         }
+        if lines.len() > shown {
+            let _ = writeln!(
+                out,
+                "  ... and {} more lines (all of them in the report)",
+                lines.len() - shown
+            );
+        }
     }
-    if let Some(w) = &o.witness {
-        let _ = writeln!(
-            out,
-            "\nshrunk witness ({} ops, still invalid; removing any call makes it valid):",
-            w.ops.len()
-        );
-        out.push_str(&ops_in_words(w));
+    match &o.checked.witness {
+        Ok(w) => {
+            let _ = write!(out, "\nshrunk {w}");
+            out.push_str(&ops_in_words(&w.history));
+        }
+        Err(NoWitness::NotInvalid) => {}
+        Err(why) => {
+            let _ = writeln!(out, "\nno shrunk witness: {why}");
+        }
+    }
+    if let Some(c) = &r.coverage {
+        for w in &c.warnings {
+            let _ = writeln!(out, "warning: {w}");
+        }
     }
     let _ = writeln!(out, "\nverdict: {}", r.verdict);
     let _ = writeln!(out, "stored in {}", o.context.dir.path.display());
+    let _ = writeln!(out, "report: {}", o.report.display());
     let _ = writeln!(
         out,
         "reproduce: {}   (seed {}; real processes are not deterministic: a rerun replays the same ops and faults, not the same interleaving)",
         reproduce_command(&o.context.dir),
         o.context.seed
     );
+    out
+}
+
+/// The faults, one line each: "   4.280-5.480 s  partition n2 | n0,n1: installed".
+fn timeline(faults: &[FaultBand]) -> String {
+    let mut out = String::new();
+    if faults.is_empty() {
+        let _ = writeln!(out, "faults: none");
+        return out;
+    }
+    let _ = writeln!(out, "faults:");
+    for b in faults {
+        let end = b
+            .end
+            .map_or_else(|| "end".to_string(), |e| format!("{:.3}", e as f64 / 1e9));
+        let _ = writeln!(
+            out,
+            "  {:>8.3}-{end:<7} s  {b}: {}",
+            b.start as f64 / 1e9,
+            b.outcome_word()
+        );
+    }
     out
 }

@@ -143,6 +143,11 @@ mod tests {
             verdict: Verdict::Valid,
             checks: vec![],
             stats: RunStats::default(),
+            coverage: Some(report::Coverage {
+                share_under_faults: 0.5,
+                ops: vec![],
+                warnings: vec![report::Warning::FewOkCalls { ok: 1 }],
+            }),
         };
         dir.write_results(&results).unwrap();
         let run = load_run(&root.join("booking/latest")).unwrap();

@@ -125,7 +125,8 @@ pub struct RunStats {
     pub p99_ms: Option<f64>,
 }
 
-/// results.json: the overall verdict, each checker's, and the run's counts.
+/// results.json: the overall verdict, each checker's, the run's counts, and what the verdict
+/// rests on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Results {
     /// Every checker's verdict merged (Invalid > Unknown > Valid).
@@ -134,4 +135,9 @@ pub struct Results {
     pub checks: Vec<CheckResult>,
     /// Counts and timings.
     pub stats: RunStats,
+    /// What the verdict rests on: faults skipped or indeterminate, operations never ok under a
+    /// fault, warnings when a valid verdict rests on little evidence (absent in runs stored by
+    /// rift before it had them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<report::Coverage>,
 }

@@ -15,19 +15,15 @@ pub fn is_run_dir(dir: &Path) -> bool {
 pub fn check_run(dir: &Path, json: bool) -> anyhow::Result<(Verdict, String)> {
     let run = load_run(dir)?;
     let checked = runner::run::check(&run.meta.config, &run.history);
-    let verdict = checked
-        .results
-        .iter()
-        .map(|r| r.verdict.clone())
-        .reduce(Verdict::merge)
-        .unwrap_or_else(|| Verdict::unknown("no checker applies to this run's workload"));
+    let results = checked.results();
+    let verdict = checked.verdict();
     let recorded = run.results.as_ref().map(|r| &r.verdict);
     let mut out = String::new();
     if json {
         let report = serde_json::json!({
             "run": dir,
             "verdict": verdict,
-            "checks": checked.results,
+            "checks": results,
             "recorded_verdict": recorded,
             "cut_short_line": run.history.provenance.cut_short,
         });
@@ -42,7 +38,7 @@ pub fn check_run(dir: &Path, json: bool) -> anyhow::Result<(Verdict, String)> {
         run.meta.seed,
         run.history.ops.len()
     )?;
-    for check in &checked.results {
+    for check in &results {
         writeln!(out, "  {}: {}", check.checker, check.verdict)?;
         for line in check.explanation.lines() {
             writeln!(out, "    {line}")?;
