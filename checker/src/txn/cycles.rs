@@ -2,14 +2,20 @@
 //! to the edges each anomaly may use, then, in each component, a shortest cycle of that anomaly's
 //! shape, found by a breadth-first search over (transaction, what the path has used so far).
 //!
-//! The shapes, searched in three rounds: data edges only (G0, G1c, G-single, G2-item), then data
-//! and process edges, requiring at least one process edge (the `-process` variants), then data,
-//! process and real-time edges, requiring at least one real-time edge (`-realtime`). Each search
-//! starts from an edge that the shape needs (ww for G0, wr for G1c, rw for G-single and G2-item;
-//! the process or real-time edge in the later rounds) and looks for the shortest way back; of
-//! the first few cycles found through different start edges, the shortest is kept. A
-//! G2-item is only looked for in components where no G-single was found (with one rw edge the
-//! cycle would be a G-single, which rules out more). At most `cap` cycles of a kind are kept.
+//! The shapes, searched in three rounds: data edges only (G0, G1c, G-single, G-nonadjacent,
+//! G2-item), then data and process edges, requiring at least one process edge (the `-process`
+//! variants), then data, process and real-time edges, requiring at least one real-time edge
+//! (`-realtime`). Each search starts from an edge that the shape needs (ww for G0, wr for G1c, rw
+//! for the others; the process or real-time edge in the later rounds) and looks for the shortest
+//! way back; of the first few cycles found through different start edges, the shortest is kept.
+//!
+//! G-nonadjacent is a cycle with two or more rw edges of which no two are adjacent (going round
+//! the cycle, the edge after an rw edge is never rw): snapshot isolation forbids it, as it does
+//! G-single (its one-rw case), while a cycle with two rw edges side by side (write skew, G2-item)
+//! is allowed. Its path state remembers whether the last edge was rw. A G-nonadjacent is only
+//! looked for in components where no G-single was found, and a G2-item only where neither was: a
+//! G2-item search's shortest cycle could have its rw edges apart, and would then be named for
+//! less than it rules out. At most `cap` cycles of a kind are kept.
 
 use super::anomaly::AnomalyKind;
 use super::graph::{DepGraph, EdgeKind};
@@ -49,6 +55,7 @@ enum Shape {
     G0,
     G1c,
     GSingle,
+    GNonadjacent,
     G2Item,
 }
 
@@ -86,6 +93,9 @@ fn kind(shape: Shape, round: usize) -> AnomalyKind {
         (Shape::GSingle, 0) => GSingle,
         (Shape::GSingle, 1) => GSingleProcess,
         (Shape::GSingle, _) => GSingleRealtime,
+        (Shape::GNonadjacent, 0) => GNonadjacent,
+        (Shape::GNonadjacent, 1) => GNonadjacentProcess,
+        (Shape::GNonadjacent, _) => GNonadjacentRealtime,
         (Shape::G2Item, 0) => G2Item,
         (Shape::G2Item, 1) => G2ItemProcess,
         (Shape::G2Item, _) => G2ItemRealtime,
@@ -98,7 +108,7 @@ impl Shape {
             | match self {
                 Shape::G0 => WW,
                 Shape::G1c => WW | WR,
-                Shape::GSingle | Shape::G2Item => WW | WR | RW,
+                Shape::GSingle | Shape::GNonadjacent | Shape::G2Item => WW | WR | RW,
             }
     }
 
@@ -109,15 +119,24 @@ impl Shape {
         match self {
             Shape::G0 => WW,
             Shape::G1c => WR,
-            Shape::GSingle | Shape::G2Item => RW,
+            Shape::GSingle | Shape::GNonadjacent | Shape::G2Item => RW,
         }
     }
 }
 
 // Path state: bit 0 = used a wr edge, bit 1 = used the round's required edge, bits 2-3 = rw
-// edges used (0, 1, or 2 meaning "two or more").
+// edges used (0, 1, or 2 meaning "two or more"), bit 4 = the last edge was rw (kept for
+// G-nonadjacent only, so the other shapes' searches have no more states than they need).
+const LAST_RW: u8 = 1 << 4;
+
 fn advance(state: u8, k: EdgeKind, shape: Shape, round: Round) -> Option<u8> {
-    let mut s = state;
+    if shape == Shape::GNonadjacent && k == EdgeKind::Rw && state & LAST_RW != 0 {
+        return None;
+    }
+    let mut s = state & !LAST_RW;
+    if shape == Shape::GNonadjacent && k == EdgeKind::Rw {
+        s |= LAST_RW;
+    }
     if k == EdgeKind::Wr {
         s |= 1;
     }
@@ -125,23 +144,27 @@ fn advance(state: u8, k: EdgeKind, shape: Shape, round: Round) -> Option<u8> {
         s |= 2;
     }
     if k == EdgeKind::Rw {
-        let rw = (s >> 2) + 1;
+        let rw = ((s >> 2) & 3) + 1;
         if shape == Shape::GSingle && rw > 1 {
             return None;
         }
-        s = (s & 3) | (rw.min(2) << 2);
+        s = (s & (3 | LAST_RW)) | (rw.min(2) << 2);
     }
     Some(s)
 }
 
-fn done(state: u8, shape: Shape, round: Round) -> bool {
+/// True when a path in `state` that began with an edge of kind `first` closes a cycle of
+/// `shape`.
+fn done(state: u8, first: EdgeKind, shape: Shape, round: Round) -> bool {
     let required = round.required == 0 || state & 2 != 0;
-    let rw = state >> 2;
+    let rw = (state >> 2) & 3;
     required
         && match shape {
             Shape::G0 => true,
             Shape::G1c => state & 1 != 0,
             Shape::GSingle => rw == 1,
+            // Round the cycle, the closing edge is followed by the first one.
+            Shape::GNonadjacent => rw >= 2 && !(first == EdgeKind::Rw && state & LAST_RW != 0),
             Shape::G2Item => rw >= 2,
         }
 }
@@ -192,7 +215,7 @@ pub(crate) fn search(g: &DepGraph, deadline: Deadline, cap: usize) -> Cycles {
         deadline,
         cap,
         out: Cycles::default(),
-        seen: vec![0u16; g.node_count()],
+        seen: vec![0u32; g.node_count()],
         touched: Vec::new(),
     };
     for (r, round) in ROUNDS.iter().enumerate() {
@@ -211,7 +234,7 @@ struct Searcher<'g> {
     cap: usize,
     out: Cycles,
     /// Per node, the path states already reached in the current search (bit per state).
-    seen: Vec<u16>,
+    seen: Vec<u32>,
     touched: Vec<u32>,
 }
 
@@ -252,7 +275,14 @@ impl Searcher<'_> {
             return Err(self.stop("finding strongly connected components"));
         }
         let mut single_in: Vec<u32> = Vec::new();
-        for shape in [Shape::G0, Shape::G1c, Shape::GSingle, Shape::G2Item] {
+        let mut nonadjacent_in: Vec<u32> = Vec::new();
+        for shape in [
+            Shape::G0,
+            Shape::G1c,
+            Shape::GSingle,
+            Shape::GNonadjacent,
+            Shape::G2Item,
+        ] {
             let mask = shape.mask(round);
             let (comp, any) = if mask == full {
                 (full_comp.clone(), true)
@@ -272,7 +302,12 @@ impl Searcher<'_> {
                 if self.count(k) >= self.cap {
                     break;
                 }
-                if shape == Shape::G2Item && single_in.contains(&c) {
+                let shadowed = match shape {
+                    Shape::GNonadjacent => single_in.contains(&c),
+                    Shape::G2Item => single_in.contains(&c) || nonadjacent_in.contains(&c),
+                    _ => false,
+                };
+                if shadowed {
                     continue;
                 }
                 if shape == Shape::GSingle {
@@ -284,8 +319,10 @@ impl Searcher<'_> {
                     });
                 }
                 if let Some(edges) = self.first_cycle(&comp, c, &starts, shape, round)? {
-                    if shape == Shape::GSingle {
-                        single_in.push(c);
+                    match shape {
+                        Shape::GSingle => single_in.push(c),
+                        Shape::GNonadjacent => nonadjacent_in.push(c),
+                        _ => {}
                     }
                     self.out.found.push(FoundCycle { kind: k, edges });
                 }
@@ -370,8 +407,8 @@ impl Searcher<'_> {
         self.touched.clear();
         let mut parent: FxHashMap<(u32, u8), (u32, u8, EdgeIndex)> = FxHashMap::default();
         let mut queue = VecDeque::new();
-        let visit = |seen: &mut Vec<u16>, touched: &mut Vec<u32>, n: u32, s: u8| -> bool {
-            let bit = 1u16 << s;
+        let visit = |seen: &mut Vec<u32>, touched: &mut Vec<u32>, n: u32, s: u8| -> bool {
+            let bit = 1u32 << s;
             if seen[n as usize] & bit != 0 {
                 return false;
             }
@@ -403,7 +440,7 @@ impl Searcher<'_> {
                 let Some(s2) = advance(s, k, shape, round) else {
                     continue;
                 };
-                if y == a && !done(s2, shape, round) {
+                if y == a && !done(s2, k0, shape, round) {
                     continue;
                 }
                 if !visit(&mut self.seen, &mut self.touched, y, s2) {

@@ -252,6 +252,30 @@ pub enum Explanation {
         /// What it read.
         read: Version,
     },
+    /// A transaction read an element that it appended only later itself (list-append).
+    FutureRead {
+        /// The transaction.
+        txn: TxnRef,
+        /// The key.
+        key: Atom,
+        /// What it read.
+        read: Vec<Atom>,
+        /// The element it read before appending it.
+        element: Atom,
+    },
+    /// A committed transaction appended right after a failed one in a key's version order, with
+    /// only indeterminate appends between (list-append).
+    DirtyUpdate {
+        /// The key.
+        key: Atom,
+        /// The failed transaction.
+        aborted: TxnRef,
+        /// The committed transaction whose append builds on it.
+        committed: TxnRef,
+        /// The elements from the failed transaction's through the committed one's, in version
+        /// order.
+        values: Vec<Atom>,
+    },
     /// A read shows the same element twice.
     DuplicateElements {
         /// The reader.
@@ -318,6 +342,10 @@ impl Anomaly {
                 vec![txn]
             }
             Explanation::IncompatibleOrder { first, second, .. } => vec![first, second],
+            Explanation::FutureRead { txn, .. } => vec![txn],
+            Explanation::DirtyUpdate {
+                aborted, committed, ..
+            } => vec![aborted, committed],
             Explanation::LostUpdate { txns, .. } => txns.iter().collect(),
             Explanation::GarbageRead { reader, .. } => vec![reader],
         }
@@ -387,6 +415,27 @@ impl fmt::Display for Anomaly {
                 "{first} read {key} = {} and {second} read {key} = {}: neither is a prefix of the other",
                 list(first_read),
                 list(second_read)
+            )?,
+            Explanation::FutureRead {
+                txn,
+                key,
+                read,
+                element,
+            } => writeln!(
+                f,
+                "{txn} read {key} = {}, including {element}, which it appended only afterwards",
+                list(read)
+            )?,
+            Explanation::DirtyUpdate {
+                key,
+                aborted,
+                committed,
+                values,
+            } => writeln!(
+                f,
+                "{key}'s version order runs {}: {committed} committed an append after {aborted}'s, \
+                 which failed, so {committed} built on a state that never committed",
+                list(values)
             )?,
             Explanation::LostUpdate { key, read, txns } => writeln!(
                 f,

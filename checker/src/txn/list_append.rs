@@ -86,6 +86,9 @@ impl<'a> ListAppend<'a> {
         for (k, reads) in reads_by_key.iter().enumerate() {
             la.infer_order(k as u32, reads, found);
         }
+        for k in 0..nkeys {
+            la.find_dirty_updates(k as u32, found);
+        }
         la.find_unobserved();
         la.check_read_elements(&reads_by_key, found);
         for e in &ext {
@@ -164,6 +167,40 @@ impl<'a> ListAppend<'a> {
             self.pos.insert(pair(k, e), i as u32);
         }
         self.orders[k as usize] = order;
+    }
+
+    /// Dirty updates, as Elle finds them: walking the key's version order, a committed append
+    /// that follows a failed one with nothing but indeterminate appends between (which may or
+    /// may not have committed, so they neither excuse nor condemn). Elements no transaction
+    /// appended are skipped (they are garbage reads).
+    fn find_dirty_updates(&self, k: u32, found: &mut Found) {
+        // The last transaction whose outcome decides (None: the initial state, committed), and
+        // the elements from its append on.
+        let mut last: Option<u32> = None;
+        let mut since: Vec<u32> = Vec::new();
+        for &e in &self.orders[k as usize] {
+            let Some(w) = self.writers.get(&pair(k, e)).map(|w| w.txn) else {
+                continue;
+            };
+            let before = last.map_or(Outcome::Ok, |t| self.txns.txns[t as usize].outcome);
+            since.push(e);
+            match self.txns.txns[w as usize].outcome {
+                Outcome::Info => continue,
+                Outcome::Fail if before == Outcome::Fail => continue,
+                Outcome::Ok if before == Outcome::Fail => {
+                    let aborted = last.unwrap_or(w);
+                    found.add(AnomalyKind::DirtyUpdate, || Explanation::DirtyUpdate {
+                        key: self.txns.key(k),
+                        aborted: self.txns.txn_ref(aborted),
+                        committed: self.txns.txn_ref(w),
+                        values: self.txns.vals(&since),
+                    });
+                }
+                Outcome::Ok | Outcome::Fail => {}
+            }
+            last = Some(w);
+            since = vec![e];
+        }
     }
 
     fn find_unobserved(&mut self) {
@@ -417,14 +454,17 @@ impl<'a> ListAppend<'a> {
     }
 }
 
-/// A transaction's external reads, and its internal inconsistencies (into `found`).
+/// A transaction's external reads, and its internal inconsistencies and first future read (an
+/// element read before the transaction itself appends it; into `found`).
 fn scan(txns: &Txns, t: u32, found: &mut Found, ext: &mut Vec<ExtRead>) {
     #[derive(Default)]
     struct KeyState<'r> {
         last_read: Option<&'r [u32]>,
         since: Vec<u32>,
         all: Vec<u32>,
+        reads: Vec<&'r [u32]>,
     }
+    let mut future_read = false;
     let txn = &txns.txns[t as usize];
     let mut state: FxHashMap<u32, KeyState> = FxHashMap::default();
     for (m, mop) in txn.mops.iter().enumerate() {
@@ -433,6 +473,16 @@ fn scan(txns: &Txns, t: u32, found: &mut Found, ext: &mut Vec<ExtRead>) {
                 let st = state.entry(*key).or_default();
                 st.since.push(*value);
                 st.all.push(*value);
+                let seen = st.reads.iter().find(|r| r.contains(value));
+                if let (Some(r), false) = (seen, future_read) {
+                    future_read = true;
+                    found.add(AnomalyKind::FutureRead, || Explanation::FutureRead {
+                        txn: txns.txn_ref(t),
+                        key: txns.key(*key),
+                        read: txns.vals(r),
+                        element: txns.val(*value),
+                    });
+                }
             }
             Mop::ReadList {
                 key,
@@ -464,6 +514,7 @@ fn scan(txns: &Txns, t: u32, found: &mut Found, ext: &mut Vec<ExtRead>) {
                     });
                 }
                 st.last_read = Some(r);
+                st.reads.push(r);
                 st.since.clear();
             }
             _ => {}

@@ -2,6 +2,7 @@
 
 use super::anomaly::{AnomalyKind, ConsistencyModel};
 use super::explain::Anomaly;
+use super::graph::EdgeKind;
 use super::mop::Workload;
 use crate::Verdict;
 use serde::Serialize;
@@ -21,6 +22,18 @@ pub struct TxnOptions {
     /// How many anomalies of each kind to keep with their explanation (all are counted for the
     /// anomalies that are not cycles; the cycle search stops a kind at this many). Default 8.
     pub max_witnesses: usize,
+    /// When not empty, the verdict is about these anomalies instead of `model`: Invalid when one
+    /// of them, or a kind that implies one of them ([`AnomalyKind::implies`]), is found (Elle's
+    /// `:anomalies`).
+    pub anomalies: Vec<AnomalyKind>,
+    /// Infer edges from each process's order (the `-process` anomalies). Default on.
+    pub process_order: bool,
+    /// Infer edges from real-time order (the `-realtime` anomalies). Default on.
+    pub realtime_order: bool,
+    /// rw-register: infer that a transaction's write to a key follows the version it read
+    /// there (writes-follow-reads), the source of most of a register history's ww and rw edges.
+    /// Default on.
+    pub writes_follow_reads: bool,
 }
 
 impl Default for TxnOptions {
@@ -30,6 +43,10 @@ impl Default for TxnOptions {
             workload: None,
             time_limit: None,
             max_witnesses: 8,
+            anomalies: Vec::new(),
+            process_order: true,
+            realtime_order: true,
+            writes_follow_reads: true,
         }
     }
 }
@@ -40,6 +57,52 @@ impl TxnOptions {
         TxnOptions {
             model,
             ..TxnOptions::default()
+        }
+    }
+
+    /// True when finding an anomaly of this kind makes the verdict Invalid.
+    pub fn prohibits(&self, kind: AnomalyKind) -> bool {
+        if self.anomalies.is_empty() {
+            self.model.forbids(kind)
+        } else {
+            self.anomalies
+                .iter()
+                .any(|a| a.implied_by().contains(&kind))
+        }
+    }
+
+    /// The anomaly kinds that could make the verdict Invalid but that these options never look
+    /// for: the `-process` ones with process order off, the `-realtime` ones with real-time
+    /// order off.
+    pub fn unsearched(&self) -> Vec<AnomalyKind> {
+        AnomalyKind::ALL
+            .into_iter()
+            .filter(|&k| self.prohibits(k))
+            .filter(|&k| match k.order_edge() {
+                Some(EdgeKind::Realtime) => !self.realtime_order,
+                // With real-time order on, a cycle closed by process order is found closed by
+                // real-time order instead (a process runs one transaction at a time), so it is
+                // only missed when that variant would not count.
+                Some(EdgeKind::Process) => {
+                    let found_as_realtime = k
+                        .implies()
+                        .iter()
+                        .any(|&i| i.order_edge() == Some(EdgeKind::Realtime) && self.prohibits(i));
+                    let covered = self.realtime_order && found_as_realtime;
+                    !(self.process_order || covered)
+                }
+                _ => false,
+            })
+            .collect()
+    }
+
+    /// What the verdict is about, in words: `strict-serializable`, or `anomalies G1a, G1c`.
+    pub fn question(&self) -> String {
+        if self.anomalies.is_empty() {
+            self.model.to_string()
+        } else {
+            let names: Vec<&str> = self.anomalies.iter().map(|a| a.name()).collect();
+            format!("anomalies {}", names.join(", "))
         }
     }
 }
@@ -53,6 +116,8 @@ pub struct TxnReport {
     pub verdict: Verdict,
     /// The model the verdict is about.
     pub model: ConsistencyModel,
+    /// When not empty, the verdict is about these anomalies instead of `model`.
+    pub checked_for: Vec<AnomalyKind>,
     /// The workload checked.
     pub workload: Workload,
     /// Every model some anomaly found rules out (weakest first).
@@ -74,6 +139,16 @@ pub struct TxnReport {
 }
 
 impl TxnReport {
+    /// What the verdict is about: `under strict-serializable`, or `for anomalies G1a, G1c`.
+    pub fn question(&self) -> String {
+        if self.checked_for.is_empty() {
+            format!("under {}", self.model)
+        } else {
+            let names: Vec<&str> = self.checked_for.iter().map(|a| a.name()).collect();
+            format!("for anomalies {}", names.join(", "))
+        }
+    }
+
     /// True when an anomaly of this kind was found.
     pub fn has(&self, kind: AnomalyKind) -> bool {
         self.counts.contains_key(&kind)
@@ -89,8 +164,13 @@ impl fmt::Display for TxnReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "{} under {} ({} transactions, {} committed, {} workload, {} graph edges)",
-            self.verdict, self.model, self.transactions, self.committed, self.workload, self.edges
+            "{} {} ({} transactions, {} committed, {} workload, {} graph edges)",
+            self.verdict,
+            self.question(),
+            self.transactions,
+            self.committed,
+            self.workload,
+            self.edges
         )?;
         if !self.counts.is_empty() {
             let counts: Vec<String> = self

@@ -7,7 +7,9 @@
 //! it; earlier writes are intermediate. The version order of a key is partial:
 //! - the initial state (nil) precedes every version;
 //! - writes follow reads: when a committed transaction read version x of a key (externally,
-//!   before writing it) and wrote y, then x precedes y.
+//!   before writing it) and wrote y, then x precedes y. This rule can be turned off
+//!   ([`super::TxnOptions::writes_follow_reads`]); the initial state is then the only source of
+//!   ww and rw edges.
 //!
 //! Edges: ww from the writer of x to the writer of y for each writes-follow-reads pair; wr from
 //! the writer of a version to each transaction that read it; rw from each reader of x to the
@@ -43,6 +45,8 @@ pub(crate) struct RwRegister<'a> {
     writers: FxHashMap<u64, Writer>,
     /// Per key, the transactions whose version some read showed or that committed.
     installed: Vec<Vec<u32>>,
+    /// Whether versions are ordered by writes-follow-reads (else only by the initial state).
+    wfr: bool,
 }
 
 impl<'a> RwRegister<'a> {
@@ -50,6 +54,7 @@ impl<'a> RwRegister<'a> {
     /// pushes the data edges onto `edges`.
     pub(crate) fn analyse(
         txns: &'a Txns,
+        wfr: bool,
         found: &mut Found,
         edges: &mut Vec<RawEdge>,
     ) -> Result<RwRegister<'a>, CheckError> {
@@ -64,6 +69,7 @@ impl<'a> RwRegister<'a> {
             txns,
             writers,
             installed: vec![Vec::new(); txns.keys.len()],
+            wfr,
         };
         let observed = rr.check_reads(&ext, found);
         rr.find_installed(&observed);
@@ -170,14 +176,14 @@ impl<'a> RwRegister<'a> {
     fn push_edges(&self, ext: &[ExtRead], edges: &mut Vec<RawEdge>) {
         // Successors of each read version, by writes-follow-reads: (key, read value) -> writers.
         let mut next: FxHashMap<(u32, Option<u32>), Vec<u32>> = FxHashMap::default();
-        for e in ext.iter().filter(|e| e.wrote.is_some()) {
+        for e in ext.iter().filter(|e| self.wfr && e.wrote.is_some()) {
             next.entry((e.key, e.value)).or_default().push(e.txn);
         }
         for e in ext {
             let read_from = e.value.and_then(|v| self.writer(e.key, v));
             if let Some(w) = read_from.filter(|&w| w != e.txn) {
                 edges.push((w, e.txn, EdgeKind::Wr));
-                if e.wrote.is_some() {
+                if self.wfr && e.wrote.is_some() {
                     edges.push((w, e.txn, EdgeKind::Ww));
                 }
             }

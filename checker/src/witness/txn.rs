@@ -42,7 +42,7 @@ fn keys(c: &Call) -> impl Iterator<Item = &Value> {
     mops(c).iter().filter_map(|m| m.get(1))
 }
 
-/// The witness of the first anomaly of `report` that rules out `opts.model`: the same kind of
+/// The witness of the first anomaly of `report` that `opts` prohibits: the same kind of
 /// anomaly on the same transactions, in a sub-history of those touching their keys.
 pub fn witness(
     history: &History,
@@ -52,7 +52,7 @@ pub fn witness(
     let anomaly = report
         .anomalies
         .iter()
-        .find(|a| opts.model.forbids(a.kind))
+        .find(|a| opts.prohibits(a.kind))
         .ok_or(NoWitness::NotInvalid)?;
     let calls = history.calls()?;
     let mut indices: Vec<u64> = anomaly.txns().iter().map(|t| t.index).collect();

@@ -10,7 +10,9 @@
 //! - `invariants`: set, counter and booking invariants with their near misses;
 //! - `bank`: the bank's invariants, each violation and its near miss, simulated banks;
 //! - transactions: `txn` (each anomaly class and its near miss, in Elle's notation),
-//!   `txn_corpus` (Elle's own histories), `txn_sim` (simulated stores with known bugs).
+//!   `txn_corpus` (Elle's own histories), `txn_sim` (simulated stores with known bugs),
+//!   `txn_elle` (parity with Elle: G-nonadjacent, future reads, dirty updates, the empty graph,
+//!   the table, the options that change what is inferred).
 
 mod agreement;
 mod bank;
@@ -21,5 +23,6 @@ mod linear_histories;
 mod notation;
 mod txn;
 mod txn_corpus;
+mod txn_elle;
 mod txn_sim;
 mod witnesses;

@@ -50,7 +50,7 @@ fn g1a_aborted_read_is_caught_and_not_reading_it_is_fine() {
     let r = assert_catches("p0 fail ax1; rx1", G1a);
     assert!(!r.ruled_out.contains(&ReadUncommitted));
     assert!(r.ruled_out.contains(&ReadCommitted));
-    assert_clean("p0 fail ax1; rx");
+    assert_clean("p0 fail ax1; rx; rx");
 }
 
 #[test]
@@ -102,7 +102,7 @@ fn lost_update_is_caught_and_a_read_that_saw_the_first_update_is_not() {
 fn internal_inconsistency_is_caught_and_reading_ones_own_append_is_fine() {
     assert_catches("ax1 rx", Internal);
     assert_catches("ax1; rx rx1", Internal);
-    assert_clean("ax1 rx1");
+    assert_clean("ax1 rx1; rx1");
     assert_clean("ax1; ax2 rx12 ax3 rx123");
 }
 
@@ -164,8 +164,8 @@ fn overwriting_a_completed_write_in_the_past_is_g0_realtime() {
 #[test]
 fn info_transactions_may_or_may_not_have_committed() {
     assert_clean("p0 info ax1; rx1");
-    assert_clean("p0 info ax1; rx");
-    assert_clean("p0 info ax1; p1 invoke rx; p1 ok rx");
+    assert_clean("p0 info ax1; rx; rx");
+    assert_clean("p0 info ax1; p1 invoke rx; p1 ok rx; rx");
 }
 
 #[test]
@@ -192,7 +192,7 @@ fn register_aborted_intermediate_and_internal_reads_are_caught() {
     assert_catches("wx1 rx", Internal);
     assert_catches("rx3; wx1", GarbageRead);
     assert_clean("wx1 wx2; rx2");
-    assert_clean("wx1 rx1");
+    assert_clean("wx1 rx1; rx1");
 }
 
 #[test]
