@@ -79,14 +79,76 @@ pub struct Args {
     #[arg(long, value_name = "JSON")]
     pub init: Option<String>,
     /// For transactions: the consistency model the verdict is about (read-uncommitted,
-    /// read-committed, repeatable-read, snapshot-isolation, serializable,
+    /// read-committed, read-atomic, repeatable-read, snapshot-isolation, serializable,
     /// strong-session-snapshot-isolation, strong-snapshot-isolation, strong-session-serializable,
     /// strict-serializable). Default strict-serializable. Implies a transactional history.
     #[arg(long, value_name = "MODEL")]
     pub consistency_model: Option<String>,
+    /// For transactions: judge the history by these anomalies (comma-separated, e.g.
+    /// G1a,G1c,G-single) instead of a consistency model: invalid when one of them, or an anomaly
+    /// that implies one of them (a G-single is a G2-item), is found. Implies a transactional
+    /// history.
+    #[arg(
+        long,
+        value_name = "A,B,...",
+        value_delimiter = ',',
+        conflicts_with = "consistency_model"
+    )]
+    pub anomalies: Vec<String>,
+    /// For transactions: infer edges from each process's order (the -process anomalies).
+    #[arg(long, value_name = "on|off", default_value = "on")]
+    pub process_order: Switch,
+    /// For transactions: infer edges from real-time order (the -realtime anomalies). With an
+    /// order off, anomalies only it could show are not looked for: a model that forbids them
+    /// gets unknown at best.
+    #[arg(long, value_name = "on|off", default_value = "on")]
+    pub realtime_order: Switch,
+    /// For rw-register transactions: infer that a transaction's write follows the version it
+    /// read of the same key (writes-follow-reads).
+    #[arg(long, value_name = "on|off", default_value = "on")]
+    pub writes_follow_reads: Switch,
     /// Also write the history (one path) checked and drawn as a self-contained HTML page.
     #[arg(long, value_name = "FILE.html")]
     pub report: Option<PathBuf>,
+}
+
+/// An inference turned on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    /// Inferred.
+    On,
+    /// Not inferred.
+    Off,
+}
+
+impl Switch {
+    fn on(self) -> bool {
+        self == Switch::On
+    }
+}
+
+impl Args {
+    /// The transactional flags given on the command line, by name (for refusing them with a
+    /// linearizability model).
+    fn txn_flags(&self) -> Vec<&'static str> {
+        let mut flags = Vec::new();
+        if self.consistency_model.is_some() {
+            flags.push("--consistency-model");
+        }
+        if !self.anomalies.is_empty() {
+            flags.push("--anomalies");
+        }
+        if !self.process_order.on() {
+            flags.push("--process-order");
+        }
+        if !self.realtime_order.on() {
+            flags.push("--realtime-order");
+        }
+        if !self.writes_follow_reads.on() {
+            flags.push("--writes-follow-reads");
+        }
+        flags
+    }
 }
 
 /// The checker a history goes to.
@@ -127,16 +189,25 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     };
     let mut txn_options = TxnOptions {
         time_limit: args.time_limit.map(Duration::from_secs_f64),
+        anomalies: args
+            .anomalies
+            .iter()
+            .map(|a| txn::parse_anomaly(a))
+            .collect::<anyhow::Result<_>>()?,
+        process_order: args.process_order.on(),
+        realtime_order: args.realtime_order.on(),
+        writes_follow_reads: args.writes_follow_reads.on(),
         ..TxnOptions::default()
     };
     if let Some(name) = &args.consistency_model {
         txn_options.model = txn::parse_model(name)?;
     }
-    let model = match (&args.model, &args.consistency_model) {
+    let txn_flags = args.txn_flags();
+    let model = match (&args.model, txn_flags.first()) {
         (Some(m), _) if txn::workload(m).is_some() => Some(Model::Txn(txn::workload(m))),
-        (Some(m), Some(_)) => bail!(
-            "--consistency-model is for transactional histories; --model {m} is a \
-             linearizability model (use --model list-append or rw-register, or drop one flag)"
+        (Some(m), Some(flag)) => bail!(
+            "{flag} is for transactional histories; --model {m} is a linearizability model \
+             (use --model list-append or rw-register, or drop one flag)"
         ),
         (Some(m), None) => Some(Model::Linear(m.parse::<ModelKind>()?)),
         (None, Some(_)) => Some(Model::Txn(None)),

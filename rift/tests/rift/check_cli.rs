@@ -414,3 +414,141 @@ fn a_transactional_history_shrinks_to_its_cycle_with_its_transactions() {
     );
     assert!(witness.contains("shrunk to"), "{out}");
 }
+
+/// Four concurrent list-append transactions whose cycle runs wr rw wr rw: two anti-dependencies,
+/// never adjacent (a G-nonadjacent; Elle's list_append_test G-nonadjacent-test), in Jepsen EDN.
+const G_NONADJACENT_EDN: &str = "[\
+    {:process 1, :type :invoke, :f :txn, :value [[:append :x 1]]}\n\
+    {:process 2, :type :invoke, :f :txn, :value [[:r :x nil] [:r :y nil]]}\n\
+    {:process 3, :type :invoke, :f :txn, :value [[:append :y 1]]}\n\
+    {:process 4, :type :invoke, :f :txn, :value [[:r :y nil] [:r :x nil]]}\n\
+    {:process 1, :type :ok, :f :txn, :value [[:append :x 1]]}\n\
+    {:process 2, :type :ok, :f :txn, :value [[:r :x [1]] [:r :y []]]}\n\
+    {:process 3, :type :ok, :f :txn, :value [[:append :y 1]]}\n\
+    {:process 4, :type :ok, :f :txn, :value [[:r :y [1]] [:r :x []]]}]";
+
+/// Writes `text` to a file named `name` in a fresh temporary directory; returns both.
+fn temp_history(tag: &str, name: &str, text: &str) -> (std::path::PathBuf, String) {
+    let dir = std::env::temp_dir().join(format!("rift-check-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(name);
+    std::fs::write(&file, text).unwrap();
+    let path = file.to_str().unwrap().to_string();
+    (dir, path)
+}
+
+#[test]
+fn nonadjacent_anti_dependencies_are_invalid_under_snapshot_isolation() {
+    let (dir, f) = temp_history("nonadjacent", "h.edn", G_NONADJACENT_EDN);
+    let (si, out_si, err_si) = rift(&["check", "--consistency-model", "snapshot-isolation", &f]);
+    let (rc, out_rc, _) = rift(&["check", "--consistency-model", "read-committed", &f]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(si, 1, "{out_si}{err_si}");
+    assert!(out_si.contains("G-nonadjacent: a cycle"), "{out_si}");
+    assert!(out_si.contains("snapshot-isolation"), "{out_si}");
+    assert_eq!(rc, 0, "{out_rc}");
+}
+
+#[test]
+fn anomalies_judge_the_history_by_the_named_kinds_and_those_implying_them() {
+    let (dir, f) = temp_history("anomalies", "h.edn", G_NONADJACENT_EDN);
+    let (single, out_single, err_single) = rift(&["check", "--anomalies", "G-single,G1c", &f]);
+    let (g2, out_g2, _) = rift(&["check", "--anomalies", "G2-item", &f]);
+    let (bad, _, err_bad) = rift(&["check", "--anomalies", "G2", &f]);
+    let (both, _, err_both) = rift(&[
+        "check",
+        "--anomalies",
+        "G1a",
+        "--consistency-model",
+        "serializable",
+        &f,
+    ]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(single, 0, "{out_single}{err_single}");
+    assert!(
+        out_single.contains("valid for anomalies G-single, G1c"),
+        "{out_single}"
+    );
+    assert_eq!(g2, 1, "{out_g2}");
+    assert!(out_g2.contains("invalid for anomalies G2-item"), "{out_g2}");
+    assert_eq!(bad, 3, "{err_bad}");
+    assert!(
+        err_bad.contains("unknown anomaly \"G2\"") && err_bad.contains("G-nonadjacent"),
+        "{err_bad}"
+    );
+    assert_eq!(both, 3, "{err_both}");
+    assert!(err_both.contains("--consistency-model"), "{err_both}");
+}
+
+#[test]
+fn orders_and_writes_follow_reads_can_be_turned_off() {
+    // A session's stale read: p0 appends 1 to x, then reads x empty.
+    let stale = "[\
+        {:process 0, :type :invoke, :f :txn, :value [[:append :x 1]]}\n\
+        {:process 0, :type :ok, :f :txn, :value [[:append :x 1]]}\n\
+        {:process 0, :type :invoke, :f :txn, :value [[:r :x nil]]}\n\
+        {:process 0, :type :ok, :f :txn, :value [[:r :x []]]}]";
+    // T2 reads x = 1 and overwrites it; T3 sees T2's y but T2's predecessor's x: read skew,
+    // visible only through writes-follow-reads.
+    let skew = "[\
+        {:process 0, :type :invoke, :f :txn, :value [[:w :x 1]]}\n\
+        {:process 0, :type :ok, :f :txn, :value [[:w :x 1]]}\n\
+        {:process 1, :type :invoke, :f :txn, :value [[:r :x nil] [:w :x 2] [:w :y 1]]}\n\
+        {:process 1, :type :ok, :f :txn, :value [[:r :x 1] [:w :x 2] [:w :y 1]]}\n\
+        {:process 2, :type :invoke, :f :txn, :value [[:r :y nil] [:r :x nil]]}\n\
+        {:process 2, :type :ok, :f :txn, :value [[:r :y 1] [:r :x 1]]}]";
+    let (dir, f) = temp_history("orders", "stale.edn", stale);
+    let skew_file = dir.join("skew.edn");
+    std::fs::write(&skew_file, skew).unwrap();
+    let s = skew_file.to_str().unwrap();
+    let (all_on, out_on, _) = rift(&["check", &f]);
+    let (no_session, out_ns, _) = rift(&[
+        "check",
+        "--process-order",
+        "off",
+        "--consistency-model",
+        "strong-session-serializable",
+        &f,
+    ]);
+    let (none, out_none, _) = rift(&[
+        "check",
+        "--process-order",
+        "off",
+        "--realtime-order",
+        "off",
+        "--consistency-model",
+        "serializable",
+        &f,
+    ]);
+    let (wfr, out_wfr, _) = rift(&["check", "--consistency-model", "serializable", s]);
+    let (no_wfr, out_no_wfr, _) = rift(&[
+        "check",
+        "--writes-follow-reads",
+        "off",
+        "--consistency-model",
+        "serializable",
+        s,
+    ]);
+    let (linear, _, err_linear) = rift(&[
+        "check",
+        "--model",
+        "register",
+        "--realtime-order",
+        "off",
+        &f,
+    ]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(all_on, 1, "{out_on}");
+    assert!(out_on.contains("G-single-process"), "{out_on}");
+    assert_eq!(no_session, 2, "{out_ns}");
+    assert!(
+        out_ns.contains("G-single-process") && out_ns.contains("were not looked for"),
+        "{out_ns}"
+    );
+    assert_eq!(none, 0, "{out_none}");
+    assert_eq!(wfr, 1, "{out_wfr}");
+    assert!(out_wfr.contains("G-single: a cycle"), "{out_wfr}");
+    assert_eq!(no_wfr, 0, "{out_no_wfr}");
+    assert_eq!(linear, 3, "{err_linear}");
+    assert!(err_linear.contains("--realtime-order"), "{err_linear}");
+}

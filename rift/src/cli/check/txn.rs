@@ -2,7 +2,9 @@
 //! found, explained, and the consistency models they rule out.
 
 use anyhow::Context;
-use checker::txn::{self, ConsistencyModel, TxnOptions, TxnReader, TxnReport, Workload};
+use checker::txn::{
+    self, AnomalyKind, ConsistencyModel, TxnOptions, TxnReader, TxnReport, Workload,
+};
 use histories::formats::JsonlReader;
 use histories::{History, Process};
 use std::path::Path;
@@ -33,6 +35,17 @@ pub fn parse_model(name: &str) -> anyhow::Result<ConsistencyModel> {
         let names: Vec<&str> = ConsistencyModel::ALL.iter().map(|m| m.name()).collect();
         format!(
             "unknown consistency model {name:?}; expected one of {}",
+            names.join(", ")
+        )
+    })
+}
+
+/// The anomaly named in `--anomalies`, or an error listing the names.
+pub fn parse_anomaly(name: &str) -> anyhow::Result<AnomalyKind> {
+    AnomalyKind::from_name(name.trim()).with_context(|| {
+        let names: Vec<&str> = AnomalyKind::ALL.iter().map(|k| k.name()).collect();
+        format!(
+            "unknown anomaly {name:?} in --anomalies; expected some of {}",
             names.join(", ")
         )
     })
