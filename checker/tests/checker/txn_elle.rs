@@ -298,3 +298,52 @@ fn writes_follow_reads_inference_can_be_turned_off() {
     assert!(r.counts.is_empty(), "{r}");
     assert_eq!(r.verdict, Verdict::Valid, "{r}");
 }
+
+// T3 reads x = [1] after T2's append of 2 completed, on another process: a stale read that only
+// real time shows. Serializable stands, and so does checking for G2-item alone; strong snapshot
+// isolation does not. (checker-test "Strong SI violation".)
+#[test]
+fn a_stale_read_after_a_completed_append_is_g_single_realtime_only() {
+    let text = "ax1; ax2; rx1; rx12";
+    assert_eq!(verdict_under(text, Serializable), Verdict::Valid);
+    assert_eq!(check_for(text, &[G2Item]).verdict, Verdict::Valid);
+    let r = check_under(text, StrongSnapshotIsolation);
+    assert_eq!(r.verdict, Verdict::Invalid, "{r}");
+    assert!(r.has(GSingleRealtime) && !r.has(GSingleProcess), "{r}");
+}
+
+// The same stale read, by the process that made the append it misses: strong session snapshot
+// isolation forbids it. (checker-test "Strong Session SI violation".)
+#[test]
+fn a_stale_read_of_ones_own_session_is_g_single_process() {
+    let text = "p0 ax1; p1 ax2; p1 rx1; p2 rx12";
+    assert_eq!(verdict_under(text, Serializable), Verdict::Valid);
+    let r = check_under(text, StrongSessionSnapshotIsolation);
+    assert_eq!(r.verdict, Verdict::Invalid, "{r}");
+    assert!(r.has(GSingleProcess), "{r}");
+}
+
+// p1's transaction reads x = [1], which p2 appends only after reading p1's y: information
+// flows in a circle through p2's session. (wr-process-test, jepsen-io/elle issue 21.)
+#[test]
+fn reading_a_later_session_write_is_g1c_process() {
+    let text = "p1 rx1 ay1; p2 ry1; p2 ax1";
+    let r = check_under(text, StrongSessionSnapshotIsolation);
+    assert_eq!(r.verdict, Verdict::Invalid, "{r}");
+    assert!(r.has(G1cProcess), "{r}");
+    assert_eq!(verdict_under(text, SnapshotIsolation), Verdict::Valid);
+}
+
+// Two transactions read x = [0] and both append: a lost update, and a G2-item of two adjacent
+// anti-dependencies. One transaction appending twice after its read is no lost update.
+// (lost-update-test, with its "one txn, double write" near miss.)
+#[test]
+fn two_appends_on_one_read_version_are_a_lost_update_and_one_transactions_are_not() {
+    let text = "ax0; p1 invoke rx ax1; p2 invoke rx ax2; p1 ok rx0 ax1; p2 ok rx0 ax2";
+    let r = check_under(text, SnapshotIsolation);
+    assert_eq!(r.verdict, Verdict::Invalid, "{r}");
+    assert!(r.has(LostUpdate) && r.has(G2Item), "{r}");
+    let r = check_under("rx ax1 ax2; rx12", StrictSerializable);
+    assert!(r.counts.is_empty(), "{r}");
+    assert_eq!(r.verdict, Verdict::Valid, "{r}");
+}
