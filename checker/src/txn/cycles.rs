@@ -31,9 +31,13 @@ const WR: u8 = EdgeKind::Wr.bit();
 const RW: u8 = EdgeKind::Rw.bit();
 const PROCESS: u8 = EdgeKind::Process.bit();
 const REALTIME: u8 = EdgeKind::Realtime.bit();
-/// Fruitless start edges tried per component and shape before that search gives up, declaring
-/// the whole search incomplete (so the verdict cannot be Valid) and moving on to the next one.
-const MAX_FAILED_STARTS: usize = 1_000;
+/// The work (path states taken off the queue) that searches through start edges which close no
+/// cycle may spend per transaction of a component, for one shape, before that search gives up,
+/// declaring the whole search incomplete (so the verdict cannot be Valid) and moving on. Counted
+/// in work, not in starts: a start refuted in a step or two (an anti-dependency into a
+/// transaction whose only way on is another one) costs next to nothing, so a component with
+/// thousands of such starts is still searched to the end, and the absence of the shape proved.
+const FRUITLESS_WORK_PER_TXN: usize = 1_000;
 
 /// How many cycles through different start edges a component's search compares, keeping the
 /// shortest.
@@ -169,6 +173,18 @@ fn done(state: u8, first: EdgeKind, shape: Shape, round: Round) -> bool {
         }
 }
 
+/// The number of transactions in each component, by component id.
+fn component_sizes(comp: &[u32]) -> Vec<usize> {
+    let mut sizes = Vec::new();
+    for &c in comp.iter().filter(|&&c| c != NONE) {
+        if sizes.len() <= c as usize {
+            sizes.resize(c as usize + 1, 0);
+        }
+        sizes[c as usize] += 1;
+    }
+    sizes
+}
+
 /// The time budget of a search.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Deadline {
@@ -217,6 +233,7 @@ pub(crate) fn search(g: &DepGraph, deadline: Deadline, cap: usize) -> Cycles {
         out: Cycles::default(),
         seen: vec![0u32; g.node_count()],
         touched: Vec::new(),
+        work: 0,
     };
     for (r, round) in ROUNDS.iter().enumerate() {
         if s.round(r, *round).is_err() {
@@ -236,6 +253,8 @@ struct Searcher<'g> {
     /// Per node, the path states already reached in the current search (bit per state).
     seen: Vec<u32>,
     touched: Vec<u32>,
+    /// Path states taken off the queue by the searches so far.
+    work: usize,
 }
 
 impl Searcher<'_> {
@@ -293,6 +312,7 @@ impl Searcher<'_> {
                 continue;
             }
             let k = kind(shape, r);
+            let sizes = component_sizes(&comp);
             let wwr = if shape == Shape::GSingle {
                 self.components(WW | WR | round.extra).0
             } else {
@@ -318,7 +338,8 @@ impl Searcher<'_> {
                         wwr[a.index()] == NONE || wwr[a.index()] != wwr[b.index()]
                     });
                 }
-                if let Some(edges) = self.first_cycle(&comp, c, &starts, shape, round)? {
+                let size = sizes[c as usize];
+                if let Some(edges) = self.first_cycle(&comp, (c, size), &starts, shape, round)? {
                     match shape {
                         Shape::GSingle => single_in.push(c),
                         Shape::GNonadjacent => nonadjacent_in.push(c),
@@ -340,23 +361,23 @@ impl Searcher<'_> {
     fn first_cycle(
         &mut self,
         comp: &[u32],
-        c: u32,
+        (c, size): (u32, usize),
         starts: &[EdgeIndex],
         shape: Shape,
         round: Round,
     ) -> Result<Option<Path>, Stop> {
         let (mut best, mut found, mut fruitless): (Option<Path>, usize, usize) = (None, 0, 0);
+        let mut wasted = 0usize;
         for &e in starts {
             if self.deadline.expired() {
                 return Err(self.stop("searching for cycles"));
             }
-            if fruitless >= MAX_FAILED_STARTS {
+            if wasted >= FRUITLESS_WORK_PER_TXN.saturating_mul(size) {
                 if best.is_none() {
                     let r = ROUNDS
                         .iter()
                         .position(|r| r.required == round.required)
                         .unwrap_or(0);
-                    let size = comp.iter().filter(|&&x| x == c).count();
                     self.out.incomplete.get_or_insert_with(|| {
                         format!(
                             "gave up looking for {} in a strongly connected component of {size} \
@@ -367,6 +388,7 @@ impl Searcher<'_> {
                 }
                 break;
             }
+            let before = self.work;
             match self.cycle_through(comp, c, e, shape, round)? {
                 Some(cycle) => {
                     found += 1;
@@ -377,7 +399,10 @@ impl Searcher<'_> {
                         break;
                     }
                 }
-                None => fruitless += 1,
+                None => {
+                    fruitless += 1;
+                    wasted += self.work - before;
+                }
             }
         }
         Ok(best)
@@ -425,6 +450,7 @@ impl Searcher<'_> {
         let mut end = None;
         'bfs: while let Some((x, s)) = queue.pop_front() {
             pops += 1;
+            self.work += 1;
             if pops.is_multiple_of(4096) && self.deadline.expired() {
                 return Err(self.stop("searching for cycles"));
             }
