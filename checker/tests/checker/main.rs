@@ -14,6 +14,7 @@
 
 mod agreement;
 mod bank;
+mod categories;
 mod convergence;
 mod corpus;
 mod invariants;
