@@ -96,22 +96,16 @@ mod tests {
     use super::*;
 
     fn record(fault: Fault, nodes: &[usize], outcome: Outcome) -> FaultRecord {
-        FaultRecord {
-            fault,
-            nodes: nodes.iter().map(|&n| NodeId(n)).collect(),
-            grudge: None,
-            outcome,
-            effects: vec![],
-        }
+        FaultRecord::uniform(fault, nodes.iter().map(|&n| NodeId(n)).collect(), outcome)
     }
 
-    fn pause() -> Fault {
+    const fn pause() -> Fault {
         Fault::Pause {
             target: Target::One,
         }
     }
 
-    fn resume() -> Fault {
+    const fn resume() -> Fault {
         Fault::Resume {
             target: Target::All,
         }
