@@ -4,7 +4,6 @@
 
 use crate::checkers::{Evidence, Judgement};
 use crate::invariants::bank::BankViolationKind;
-use crate::invariants::booking::BookingViolationKind;
 use crate::invariants::set::ElementOutcome;
 use crate::linear::{Explanation, KeyFailure};
 use std::collections::BTreeMap;
@@ -41,16 +40,10 @@ impl Categories {
                 self.add("divergent replica", r.differences.len());
                 self.add("lost write", r.missing.len());
             }
-            Evidence::Booking(r) => r.violations.iter().for_each(|v| {
-                self.add(
-                    match v.kind {
-                        BookingViolationKind::HeldByTwo => "room held by two",
-                        BookingViolationKind::DoubleBooking => "double booking",
-                        BookingViolationKind::LostBooking => "lost booking",
-                    },
-                    1,
-                )
-            }),
+            Evidence::Booking(r) => r
+                .violations
+                .iter()
+                .for_each(|v| self.add(v.kind.words(), 1)),
             Evidence::Set(r) => {
                 for (outcome, n) in &r.counts {
                     match outcome {
@@ -86,7 +79,7 @@ impl Categories {
 /// A linearizability failure's category: what the call that could not be placed did.
 fn linear(f: &KeyFailure) -> &'static str {
     match &f.explanation {
-        Explanation::Unplaceable { call, .. } if call.read => "stale read",
+        e if e.is_stale_read() => "stale read",
         Explanation::Unplaceable { .. } => "unplaceable update",
         Explanation::NeverWritten { .. } => "read of a value never written",
         Explanation::TwoCasFrom { .. } => "two cas from one write",

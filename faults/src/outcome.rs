@@ -67,6 +67,18 @@ pub struct FaultRecord {
 }
 
 impl FaultRecord {
+    /// The record of `fault` applied to `nodes` (none for partitions) with one outcome on all of
+    /// them, without per-node effects or a grudge.
+    pub fn uniform(fault: Fault, nodes: Vec<NodeId>, outcome: Outcome) -> FaultRecord {
+        FaultRecord {
+            fault,
+            nodes,
+            grudge: None,
+            outcome,
+            effects: vec![],
+        }
+    }
+
     /// Combines per-node effects into one outcome (see [`FaultRecord::outcome`]).
     pub fn combine(effects: &[Effect]) -> Outcome {
         let indeterminate: Vec<String> = effects

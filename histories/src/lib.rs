@@ -20,6 +20,7 @@ pub mod history;
 pub mod op;
 mod op_de;
 pub mod provenance;
+pub mod time;
 
 pub use call::{Call, Outcome};
 pub use error::{HistoryError, Location};

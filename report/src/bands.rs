@@ -316,13 +316,11 @@ mod tests {
         AppliedFault {
             start: t,
             end: t + 1,
-            record: FaultRecord {
+            record: FaultRecord::uniform(
                 fault,
-                nodes: nodes.iter().map(|&n| NodeId(n)).collect(),
-                grudge: None,
+                nodes.iter().map(|&n| NodeId(n)).collect(),
                 outcome,
-                effects: vec![],
-            },
+            ),
         }
     }
 

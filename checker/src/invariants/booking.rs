@@ -34,6 +34,17 @@ pub enum BookingViolationKind {
     LostBooking,
 }
 
+impl BookingViolationKind {
+    /// What a reader calls it: "double booking".
+    pub fn words(self) -> &'static str {
+        match self {
+            BookingViolationKind::HeldByTwo => "room held by two",
+            BookingViolationKind::DoubleBooking => "double booking",
+            BookingViolationKind::LostBooking => "lost booking",
+        }
+    }
+}
+
 /// One violation, with the calls involved.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BookingViolation {
@@ -51,8 +62,10 @@ impl fmt::Display for BookingViolation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "{:?} of room {}: {}",
-            self.kind, self.room, self.explanation
+            "{} (room {}): {}",
+            self.kind.words(),
+            self.room,
+            self.explanation
         )?;
         for c in &self.calls {
             writeln!(f, "    {c}")?;

@@ -48,7 +48,7 @@ impl fmt::Display for CallView {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}{} by process {} at {:.3} s (op {})",
+            "{}{} by process {} at {} (op {})",
             if self.outcome == Outcome::Info {
                 "indeterminate "
             } else {
@@ -56,7 +56,7 @@ impl fmt::Display for CallView {
             },
             self.action,
             self.process,
-            self.invoke_time as f64 / 1e9,
+            histories::time::in_words(self.invoke_time),
             self.invoke_index
         )
     }
@@ -150,6 +150,48 @@ impl SpanView {
     }
 }
 
+impl Explanation {
+    /// Whether a read is what failed: a read that could not be placed, or one that returned a
+    /// value another write had already replaced before it began.
+    pub fn is_stale_read(&self) -> bool {
+        match self {
+            Explanation::Unplaceable { call, .. } => call.read,
+            Explanation::OverlappingSpans {
+                outer,
+                inner,
+                inner_forward,
+            } => stale_read(outer, inner, *inner_forward).is_some(),
+            _ => false,
+        }
+    }
+}
+
+/// Overlapping spans that are a stale read, in a sentence: a read returned a value that another
+/// write had already replaced before the read began. `None` when the spans are another shape
+/// (the outer span does not end in a read, or the inner value is needed over its whole span).
+fn stale_read(outer: &SpanView, inner: &SpanView, inner_forward: bool) -> Option<String> {
+    let replaced_by = inner.completes.as_ref()?;
+    if inner_forward || !outer.invoked.read {
+        return None;
+    }
+    let after = match &outer.completes {
+        Some(c) => format!("after {c} had written {}", outer.value),
+        None => format!("while {} was still the initial value", outer.value),
+    };
+    let why = if inner.invoked.call == replaced_by.call {
+        format!("{replaced_by} began {after} and completed before the read began")
+    } else {
+        format!(
+            "{} was invoked {after}, and {replaced_by} completed before the read began",
+            inner.invoked
+        )
+    };
+    Some(format!(
+        "stale read: {} returned {}, but {} had replaced it before the read began: {why}",
+        outer.invoked, outer.value, inner.value
+    ))
+}
+
 /// How many calls of the longest partial linearisation `Display` shows.
 const SHOWN: usize = 8;
 
@@ -202,7 +244,9 @@ impl fmt::Display for Explanation {
                 inner,
                 inner_forward,
             } => {
-                if *inner_forward {
+                if let Some(sentence) = stale_read(outer, inner, *inner_forward) {
+                    writeln!(f, "{sentence}")
+                } else if *inner_forward {
                     writeln!(
                         f,
                         "{}, and {}: the spans overlap, but a register holds one value at a time",

@@ -59,7 +59,7 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "{} ({}, {} calls in {} key{}: {} by dependency graph, {} searched{}, {} memo entries)",
+            "{} ({}, {} calls in {} key{}: {} by dependency graph, {} searched{})",
             self.verdict,
             self.model,
             self.calls,
@@ -72,7 +72,6 @@ impl fmt::Display for Report {
             } else {
                 String::new()
             },
-            self.memo_entries
         )?;
         for failure in &self.invalid {
             write!(f, "{failure}")?;

@@ -113,7 +113,7 @@ impl fmt::Display for Witness {
         let focus: Vec<String> = l.focus.iter().map(|i| format!("op {i}")).collect();
         writeln!(
             f,
-            "witness: {} of {} calls{}, ops {} to {} ({:.3} s to {:.3} s), about {}:",
+            "witness: {} of {} calls{}, ops {} to {} ({} to {}), about {}:",
             l.calls,
             l.shrunk_from,
             if l.minimal {
@@ -123,8 +123,8 @@ impl fmt::Display for Witness {
             },
             l.ops.first().copied().unwrap_or(0),
             l.ops.last().copied().unwrap_or(0),
-            l.from_time as f64 / 1e9,
-            l.to_time as f64 / 1e9,
+            histories::time::in_words(l.from_time),
+            histories::time::in_words(l.to_time),
             focus.join(", ")
         )?;
         write!(f, "{}", self.anomaly)

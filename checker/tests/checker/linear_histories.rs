@@ -153,7 +153,7 @@ fn an_invalid_verdict_names_the_call_and_the_states_that_made_it_impossible() {
     assert_eq!(possible_states, &vec!["2".to_string()]);
     assert_eq!(longest.len(), 2);
     let words = failure.to_string();
-    assert!(words.contains("read of 1 by process 1 at 0.004 s (op 4) could not be placed: the register could only be 2 then"), "{words}");
+    assert!(words.contains("read of 1 by process 1 at 4.000 ms (op 4) could not be placed: the register could only be 2 then"), "{words}");
 }
 
 #[test]
@@ -275,7 +275,11 @@ fn the_fast_path_explains_a_stale_read_by_overlapping_spans() {
         "{words}"
     );
     assert!(
-        words.contains("1 must stay current from before write of 1 by process 0"),
-        "{words}"
+        words.starts_with("stale read: read of 1 by process 1")
+            && words.contains(
+                "returned 1, but 2 had replaced it before the read began: write of 2 by process 0"
+            )
+            && words.contains("began after write of 1 by process 0"),
+        "a stale read in a sentence: {words}"
     );
 }

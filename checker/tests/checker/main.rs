@@ -16,6 +16,7 @@
 
 mod agreement;
 mod bank;
+mod categories;
 mod convergence;
 mod corpus;
 mod invariants;

@@ -110,6 +110,9 @@ pub struct Args {
     /// Also write the history (one path) checked and drawn as a self-contained HTML page.
     #[arg(long, value_name = "FILE.html")]
     pub report: Option<PathBuf>,
+    /// Also say how hard the search worked (configurations it memoised).
+    #[arg(long)]
+    pub verbose: bool,
 }
 
 /// An inference turned on or off.
@@ -358,16 +361,17 @@ fn collect(path: &Path, top: bool, out: &mut Vec<Item>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The model a history's header names (`rift run` writes it), if one it knows.
+fn named_by_header(history: &History) -> Option<Model> {
+    let m = history.header.meta.get("model")?.as_str()?;
+    if let Ok(kind) = m.parse::<ModelKind>() {
+        return Some(Model::Linear(kind));
+    }
+    txn::workload(m).map(|w| Model::Txn(Some(w)))
+}
+
 /// The model a history's ops call for, or an error listing the choices.
 fn infer(history: &History) -> anyhow::Result<Model> {
-    if let Some(m) = history.header.meta.get("model").and_then(|m| m.as_str()) {
-        if let Ok(kind) = m.parse::<ModelKind>() {
-            return Ok(Model::Linear(kind));
-        }
-        if let Some(w) = txn::workload(m) {
-            return Ok(Model::Txn(Some(w)));
-        }
-    }
     let mut fs: Vec<&str> = history
         .client_ops()
         .filter(|o| o.kind == OpType::Invoke)
@@ -481,7 +485,10 @@ fn check_file(
     let history = read_path(file, format)?;
     let (model, inferred) = match model {
         Some(m) => (m, false),
-        None => (infer(&history)?, true),
+        None => match named_by_header(&history) {
+            Some(m) => (m, false),
+            None => (infer(&history)?, true),
+        },
     };
     let kind = match model {
         Model::Linear(kind) => kind,
@@ -529,6 +536,9 @@ fn check_file(
             file.display(),
             if inferred { "(model inferred) " } else { "" }
         );
+        if args.verbose {
+            out += &format!("search: {} configurations memoised\n", report.memo_entries);
+        }
     }
     if args.shrink && report.verdict == Verdict::Invalid {
         let verdict = report.verdict.clone();

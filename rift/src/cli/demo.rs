@@ -6,7 +6,7 @@
 use super::campaign::run_cases;
 use super::demo_table::table;
 use faults::{FaultKind, Shape, Target};
-use runner::campaign::{Campaign, Expect, Nemesis, Strategy};
+use runner::campaign::{Campaign, Expect, Nemesis, Override, Strategy};
 use runner::nemesis::NemesisConfig;
 use runner::run::{RunConfig, SystemConfig};
 use runner::system::Registry;
@@ -69,12 +69,23 @@ fn pick<T: Clone>(
         .collect())
 }
 
-/// The demo as a campaign: every chosen strategy under every chosen fault, one seed, expecting
-/// nothing (the demo is run for its numbers).
+/// The demo as a campaign: every chosen strategy under every chosen fault, one seed, each
+/// expected to do what the system promises of it under that fault.
 fn campaign(args: &Args, registry: &Registry) -> anyhow::Result<Campaign> {
     let variants = registry.variants(&args.system)?;
     let strategies = pick("strategies", &variants, |v| v.0.as_str(), &args.strategies)?;
     let faults = pick("faults", &FAULTS, |f| f.0, &args.faults)?;
+    let mut expect = Vec::new();
+    for (strategy, options) in &strategies {
+        let system = registry.configure(&args.system, options)?;
+        for (fault, kind) in &faults {
+            expect.push(Override {
+                strategy: strategy.clone(),
+                nemesis: fault.to_string(),
+                verdict: system.expect(*kind),
+            });
+        }
+    }
     let campaign = Campaign {
         name: "demo".into(),
         seeds: vec![args.seed],
@@ -112,7 +123,7 @@ fn campaign(args: &Args, registry: &Registry) -> anyhow::Result<Campaign> {
                 },
             })
             .collect(),
-        expect: vec![],
+        expect,
     };
     campaign
         .validate(registry)
@@ -133,6 +144,7 @@ pub fn run(args: Args, registry: &Registry) -> anyhow::Result<i32> {
     );
     let results = run_cases(&campaign, registry);
     print!("{}", table(&results));
+    println!("runs stored under {}", campaign.base.store.display());
     let errors = results.iter().filter(|(r, _)| r.verdict.is_err()).count();
     Ok(if errors == 0 { 0 } else { 3 })
 }

@@ -1,4 +1,6 @@
-//! `rift campaign`: a wrong expectation exits 1 and its JUnit XML names the failing case.
+//! `rift campaign`: a wrong expectation exits 1 and its JUnit XML names the failing case; every
+//! case carries its verdict, anomalies and run; index.html beside the JUnit links each run's
+//! report.
 //!
 //! booking-node must be built (`cargo build -p booking`; `cargo test --workspace` builds it).
 
@@ -61,6 +63,44 @@ nemesis = { faults = [] }
     assert!(failures[0].contains("raft-wrong/none/seed=4"), "{xml}");
     assert!(xml.contains("raft-right/none/seed=4"), "{xml}");
     assert!(stdout.contains("1 not as expected"), "{stdout}");
+    let store = dir.join("store");
+    for case in xml.split("<testcase").skip(1) {
+        assert!(
+            case.contains(r#"<property name="verdict" value="valid"/>"#)
+                && case.contains(r#"<property name="anomalies" value="none"/>"#),
+            "{case}"
+        );
+        let run = case
+            .split(r#"<property name="run" value=""#)
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("a run property: {case}"));
+        assert!(
+            std::path::Path::new(run).starts_with(&store) && case.contains(&format!("run: {run}")),
+            "{case}"
+        );
+        assert!(
+            std::path::Path::new(run).join("report.html").is_file(),
+            "{run}"
+        );
+    }
+    let index = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    let links: Vec<&str> = index
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|l| l.split('"').next())
+        .collect();
+    assert_eq!(links.len(), 2, "{index}");
+    for link in links {
+        assert!(
+            link.starts_with("store/") && dir.join(link).is_file(),
+            "{link}"
+        );
+    }
+    assert!(stdout.contains(&format!(
+        "campaign page: {}",
+        dir.join("index.html").display()
+    )));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -552,3 +552,41 @@ fn orders_and_writes_follow_reads_can_be_turned_off() {
     assert_eq!(linear, 3, "{err_linear}");
     assert!(err_linear.contains("--realtime-order"), "{err_linear}");
 }
+
+/// The issue's stale read (write 1, write 2, then a read of 1 that began after write 2 completed)
+/// in a history whose clock counts in nanosecond ticks from 0, its header naming the model.
+const STALE_READ: &str = r#"{"rift_history":1,"model":"cas-register"}
+{"index":0,"time":0,"process":0,"type":"invoke","f":"write","value":1}
+{"index":1,"time":10,"process":0,"type":"ok","f":"write","value":1}
+{"index":2,"time":20,"process":1,"type":"invoke","f":"write","value":2}
+{"index":3,"time":30,"process":1,"type":"ok","f":"write","value":2}
+{"index":4,"time":40,"process":2,"type":"invoke","f":"read","value":null}
+{"index":5,"time":50,"process":2,"type":"ok","f":"read","value":1}
+"#;
+
+#[test]
+fn a_stale_read_reads_as_a_sentence_with_its_times_and_no_jargon_unless_verbose() {
+    let dir = std::env::temp_dir().join(format!("rift-test-stale-read-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("stale.jsonl");
+    std::fs::write(&file, STALE_READ).unwrap();
+    let path = file.to_str().unwrap();
+    let (code, out, _) = rift(&["check", path]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("stale read: read of 1 by process 2 at 40 ns (op 4) returned 1, but 2 had replaced it before the read began"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("0.000 s"),
+        "times in the history's own ticks: {out}"
+    );
+    assert!(
+        !out.contains("model inferred"),
+        "the header names the model: {out}"
+    );
+    assert!(!out.contains("memo"), "{out}");
+    let (_, verbose, _) = rift(&["check", "--verbose", path]);
+    assert!(verbose.contains("configurations memoised"), "{verbose}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

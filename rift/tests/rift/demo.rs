@@ -25,6 +25,7 @@ const FAULTS: [&str; 4] = ["partition", "pause", "kill", "clock"];
 struct Row {
     strategy: String,
     faults: String,
+    expect: String,
     verdict: String,
     avail: Option<f64>,
     p50: f64,
@@ -52,6 +53,7 @@ fn rows(stdout: &str) -> Vec<Row> {
         [
             "strategy",
             "faults",
+            "expect",
             "verdict",
             "avail%",
             "p50",
@@ -62,17 +64,19 @@ fn rows(stdout: &str) -> Vec<Row> {
         ]
     );
     lines
+        .take_while(|l| !l.ends_with("rows as expected"))
         .map(|l| {
             let cells: Vec<&str> = l.split_whitespace().collect();
-            assert!(cells.len() >= 7, "a row of 7 columns: {l:?}");
+            assert!(cells.len() >= 8, "a row of 8 columns: {l:?}");
             Row {
                 strategy: cells[0].into(),
                 faults: cells[1].into(),
-                verdict: cells[2].into(),
-                avail: number(cells[3]),
-                p50: number(cells[4]).expect("every run had ok calls"),
-                p99: number(cells[5]).expect("every run had ok calls"),
-                anomalies: cells[6..].join(" "),
+                expect: cells[2].into(),
+                verdict: cells[3].into(),
+                avail: number(cells[4]),
+                p50: number(cells[5]).expect("every run had ok calls"),
+                p99: number(cells[6]).expect("every run had ok calls"),
+                anomalies: cells[7..].join(" "),
             }
         })
         .collect()
@@ -146,15 +150,34 @@ fn the_demo_prints_each_strategy_under_each_fault_with_its_verdict_availability_
     }
     let async_partition = &rows[0];
     assert_eq!(
-        async_partition.verdict, "invalid",
+        (
+            async_partition.expect.as_str(),
+            async_partition.verdict.as_str()
+        ),
+        ("invalid", "invalid"),
         "async/one serves stale reads from its backups: {async_partition:?}"
     );
+    assert!(
+        async_partition.anomalies.contains("stale read x"),
+        "anomalies by category with counts: {async_partition:?}"
+    );
     for r in rows.iter().filter(|r| r.strategy == "raft-majority") {
+        assert_eq!(r.expect, "valid", "{r:?}");
         assert_ne!(
             r.verdict, "invalid",
             "raft with read-index is linearizable: {r:?}"
         );
     }
+    for r in rows
+        .iter()
+        .filter(|r| r.strategy == "async-one" && r.faults != "partition")
+    {
+        assert_eq!(r.expect, "any", "{r:?}");
+    }
+    assert!(
+        stdout.contains(&format!("runs stored under {}", root.display())),
+        "{stdout}"
+    );
 
     assert_eq!(runs.len(), expected.len(), "one cluster per row");
     assert_none_left(&runs);

@@ -84,6 +84,18 @@ fn async_writes_read_from_one_replica_are_invalid_under_partitions_and_raft_with
             strong.results.stats.ok > 100,
             "seed {seed}: raft served calls"
         );
+        for o in [&weak, &strong] {
+            let stored = runner::store::load_run(&o.context.dir.path).unwrap();
+            let skipped: Vec<_> = stored
+                .faults
+                .iter()
+                .filter(|f| matches!(f.record.outcome, faults::Outcome::Skipped { .. }))
+                .collect();
+            assert!(
+                skipped.is_empty(),
+                "seed {seed}: every fault took effect, the final heal's included (it undoes only what is in force): {skipped:?}"
+            );
+        }
     }
     std::fs::remove_dir_all(&root).unwrap();
 }

@@ -112,7 +112,8 @@ pub struct CaseResult {
     pub case: Case,
     /// Its verdict, or the harness error that stopped it.
     pub verdict: Result<Verdict, String>,
-    /// Anomalies found, in a few words.
+    /// The anomaly categories with counts ("stale read x12"), the reason of an unknown verdict,
+    /// or "none".
     pub anomalies: String,
     /// How long it took.
     pub duration: Duration,

@@ -21,6 +21,8 @@
 
 mod junit;
 mod matrix;
+mod page;
 
 pub use junit::junit_xml;
 pub use matrix::{Campaign, Case, CaseResult, Expect, Nemesis, Override, Strategy};
+pub use page::campaign_page;

@@ -24,24 +24,6 @@ pub struct Plan {
     pub steps: Vec<Planned>,
 }
 
-/// The faults of the final phase: heal every partition, resume, restart and reset the clocks of
-/// every node. A fault whose precondition does not hold (resume of a running node) is skipped by
-/// the injector and recorded as skipped.
-pub fn final_heal() -> Vec<Fault> {
-    vec![
-        Fault::Heal,
-        Fault::Resume {
-            target: Target::All,
-        },
-        Fault::Restart {
-            target: Target::All,
-        },
-        Fault::ClockReset {
-            target: Target::All,
-        },
-    ]
-}
-
 /// True for the faults that start something (everything but heal, resume, restart, reset).
 pub fn starts_fault(f: &Fault) -> bool {
     !matches!(

@@ -3,6 +3,7 @@
 
 use super::RunConfig;
 use crate::store::CheckResult;
+use checker::categories::Categories;
 use checker::{Checker, Evidence, Judgement, NoWitness, Verdict, Witness};
 use histories::History;
 use std::time::Duration;
@@ -25,6 +26,30 @@ impl Checked {
     /// Every judgement's verdict merged (Invalid > Unknown > Valid; none is Unknown).
     pub fn verdict(&self) -> Verdict {
         self.judgements.iter().map(|j| j.verdict.clone()).collect()
+    }
+
+    /// What a table shows of the verdict, never cut mid-word: the anomaly categories with counts
+    /// when invalid ("stale read x12, double booking x3"; the invalid checkers' names when their
+    /// evidence names no category), the reason when unknown, "none" when valid.
+    pub fn anomalies(&self) -> String {
+        match self.verdict() {
+            Verdict::Valid => "none".into(),
+            Verdict::Unknown { reason } => reason,
+            Verdict::Invalid => {
+                let categories = Categories::of_all(&self.judgements);
+                if categories.0.is_empty() {
+                    let invalid: Vec<&str> = self
+                        .judgements
+                        .iter()
+                        .filter(|j| j.verdict == Verdict::Invalid)
+                        .map(|j| j.checker.as_str())
+                        .collect();
+                    format!("invalid by {}", invalid.join(", "))
+                } else {
+                    categories.to_string()
+                }
+            }
+        }
     }
 }
 

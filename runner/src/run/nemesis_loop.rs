@@ -3,7 +3,7 @@
 
 use crate::cluster::Cluster;
 use crate::generator::{Context, Generator, Next};
-use crate::nemesis::{describe, final_heal, name, pinned_to_started, starts_fault, Plan};
+use crate::nemesis::{describe, name, pinned_to_started, starts_fault, InForce, Plan};
 use crate::record::Recorder;
 use crate::store::{FaultLine, RunDir};
 use crate::RunError;
@@ -49,6 +49,7 @@ impl NemesisRun<'_> {
         let mut injector = Injector::new(cluster, seed);
         // The nodes the last starting fault resolved to, so that its end goes to them.
         let mut started: Vec<faults::NodeId> = Vec::new();
+        let in_force = std::cell::RefCell::new(InForce::default());
         let mut apply = |fault: &Fault, planned_at: Option<u64>| -> Result<(), RunError> {
             let fault = &if starts_fault(fault) {
                 fault.clone()
@@ -60,6 +61,7 @@ impl NemesisRun<'_> {
             if starts_fault(fault) {
                 started = record.nodes.clone();
             }
+            in_force.borrow_mut().note(&record);
             let end = recorder.now();
             let mut extra = match serde_json::to_value(&record) {
                 Ok(Value::Object(m)) => m,
@@ -99,7 +101,8 @@ impl NemesisRun<'_> {
                 Next::Done => std::thread::sleep(Duration::from_millis(20)),
             }
         }
-        for fault in final_heal() {
+        let heal = in_force.borrow().final_heal();
+        for fault in heal {
             apply(&fault, None)?;
         }
         Ok(())

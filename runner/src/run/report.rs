@@ -96,7 +96,13 @@ pub fn render(o: &RunOutcome) -> String {
     }
     match &o.checked.witness {
         Ok(w) => {
-            let _ = write!(out, "\nshrunk {w}");
+            // The anomaly's explanation was printed with its checker above: its first line says
+            // which one the witness shows.
+            let shown = w.to_string();
+            let mut lines = shown.lines();
+            let where_ = lines.next().unwrap_or_default();
+            let what = lines.next().unwrap_or_default();
+            let _ = writeln!(out, "\nshrunk {where_}\n{what}");
             out.push_str(&ops_in_words(&w.history));
         }
         Err(NoWitness::NotInvalid) => {}

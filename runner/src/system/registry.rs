@@ -4,9 +4,11 @@
 
 use super::adapter::Adapter;
 use super::client::{Driver, DriverContext};
+use crate::campaign::Expect;
 use crate::run::RunConfig;
 use crate::workload::WorkloadKind;
 use crate::RunError;
+use faults::FaultKind;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -40,6 +42,12 @@ pub trait System: Send + Sync + 'static {
         vec![("default".into(), Self::Options::default())]
     }
 
+    /// The verdict the system promises with `options` under one kind of fault (`rift demo` shows
+    /// it beside what a run found); by default it promises nothing.
+    fn expect(&self, _options: &Self::Options, _fault: FaultKind) -> Expect {
+        Expect::Any
+    }
+
     /// Refuses options that do not go together, or with the run (`Err` says which and why).
     fn validate(&self, _options: &Self::Options, _run: &RunConfig) -> Result<(), String> {
         Ok(())
@@ -69,6 +77,9 @@ pub trait SystemUnderTest: Send + Sync {
 
     /// The system and its options in a few words.
     fn describe(&self) -> String;
+
+    /// The verdict it promises under one kind of fault.
+    fn expect(&self, fault: FaultKind) -> Expect;
 
     /// Refuses a run the system cannot do: options that do not go together, or a workload its
     /// clients do not have.
@@ -108,6 +119,10 @@ impl<S: System> SystemUnderTest for Configured<S> {
 
     fn describe(&self) -> String {
         self.system.describe(&self.options)
+    }
+
+    fn expect(&self, fault: FaultKind) -> Expect {
+        self.system.expect(&self.options, fault)
     }
 
     fn validate(&self, run: &RunConfig) -> Result<(), RunError> {

@@ -1,7 +1,7 @@
 //! `rift check --report FILE.html`: one history (or stored run) checked and drawn as one
 //! self-contained HTML page.
 
-use super::{detect_file, infer, Args, Model};
+use super::{detect_file, infer, named_by_header, Args, Model};
 use checker::checkers::{Checker, Linearizable, Transactions};
 use checker::linear::Options;
 use checker::model::ModelSpec;
@@ -55,7 +55,7 @@ fn history_page(
     let history = read_path(file, format.or_else(|| detect_file(file)))?;
     let model = match model {
         Some(m) => m,
-        None => infer(&history)?,
+        None => named_by_header(&history).map_or_else(|| infer(&history), Ok)?,
     };
     let mut witness = None;
     let judgement = match model {
