@@ -151,6 +151,7 @@ mod adapter;
 mod client;
 mod client_error;
 mod command;
+pub mod described;
 mod locate;
 mod registry;
 mod shell;
@@ -158,7 +159,7 @@ mod template;
 pub mod values;
 
 pub use adapter::{Adapter, Companion, NodeSpec, PORTS_PER_NODE};
-pub use client::{async_trait, Client, Completion, Driver, DriverContext, Reply};
+pub use client::{async_trait, Client, Completion, Driver, DriverContext, DriverFailure, Reply};
 pub use client_error::{ClientError, FailureKind};
 pub use command::{NodeCommand, NodeFile};
 pub use locate::{locate, on_path};
