@@ -231,8 +231,16 @@ impl Shared {
 
     /// Hands line `n` to the call it answers; `Err` says how it breaks the protocol.
     fn answer(&self, n: u64, line: &str) -> Result<(), String> {
-        let answer: Answer = serde_json::from_str(line)
-            .map_err(|e| format!("its line {n} is not an answer ({e}): {}", clip(line)))?;
+        let answer: Answer = serde_json::from_str(line).map_err(|e| {
+            // serde counts within the line, which is one line of the driver's output.
+            let why = e.to_string();
+            let why = why.rfind(" at line ").map_or(&*why, |i| &why[..i]);
+            format!(
+                "its line {n} is not an answer ({why} at column {}): {}",
+                e.column(),
+                clip(line)
+            )
+        })?;
         let id = answer.id();
         let waiting = lock(&self.pending).remove(&id);
         match waiting {
