@@ -6,7 +6,8 @@
 //!   anything starts, naming the file and what was expected (exit 3);
 //! - bad drivers: one that exits at once (exit 3, the run cannot start), answers garbage or an
 //!   id rift never sent (an error naming the line; the history so far is stored and checkable),
-//!   never answers (every call info); none leaves anything behind.
+//!   never answers (every call info); none leaves anything behind;
+//! - the template system of docs/adding-a-system.md: one toy node Valid, three Invalid.
 //!
 //! The bad drivers serve a stand-in node (`sleep`) on the loopback backend: they never reach it.
 
@@ -327,4 +328,45 @@ fn a_driver_that_never_answers_has_every_call_recorded_as_info_and_is_never_vali
     let info = history.matches(r#""type":"info""#).count();
     assert_eq!(ok, 0, "{history}");
     assert!(info > 0, "{history}");
+}
+
+/// `rift run` of the template system (examples/jsonl/template) on `nodes` nodes, paused now and
+/// then, on the loopback backend; the verdict line.
+fn run_template(nodes: &str) -> (Option<i32>, String) {
+    let dir = Dir::new(&format!("template-{nodes}"));
+    let kv = root().join("examples/jsonl/template/kv.toml");
+    let out = rift(
+        &dir,
+        &[
+            "run",
+            "--system",
+            kv.to_str().unwrap(),
+            "--nodes",
+            nodes,
+            "--backend",
+            "loopback",
+            "--nemesis",
+            "pause",
+            "--time-limit",
+            "3",
+            "--store",
+            "store",
+            "--settle",
+            "1",
+        ],
+        Duration::from_secs(60),
+    );
+    (out.status.code(), text(&out))
+}
+
+#[test]
+fn the_template_system_is_linearizable_on_one_node_and_serves_stale_reads_on_three() {
+    let _machine = crate::machine::share();
+    let (code, words) = run_template("1");
+    assert_eq!(code, Some(0), "{words}");
+    assert!(words.contains("verdict: valid"), "{words}");
+    // Three toy nodes replicate nothing: a read on one misses a write completed on another.
+    let (code, words) = run_template("3");
+    assert_eq!(code, Some(1), "{words}");
+    assert!(words.contains("verdict: invalid"), "{words}");
 }
