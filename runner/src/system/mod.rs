@@ -8,6 +8,10 @@
 //! systems is handed to the run loop; the `rift` binary is a `main` that registers the built-in
 //! ones, and a user's own binary registers one more the same way.
 //!
+//! A system can also be described with no Rust at all: a TOML file for the node side and a
+//! driver program in any language, speaking JSON lines, for the client side ([`described`]; a
+//! system name ending in `.toml` is such a file's path, and needs no registration).
+//!
 //! Data flows: config (`[system] name` + options) -> [`Registry::configure`] ->
 //! [`SystemUnderTest`] -> adapter -> cluster (real processes) -> driver -> clients -> replies ->
 //! history.

@@ -226,3 +226,112 @@ impl SystemUnderTest for Described {
         Ok(Arc::new(driver))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::system::NodeSpec;
+    use faults::NodeId;
+    use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+    const KVD: &str = r#"
+name = "kvd"
+workloads = ["register", "set"]
+[options]
+mode = "safe"
+[node]
+program = "kvd"
+args = ["--listen", "{addr}", "--mode", "{option.mode}", "--fresh"]
+restart_args = ["--listen", "{addr}", "--mode", "{option.mode}"]
+env = { KVD_ID = "{id}" }
+stop_signal = "SIGINT"
+logs = ["{name}.log"]
+[[node.files]]
+path = "conf/{name}.conf"
+contents = "members = [{peers:\"<name>@<addr+1>\"}]\n"
+[[node.setup]]
+program = "kvd"
+args = ["init", "{data_dir}"]
+[node.ready]
+http = "http://{addr}/health"
+[driver]
+program = "python3"
+args = ["{dir}/d.py", "{nodes}"]
+"#;
+
+    fn load(text: &str) -> Result<Described, RunError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kvd.toml");
+        std::fs::write(&path, text).unwrap();
+        Described::load(&path)
+    }
+
+    fn node(i: usize, restart: bool) -> NodeSpec {
+        let ip = |k: usize| IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2 + k as u8));
+        NodeSpec {
+            id: NodeId(i),
+            ip: ip(i),
+            port: 7000,
+            peers: (0..2).map(|k| SocketAddr::new(ip(k), 7000)).collect(),
+            data_dir: PathBuf::from(format!("/w/n{i}")),
+            restart,
+        }
+    }
+
+    #[test]
+    fn a_description_renders_each_nodes_command_files_and_setup() {
+        let d = load(KVD)
+            .unwrap()
+            .with_options(&Map::from_iter([("mode".to_string(), Value::from("fast"))]));
+        let a = d.unwrap().adapter_of().unwrap();
+        let c = a.command(&node(1, false)).unwrap();
+        assert_eq!(c.line(), "kvd --listen 10.0.0.3:7000 --mode fast --fresh");
+        assert_eq!(c.env, [("KVD_ID".to_string(), "1".to_string())]);
+        let restarted = a.command(&node(1, true)).unwrap();
+        assert_eq!(restarted.line(), "kvd --listen 10.0.0.3:7000 --mode fast");
+        let files = a.files(&node(0, false)).unwrap();
+        assert_eq!(files[0].path, PathBuf::from("conf/n0.conf"));
+        assert_eq!(
+            files[0].contents,
+            "members = [\"n0@10.0.0.2:7001\",\"n1@10.0.0.3:7001\"]\n"
+        );
+        assert_eq!(
+            a.setup(&node(0, false)).unwrap()[0].line(),
+            "kvd init /w/n0"
+        );
+        assert_eq!(a.stop_signal(), nix::sys::signal::Signal::SIGINT);
+        assert_eq!(a.log_files(&node(1, false)), [PathBuf::from("n1.log")]);
+    }
+
+    #[test]
+    fn an_option_the_description_does_not_declare_is_refused_with_the_declared_ones() {
+        let d = load(KVD).unwrap();
+        let e = d
+            .with_options(&Map::from_iter([("mdoe".to_string(), Value::from("x"))]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("no option \"mdoe\"") && e.contains("mode"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_bad_signal_or_no_workload_is_refused_naming_the_field() {
+        let e = load(&KVD.replace("SIGINT", "SIGNOPE"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("node.stop_signal") && e.contains("SIGNOPE"),
+            "{e}"
+        );
+        let e = load(&KVD.replace(r#"["register", "set"]"#, "[]"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("workloads"), "{e}");
+        let e = load(&KVD.replace("{nodes}", "{addr}"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("driver.args[1]") && e.contains("{addr}"), "{e}");
+    }
+}
