@@ -317,10 +317,12 @@ fn a_driver_answering_an_id_rift_never_sent_is_named_with_its_line() {
 }
 
 #[test]
-fn a_driver_that_never_answers_has_every_call_recorded_as_info_and_is_never_valid() {
+fn a_driver_that_never_answers_has_every_call_recorded_as_info_is_never_valid_and_is_killed() {
     let _machine = crate::machine::share();
     let dir = Dir::new("silent");
-    let out = run_stand_in(&dir, &driver("pass"));
+    // Nor does it exit when its input closes: rift kills it after a grace.
+    let silent = driver("pass") + "import time\ntime.sleep(600)\n";
+    let out = run_stand_in(&dir, &silent);
     let words = text(&out);
     assert!(matches!(out.status.code(), Some(1 | 2)), "{words}");
     let (history, _) = stored_history(&dir);
@@ -369,4 +371,19 @@ fn the_template_system_is_linearizable_on_one_node_and_serves_stale_reads_on_thr
     let (code, words) = run_template("3");
     assert_eq!(code, Some(1), "{words}");
     assert!(words.contains("verdict: invalid"), "{words}");
+}
+
+#[test]
+fn a_fail_that_does_not_say_it_is_definite_is_recorded_as_info() {
+    let _machine = crate::machine::share();
+    let dir = Dir::new("indefinite");
+    let out = run_stand_in(
+        &dir,
+        &driver(r#"send({"type": "fail", "id": r["id"], "error": "maybe applied"})"#),
+    );
+    let words = text(&out);
+    assert!(matches!(out.status.code(), Some(1 | 2)), "{words}");
+    let (history, _) = stored_history(&dir);
+    assert!(!history.contains(r#""type":"fail""#), "{history}");
+    assert!(history.contains("maybe applied"), "{history}");
 }

@@ -188,16 +188,24 @@ impl DriverProcess {
         }
     }
 
-    /// Closes the driver's input, waits up to [`EXIT_GRACE`] for it to exit, then kills it.
+    /// Closes the driver's input, waits up to [`EXIT_GRACE`] for it to close its output and
+    /// exit, then kills it.
     pub async fn finish(&self) {
         self.shared.finishing.store(true, Ordering::Relaxed);
         lock(&self.lines).take();
-        let tasks: Vec<_> = lock(&self.tasks).drain(..).collect();
-        for t in tasks {
-            let _ = t.await;
+        let mut tasks: Vec<_> = lock(&self.tasks).drain(..).collect();
+        let deadline = tokio::time::Instant::now() + EXIT_GRACE;
+        let ended = tokio::time::timeout_at(deadline, async {
+            for t in &mut tasks {
+                let _ = t.await;
+            }
+        })
+        .await;
+        if ended.is_err() {
+            tasks.iter().for_each(JoinHandle::abort);
         }
         let mut child = self.shared.child.lock().await;
-        if tokio::time::timeout(EXIT_GRACE, child.wait())
+        if tokio::time::timeout_at(deadline, child.wait())
             .await
             .is_err()
         {
