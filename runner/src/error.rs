@@ -46,6 +46,14 @@ pub enum RunError {
     /// The registry has no system at all, so there is no default one.
     #[error("no system is registered in this rift")]
     NoSystems,
+    /// A system description file (TOML) cannot be used.
+    #[error("system description {path}: {message}")]
+    Description {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, and what was expected.
+        message: String,
+    },
     /// A system refused its options.
     #[error("system {system}: {message}")]
     SystemOptions {
@@ -241,6 +249,20 @@ pub enum RunError {
     /// The async runtime could not start.
     #[error("cannot start the client runtime: {0}")]
     Runtime(std::io::Error),
+    /// The system's driver could not start (it exited, refused the handshake or broke the
+    /// protocol before the run began).
+    #[error(transparent)]
+    Driver(#[from] crate::system::DriverFailure),
+    /// The system's driver failed during the run; the history up to then is stored and checked.
+    #[error("{failure}; the run stopped there, and its history so far is kept in {history} and checked ({verdict})")]
+    DriverFailed {
+        /// What the driver did.
+        failure: crate::system::DriverFailure,
+        /// The stored history.
+        history: PathBuf,
+        /// The verdict on it, in words.
+        verdict: String,
+    },
     /// A thread of the run panicked.
     #[error("the {0} thread panicked")]
     Panicked(&'static str),

@@ -10,6 +10,8 @@
 //!   after a normal run, a panic, SIGTERM, SIGKILL + `rift cleanup`);
 //! - runs: `run` (`rift run`), `replay` (`rift replay`), `campaign` (`rift campaign`), `demo`
 //!   (`rift demo`);
+//! - systems described in TOML with a JSON-lines driver: `described` (the Python etcd driver's
+//!   verdicts, bad descriptions and bad drivers);
 //! - third-party systems: `etcd`, `redis` (their clients and clusters), `etcd_faults`,
 //!   `redis_faults` (short fault trials, sharing `etcd_redis_trial`), `campaign_systems`
 //!   (campaigns of them through the `rift` binary);
@@ -24,6 +26,7 @@ mod campaign_systems;
 mod check_cli;
 mod cluster;
 mod demo;
+mod described;
 mod etcd;
 mod etcd_faults;
 mod etcd_redis_campaigns;

@@ -140,8 +140,13 @@ impl Campaign {
             path: path.to_path_buf(),
             message,
         };
-        let c: Campaign =
+        let mut c: Campaign =
             toml::from_str(&text).map_err(|e| bad(e.to_string().trim_end().to_string()))?;
+        let dir = path.parent().unwrap_or(Path::new(""));
+        c.base.system.relative_to(dir);
+        for s in &mut c.strategies {
+            s.system.relative_to(dir);
+        }
         if c.seeds.is_empty() || c.strategies.is_empty() || c.nemeses.is_empty() {
             return Err(bad(
                 "a campaign needs at least one seed, strategy and nemesis".into(),

@@ -25,6 +25,16 @@ pub struct SystemConfig {
 }
 
 impl SystemConfig {
+    /// A description file named relative to a file in `dir` (a campaign, a config), made
+    /// relative to the current directory instead; other names unchanged.
+    pub fn relative_to(&mut self, dir: &Path) {
+        if crate::system::described::is_description(&self.name)
+            && Path::new(&self.name).is_relative()
+        {
+            self.name = dir.join(&self.name).display().to_string();
+        }
+    }
+
     /// The system `name` with `options` given as `(option, value)` pairs of text.
     pub fn named(name: &str, options: &[(&str, &str)]) -> SystemConfig {
         SystemConfig {
@@ -102,10 +112,14 @@ impl RunConfig {
             path: path.to_path_buf(),
             source,
         })?;
-        RunConfig::from_toml(&text).map_err(|message| RunError::ConfigParse {
+        let mut config = RunConfig::from_toml(&text).map_err(|message| RunError::ConfigParse {
             path: path.to_path_buf(),
             message,
-        })
+        })?;
+        config
+            .system
+            .relative_to(path.parent().unwrap_or(Path::new("")));
+        Ok(config)
     }
 
     /// Parses a config from TOML text; the error is toml's message with line and column.
@@ -129,7 +143,7 @@ impl RunConfig {
             self.workload.kind = system.workloads().first().copied();
         }
         if self.test.is_empty() {
-            self.test = system.name().to_string();
+            self.test = system.test_name();
         }
         self.validate()?;
         system.validate(self)?;

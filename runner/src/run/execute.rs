@@ -232,8 +232,11 @@ pub fn run(
     std::thread::sleep(Duration::from_secs_f64(config.quiet_s));
     let reads = workload.final_reads(&config.workload);
     let settle = Duration::from_secs_f64(config.settle_s);
+    let failure = workers.driver.failure();
     runtime.block_on(async {
-        final_reads(workers.clone(), &reads, settle, workload.reads_sets()).await;
+        if failure.is_none() {
+            final_reads(workers.clone(), &reads, settle, workload.reads_sets()).await;
+        }
         workers.driver.finish().await;
     });
     drop(runtime);
@@ -263,6 +266,13 @@ pub fn run(
     dir.write_results(&results)?;
     stored.results = Some(results.clone());
     let report = page::write(&stored, &checked)?;
+    if let Some(failure) = failure {
+        return Err(RunError::DriverFailed {
+            failure,
+            history: dir.history(),
+            verdict: results.verdict.to_string(),
+        });
+    }
     Ok(RunOutcome {
         config,
         context: RunContext {

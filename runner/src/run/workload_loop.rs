@@ -120,7 +120,8 @@ async fn client(workers: Arc<Workers>, thread: u64) {
     let node = NodeId(thread as usize % workers.names.len().max(1));
     let mut process = ClientProcess::new(thread, node);
     let start = workers.start;
-    loop {
+    // A driver that failed serves no more calls: the run stops issuing operations.
+    while workers.driver.failure().is_none() {
         let time = workers.now();
         let next = workers
             .generator

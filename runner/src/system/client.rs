@@ -93,6 +93,17 @@ pub struct DriverContext {
     pub log_dir: Option<PathBuf>,
 }
 
+/// Why a driver can serve no more calls: a driver process that exited, or broke its protocol
+/// (the reason names the line).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("driver `{driver}` {reason}")]
+pub struct DriverFailure {
+    /// The driver (its command line).
+    pub driver: String,
+    /// What happened.
+    pub reason: String,
+}
+
 /// Opens clients on nodes; one per run, shared by every client process.
 #[async_trait]
 pub trait Driver: Send + Sync {
@@ -104,6 +115,13 @@ pub trait Driver: Send + Sync {
     /// Ends the driver after the last client closed (stops a driver process, closes shared
     /// connections).
     async fn finish(&self) {}
+
+    /// Why the driver can serve no more calls, once it cannot: the run then stops issuing
+    /// operations, skips its final reads, stores and checks the history it has, and ends with
+    /// this error. Built-in drivers never fail as a whole.
+    fn failure(&self) -> Option<DriverFailure> {
+        None
+    }
 }
 
 /// One client process's connection to one node.

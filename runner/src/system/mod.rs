@@ -8,6 +8,10 @@
 //! systems is handed to the run loop; the `rift` binary is a `main` that registers the built-in
 //! ones, and a user's own binary registers one more the same way.
 //!
+//! A system can also be described with no Rust at all: a TOML file for the node side and a
+//! driver program in any language, speaking JSON lines, for the client side ([`described`]; a
+//! system name ending in `.toml` is such a file's path, and needs no registration).
+//!
 //! Data flows: config (`[system] name` + options) -> [`Registry::configure`] ->
 //! [`SystemUnderTest`] -> adapter -> cluster (real processes) -> driver -> clients -> replies ->
 //! history.
@@ -151,6 +155,7 @@ mod adapter;
 mod client;
 mod client_error;
 mod command;
+pub mod described;
 mod locate;
 mod registry;
 mod shell;
@@ -158,7 +163,7 @@ mod template;
 pub mod values;
 
 pub use adapter::{Adapter, Companion, NodeSpec, PORTS_PER_NODE};
-pub use client::{async_trait, Client, Completion, Driver, DriverContext, Reply};
+pub use client::{async_trait, Client, Completion, Driver, DriverContext, DriverFailure, Reply};
 pub use client_error::{ClientError, FailureKind};
 pub use command::{NodeCommand, NodeFile};
 pub use locate::{locate, on_path};

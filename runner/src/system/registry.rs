@@ -4,6 +4,7 @@
 
 use super::adapter::Adapter;
 use super::client::{Driver, DriverContext};
+use super::described::{self, Described};
 use crate::campaign::Expect;
 use crate::run::RunConfig;
 use crate::workload::WorkloadKind;
@@ -13,6 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::fmt;
+use std::path::Path;
 use std::sync::Arc;
 
 /// A system under test: its name, its typed options, and from them both halves — the node side
@@ -68,6 +70,11 @@ pub trait System: Send + Sync + 'static {
 pub trait SystemUnderTest: Send + Sync {
     /// The system's name.
     fn name(&self) -> &str;
+
+    /// The test's name when a config gives none: the system's name by default.
+    fn test_name(&self) -> String {
+        self.name().to_string()
+    }
 
     /// Its options as a config stores them, every field present.
     fn options(&self) -> Map<String, Value>;
@@ -251,7 +258,12 @@ impl Registry {
     }
 
     /// The named option sets of the system `name` (the default one when empty) worth comparing.
+    /// A description file has its default options alone.
     pub fn variants(&self, name: &str) -> Result<Variants, RunError> {
+        if described::is_description(name) {
+            let d = Described::load(Path::new(name))?;
+            return Ok(vec![("default".into(), d.options())]);
+        }
         Ok(self.factory(name)?.variants())
     }
 
@@ -267,12 +279,18 @@ impl Registry {
         })
     }
 
-    /// The system `name` (the default one when empty) with `options`.
+    /// The system `name` (the default one when empty) with `options`. A name ending in
+    /// `.toml` is a description file's path, loaded from it (see [`described`]): such a system
+    /// needs no registration.
     pub fn configure(
         &self,
         name: &str,
         options: &Map<String, Value>,
     ) -> Result<Arc<dyn SystemUnderTest>, RunError> {
+        if described::is_description(name) {
+            let d = Described::load(Path::new(name))?.with_options(options)?;
+            return Ok(Arc::new(d));
+        }
         self.factory(name)?.configure(options)
     }
 }
