@@ -168,21 +168,26 @@ impl Explanation {
 
 /// Overlapping spans that are a stale read, in a sentence: a read returned a value that another
 /// write had already replaced before the read began. `None` when the spans are another shape
-/// (the outer span does not end in a read, or the inner value is needed over its whole span).
+/// (the outer span does not end in a read, or the inner value is the initial one).
 fn stale_read(outer: &SpanView, inner: &SpanView, inner_forward: bool) -> Option<String> {
-    let replaced_by = inner.completes.as_ref()?;
-    if inner_forward || !outer.invoked.read {
+    let completes = inner.completes.as_ref()?;
+    if !outer.invoked.read {
         return None;
     }
     let after = match &outer.completes {
         Some(c) => format!("after {c} had written {}", outer.value),
         None => format!("while {} was still the initial value", outer.value),
     };
-    let why = if inner.invoked.call == replaced_by.call {
-        format!("{replaced_by} began {after} and completed before the read began")
+    let why = if inner_forward {
+        format!(
+            "{} had to be current from the end of {completes} until {} began, {after}",
+            inner.value, inner.invoked
+        )
+    } else if inner.invoked.call == completes.call {
+        format!("{completes} began {after} and completed before the read began")
     } else {
         format!(
-            "{} was invoked {after}, and {replaced_by} completed before the read began",
+            "{} was invoked {after}, and {completes} completed before the read began",
             inner.invoked
         )
     };

@@ -283,3 +283,24 @@ fn the_fast_path_explains_a_stale_read_by_overlapping_spans() {
         "a stale read in a sentence: {words}"
     );
 }
+
+#[test]
+fn a_read_of_a_value_replaced_and_already_read_back_is_a_stale_read_in_a_sentence() {
+    // 2 was written after 1 and read back; a later read still returned 1.
+    let h = history("0:w1 0:ok 0:w2 0:ok 1:r 1:ok2 2:r 2:ok1");
+    let report = check_history(
+        &h,
+        &ModelSpec::new(ModelKind::CasRegister),
+        &Options::default(),
+    )
+    .unwrap();
+    let failure = &report.invalid[0];
+    let words = failure.to_string();
+    assert!(failure.explanation.is_stale_read(), "{words}");
+    assert!(
+        words.contains("stale read: read of 1 by process 2")
+            && words.contains("but 2 had replaced it before the read began: 2 had to be current from the end of write of 2 by process 0")
+            && words.contains("until read of 2 by process 1"),
+        "{words}"
+    );
+}
