@@ -6,12 +6,12 @@
 //! | read | get (direct or from the leader) | the value, or null | — |
 //! | write | put | the value | — |
 //! | cas from v | get from the leader, then update at its revision | | the value is not v; the revision moved |
-//! | cas from null | create | | the key has a value |
+//! | cas from null | not run | | always |
 //!
 //! Every other error, and no answer by the deadline, is info.
 
 use crate::system::ReadMode;
-use async_nats::jetstream::kv::{CreateErrorKind, Store, UpdateErrorKind};
+use async_nats::jetstream::kv::{Store, UpdateErrorKind};
 use async_nats::jetstream::stream::{self, DiscardPolicy, LastRawMessageErrorKind};
 use async_nats::jetstream::{self, Context};
 use bytes::Bytes;
@@ -157,14 +157,10 @@ impl NatsKvClient {
 
     async fn cas(&self, key: u64, from: Option<u64>, to: u64) -> Completion {
         let to_bytes = Bytes::from(to.to_string());
+        // As rift's built-in systems do, a cas from no value is not run (a definite failure):
+        // rift's register checker reads the nil it observed as a value no call wrote.
         let Some(from) = from else {
-            return match self.store.create(key.to_string(), to_bytes).await {
-                Ok(_) => Completion::Ok(json!([Value::Null, to])),
-                Err(e) if e.kind() == CreateErrorKind::AlreadyExists => {
-                    Completion::fail("cas: the key has a value")
-                }
-                Err(e) => self.info(e),
-            };
+            return Completion::fail("cas from no value: not run");
         };
         let revision = match self.from_leader(key).await {
             Ok(Some((v, revision))) if v.as_ref() == from.to_string().as_bytes() => revision,
