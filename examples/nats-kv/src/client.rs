@@ -118,7 +118,7 @@ impl NatsKvClient {
     }
 
     /// The key's value and revision, from the stream's leader; `None` when it has none.
-    async fn from_leader(&self, key: u64) -> Result<Option<(Bytes, u64)>, Completion> {
+    async fn leader_entry(&self, key: u64) -> Result<Option<(Bytes, u64)>, Completion> {
         let subject = format!("$KV.{BUCKET}.{key}");
         match self
             .store
@@ -134,7 +134,7 @@ impl NatsKvClient {
 
     async fn read(&self, key: u64) -> Completion {
         let found = match self.read {
-            ReadMode::Leader => self.from_leader(key).await.map(|e| e.map(|(v, _)| v)),
+            ReadMode::Leader => self.leader_entry(key).await.map(|e| e.map(|(v, _)| v)),
             ReadMode::Direct => self
                 .store
                 .get(key.to_string())
@@ -162,7 +162,7 @@ impl NatsKvClient {
         let Some(from) = from else {
             return Completion::fail("cas from no value: not run");
         };
-        let revision = match self.from_leader(key).await {
+        let revision = match self.leader_entry(key).await {
             Ok(Some((v, revision))) if v.as_ref() == from.to_string().as_bytes() => revision,
             Ok(_) => return Completion::fail("cas: the register did not hold the expected value"),
             Err(c) => return c,
