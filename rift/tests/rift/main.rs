@@ -14,7 +14,8 @@
 //!   verdicts, bad descriptions and bad drivers);
 //! - third-party systems: `etcd`, `redis` (their clients and clusters), `etcd_faults`,
 //!   `redis_faults` (short fault trials, sharing `etcd_redis_trial`), `campaign_systems`
-//!   (campaigns of them through the `rift` binary);
+//!   (campaigns of them through the `rift` binary), `out_of_tree` (examples/nats-kv, a rift
+//!   of one's own with NATS JetStream KV, built and run);
 //! - pages in a real browser: `report_page` (report.html and a campaign's index.html in headless
 //!   Chromium), `serve` (`rift serve` over HTTP); `browser` drives Chromium;
 //! - helpers: `machine` (which tests may run beside which), `leftovers` (what of a run is still
@@ -35,6 +36,7 @@ mod leftovers;
 mod machine;
 mod memory_limit;
 mod nightly_ci;
+mod out_of_tree;
 mod redis;
 mod redis_faults;
 mod replay;

@@ -1,0 +1,124 @@
+//! The out-of-tree example (examples/nats-kv, its own Cargo project with rift's crates by path)
+//! builds its own rift with NATS JetStream KV added through `runner::system`, and its campaign
+//! meets the expectations its file states (direct reads Invalid under partitions), leaving
+//! nothing behind.
+//!
+//! Needs root and nats-server on the PATH. The example is built into this workspace's target
+//! directory, so third-party crates built for rift are reused.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// The longest the campaign may take (8 cases of about 8 s).
+const LIMIT: Duration = Duration::from_secs(180);
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Builds the example; its binary's path.
+fn build() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["build", "--release", "--manifest-path"])
+        .arg(root().join("examples/nats-kv/Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the example did not build:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    target.join("release/rift-nats-kv")
+}
+
+/// rift's namespaces and temp dirs, and nats-server processes.
+fn traces() -> BTreeSet<String> {
+    let mut t = BTreeSet::new();
+    let netns = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    for line in String::from_utf8_lossy(&netns.stdout).lines() {
+        if line.starts_with("rift-") {
+            t.insert(format!("namespace {line}"));
+        }
+    }
+    for entry in std::fs::read_dir(std::env::temp_dir()).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.starts_with("rift-") && !name.starts_with("rift-test-") {
+            t.insert(format!("temp dir {name}"));
+        }
+    }
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+        if comm.trim() == "nats-server" {
+            t.insert(format!("process {}", entry.file_name().to_string_lossy()));
+        }
+    }
+    t
+}
+
+#[test]
+fn an_out_of_tree_rift_adds_nats_kv_and_finds_stale_direct_reads_under_partitions() {
+    let binary = build();
+    // Alone: it compares every trace of rift's on the machine before and after.
+    let _machine = crate::machine::alone();
+    let before = traces();
+    let dir = std::env::temp_dir().join(format!("rift-test-nats-kv-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let junit = dir.join("junit.xml");
+    let mut child = Command::new(&binary)
+        .arg("campaign")
+        .arg(root().join("examples/nats-kv/campaign.toml"))
+        .arg("--store")
+        .arg(dir.join("store"))
+        .arg("--junit")
+        .arg(&junit)
+        .stdout(std::fs::File::create(dir.join("out.txt")).unwrap())
+        .stderr(std::fs::File::create(dir.join("err.txt")).unwrap())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let code = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code();
+        }
+        if start.elapsed() > LIMIT {
+            // SIGINT first: rift tears its cluster down on it.
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(child.id() as i32),
+                nix::sys::signal::Signal::SIGINT,
+            );
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let out = std::fs::read_to_string(dir.join("out.txt")).unwrap_or_default()
+        + &std::fs::read_to_string(dir.join("err.txt")).unwrap_or_default();
+    let report = std::fs::read_to_string(&junit).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        code,
+        Some(0),
+        "the nats-kv campaign did not meet its expectations within {LIMIT:?}:\n{out}"
+    );
+    assert!(
+        report.contains("tests=\"8\"") && report.contains("failures=\"0\""),
+        "JUnit:\n{report}"
+    );
+    for seed in [1, 2] {
+        let row = out
+            .lines()
+            .find(|l| l.starts_with(&format!("direct/partitions/seed={seed} ")))
+            .unwrap_or_else(|| panic!("no row for direct/partitions/seed={seed}:\n{out}"));
+        assert!(row.contains(" invalid "), "{row}");
+    }
+    let left: Vec<_> = traces().difference(&before).cloned().collect();
+    assert!(left.is_empty(), "the nats-kv campaign left {left:?}");
+}
