@@ -68,14 +68,16 @@ mod report;
 mod rw_register;
 mod scc;
 pub mod synth;
+pub mod txn_ref;
 mod writers;
 
 pub use anomaly::{AnomalyKind, ConsistencyModel};
-pub use explain::{Anomaly, Cycle, Explanation, Step, TxnRef, Version, Why};
+pub use explain::{Anomaly, Cycle, Explanation, Step, Version, Why};
 pub use graph::EdgeKind;
 pub use mop::{Atom, Workload};
 pub use reader::TxnReader;
 pub use report::{TxnOptions, TxnReport};
+pub use txn_ref::TxnRef;
 
 use crate::{CheckError, Verdict};
 use found::Found;

@@ -188,9 +188,9 @@ pub(crate) struct Txns {
 
 impl Txns {
     /// Transaction `t` as reports name it.
-    pub(crate) fn txn_ref(&self, t: u32) -> super::explain::TxnRef {
+    pub(crate) fn txn_ref(&self, t: u32) -> super::txn_ref::TxnRef {
         let txn = &self.txns[t as usize];
-        super::explain::TxnRef {
+        super::txn_ref::TxnRef {
             index: txn.invoke_index,
             complete_index: txn.complete_index,
             process: txn.process,

@@ -14,9 +14,9 @@ mod demo_table;
 mod gen;
 mod replay;
 mod replay_plan;
-mod report;
+pub(crate) mod report;
 mod run;
-pub(crate) mod serve;
+mod serve;
 
 /// rift finds out, with evidence, which promises a distributed system breaks under real faults.
 ///

@@ -25,8 +25,3 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     crate::serve::serve(args.store, SocketAddr::new(args.bind, args.port))?;
     Ok(0)
 }
-
-/// The report page of the stored run in `dir`, drawn now (for a run that has none written).
-pub(crate) fn report_of_run(dir: &std::path::Path) -> anyhow::Result<String> {
-    Ok(super::report::stored::render_run(dir, Some(dir))?.0)
-}

@@ -124,14 +124,16 @@ fn drawn_report(s: &Served, path: &str) -> Option<Response> {
     if !dir.join("run.json").is_file() {
         return None;
     }
-    Some(match crate::cli::serve::report_of_run(&dir) {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("cannot draw the report of {}: {e:#}", dir.display()),
-        )
-            .into_response(),
-    })
+    Some(
+        match crate::cli::report::stored::render_run(&dir, Some(&dir)) {
+            Ok((html, _)) => Html(html).into_response(),
+            Err(e) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("cannot draw the report of {}: {e:#}", dir.display()),
+            )
+                .into_response(),
+        },
+    )
 }
 
 /// A directory's entries as links.

@@ -162,6 +162,9 @@ pub fn run(
     ] {
         header.meta.insert(k.into(), v);
     }
+    if let Some(init) = workload.init() {
+        header.meta.insert("init".into(), init);
+    }
     let start = Instant::now();
     let recorder = Recorder::create(dir.history(), header, start, true)?;
     let generator = Clients::new(

@@ -106,6 +106,12 @@ pub trait Workload: Sync {
     /// The model its history header names (what `rift check` checks it against).
     fn model(&self) -> &'static str;
 
+    /// The model's initial value when it is not the model's default, written to the history's
+    /// header as `init` so that `rift check` of the history starts from the same state.
+    fn init(&self) -> Option<serde_json::Value> {
+        None
+    }
+
     /// Checks the options this workload uses.
     fn validate(&self, config: &WorkloadConfig) -> Result<(), RunError>;
 
