@@ -8,41 +8,12 @@
 //! Needs root (namespaces, iptables) and etcd, redis-server and redis-sentinel on the PATH
 //! (scripts/setup installs them). The two tests run one after the other (a lock), each bounded.
 
-use std::collections::BTreeSet;
+use crate::leftovers::{traces, wait_at_most};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The longest a campaign here may take.
 const LIMIT: Duration = Duration::from_secs(90);
-
-/// What a run could leave behind: rift's namespaces, rift's temp dirs, and processes of the
-/// systems under test.
-fn traces() -> BTreeSet<String> {
-    let mut t = BTreeSet::new();
-    let netns = Command::new("ip").args(["netns", "list"]).output().unwrap();
-    for line in String::from_utf8_lossy(&netns.stdout).lines() {
-        if line.starts_with("rift-") {
-            t.insert(format!("namespace {line}"));
-        }
-    }
-    for entry in std::fs::read_dir(std::env::temp_dir()).unwrap().flatten() {
-        let name = entry.file_name().to_string_lossy().to_string();
-        if name.starts_with("rift-") && !name.starts_with("rift-test-") {
-            t.insert(format!("temp dir {name}"));
-        }
-    }
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
-        if ["etcd", "redis-server", "redis-sentinel"].contains(&comm.trim()) {
-            t.insert(format!(
-                "process {} ({})",
-                entry.file_name().to_string_lossy(),
-                comm.trim()
-            ));
-        }
-    }
-    t
-}
 
 /// Runs the campaign `toml` (its store in a temp dir) with the `rift` binary, killing it at
 /// [`LIMIT`]; returns its exit code and output.
@@ -63,22 +34,7 @@ fn campaign(name: &str, toml: &str) -> (Option<i32>, String) {
         .stderr(std::fs::File::create(dir.join("err.txt")).unwrap())
         .spawn()
         .unwrap();
-    let start = Instant::now();
-    let code = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status.code();
-        }
-        if start.elapsed() > LIMIT {
-            // SIGINT first: rift tears its cluster down on it.
-            let _ = nix::sys::signal::kill(
-                nix::unistd::Pid::from_raw(child.id() as i32),
-                nix::sys::signal::Signal::SIGINT,
-            );
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    let code = wait_at_most(&mut child, LIMIT);
     let out = std::fs::read_to_string(&out_file).unwrap_or_default()
         + &std::fs::read_to_string(dir.join("err.txt")).unwrap_or_default();
     let _ = std::fs::remove_dir_all(&dir);
@@ -89,14 +45,17 @@ fn campaign(name: &str, toml: &str) -> (Option<i32>, String) {
 fn campaign_meets_its_expectations(name: &str, toml: &str) {
     // Alone: it compares every trace of rift's on the machine before and after.
     let _machine = crate::machine::alone();
-    let before = traces();
+    let before = traces(&["etcd", "redis-server", "redis-sentinel"]);
     let (code, out) = campaign(name, toml);
     assert_eq!(
         code,
         Some(0),
         "the {name} campaign did not meet its expectations within {LIMIT:?}:\n{out}"
     );
-    let left: Vec<_> = traces().difference(&before).cloned().collect();
+    let left: Vec<_> = traces(&["etcd", "redis-server", "redis-sentinel"])
+        .difference(&before)
+        .cloned()
+        .collect();
     assert!(left.is_empty(), "the {name} campaign left {left:?}");
 }
 

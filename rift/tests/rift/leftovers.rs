@@ -1,8 +1,11 @@
 //! What of a run is still on the machine: its namespaces, links, iptables rules, node processes
-//! (running or stopped), temp dir and state file.
+//! (running or stopped), temp dir and state file; and every trace of rift's on the machine, for
+//! tests that compare before and after a whole command.
 
 use runner::cluster::RunState;
-use std::process::Command;
+use std::collections::BTreeSet;
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
 
 /// Everything of `run` that still exists, in words.
 pub fn leftovers(run: &RunState) -> Vec<String> {
@@ -46,5 +49,54 @@ pub fn leftovers(run: &RunState) -> Vec<String> {
 pub fn assert_none_left<'a>(runs: impl IntoIterator<Item = &'a RunState>) {
     for run in runs {
         assert_eq!(leftovers(run), Vec::<String>::new(), "run {}", run.run_id);
+    }
+}
+
+/// Every rift namespace and temp dir on the machine, and every process running one of
+/// `programs` (by its comm), in words.
+pub fn traces(programs: &[&str]) -> BTreeSet<String> {
+    let mut t = BTreeSet::new();
+    let netns = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    for line in String::from_utf8_lossy(&netns.stdout).lines() {
+        if line.starts_with("rift-") {
+            t.insert(format!("namespace {line}"));
+        }
+    }
+    for entry in std::fs::read_dir(std::env::temp_dir()).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.starts_with("rift-") && !name.starts_with("rift-test-") {
+            t.insert(format!("temp dir {name}"));
+        }
+    }
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+        if programs.contains(&comm.trim()) {
+            t.insert(format!(
+                "process {} ({})",
+                entry.file_name().to_string_lossy(),
+                comm.trim()
+            ));
+        }
+    }
+    t
+}
+
+/// Waits for `child` (a rift command) for at most `limit`; past it, sends SIGINT (rift tears its
+/// cluster down on it), waits, and gives `None`.
+pub fn wait_at_most(child: &mut Child, limit: Duration) -> Option<i32> {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        if start.elapsed() > limit {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(child.id() as i32),
+                nix::sys::signal::Signal::SIGINT,
+            );
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(200));
     }
 }

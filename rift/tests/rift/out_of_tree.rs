@@ -6,10 +6,10 @@
 //! Needs root and nats-server on the PATH. The example is built into this workspace's target
 //! directory, so third-party crates built for rift are reused.
 
-use std::collections::BTreeSet;
+use crate::leftovers::{traces, wait_at_most};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The longest the campaign may take (8 cases of about 8 s).
 const LIMIT: Duration = Duration::from_secs(180);
@@ -38,36 +38,12 @@ fn build() -> PathBuf {
     target.join("release/rift-nats-kv")
 }
 
-/// rift's namespaces and temp dirs, and nats-server processes.
-fn traces() -> BTreeSet<String> {
-    let mut t = BTreeSet::new();
-    let netns = Command::new("ip").args(["netns", "list"]).output().unwrap();
-    for line in String::from_utf8_lossy(&netns.stdout).lines() {
-        if line.starts_with("rift-") {
-            t.insert(format!("namespace {line}"));
-        }
-    }
-    for entry in std::fs::read_dir(std::env::temp_dir()).unwrap().flatten() {
-        let name = entry.file_name().to_string_lossy().to_string();
-        if name.starts_with("rift-") && !name.starts_with("rift-test-") {
-            t.insert(format!("temp dir {name}"));
-        }
-    }
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
-        if comm.trim() == "nats-server" {
-            t.insert(format!("process {}", entry.file_name().to_string_lossy()));
-        }
-    }
-    t
-}
-
 #[test]
 fn an_out_of_tree_rift_adds_nats_kv_and_finds_stale_direct_reads_under_partitions() {
     let binary = build();
     // Alone: it compares every trace of rift's on the machine before and after.
     let _machine = crate::machine::alone();
-    let before = traces();
+    let before = traces(&["nats-server"]);
     let dir = std::env::temp_dir().join(format!("rift-test-nats-kv-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -83,22 +59,7 @@ fn an_out_of_tree_rift_adds_nats_kv_and_finds_stale_direct_reads_under_partition
         .stderr(std::fs::File::create(dir.join("err.txt")).unwrap())
         .spawn()
         .unwrap();
-    let start = Instant::now();
-    let code = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status.code();
-        }
-        if start.elapsed() > LIMIT {
-            // SIGINT first: rift tears its cluster down on it.
-            let _ = nix::sys::signal::kill(
-                nix::unistd::Pid::from_raw(child.id() as i32),
-                nix::sys::signal::Signal::SIGINT,
-            );
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    let code = wait_at_most(&mut child, LIMIT);
     let out = std::fs::read_to_string(dir.join("out.txt")).unwrap_or_default()
         + &std::fs::read_to_string(dir.join("err.txt")).unwrap_or_default();
     let report = std::fs::read_to_string(&junit).unwrap_or_default();
@@ -119,6 +80,9 @@ fn an_out_of_tree_rift_adds_nats_kv_and_finds_stale_direct_reads_under_partition
             .unwrap_or_else(|| panic!("no row for direct/partitions/seed={seed}:\n{out}"));
         assert!(row.contains(" invalid "), "{row}");
     }
-    let left: Vec<_> = traces().difference(&before).cloned().collect();
+    let left: Vec<_> = traces(&["nats-server"])
+        .difference(&before)
+        .cloned()
+        .collect();
     assert!(left.is_empty(), "the nats-kv campaign left {left:?}");
 }

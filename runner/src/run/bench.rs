@@ -2,7 +2,7 @@
 //! in alternating trials, to measure the ops/s the runner records and what recording costs.
 
 use super::seeds::{derive, Stream};
-use super::workload_loop::{drive, Workers};
+use super::workload_loop::{client_side, drive, Workers};
 use super::RunConfig;
 use crate::cluster::{Cluster, ClusterConfig};
 use crate::generator::Clients;
@@ -213,20 +213,15 @@ pub fn bench_record(
     let tmp =
         TempDir(std::env::temp_dir().join(format!("rift-bench-record-{}", std::process::id())));
     std::fs::create_dir_all(&tmp.0).map_err(RunError::io("create", &tmp.0))?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(RunError::Runtime)?;
-    let driver = {
-        let _entered = runtime.enter();
-        system.driver(&DriverContext {
+    let (runtime, driver) = client_side(
+        &*system,
+        &DriverContext {
             nodes: cluster.specs(),
             workload: config.workload.workload()?.kind(),
             op_timeout: Duration::from_millis(config.op_timeout_ms),
             log_dir: Some(tmp.0.clone()),
-        })?
-    };
+        },
+    )?;
     let load = Load {
         config,
         runtime,

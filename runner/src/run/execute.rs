@@ -6,7 +6,7 @@ use super::nemesis_loop::{CurrentFault, NemesisRun};
 use super::page;
 use super::seeds::{derive, fresh, Stream};
 use super::stats::stats;
-use super::workload_loop::{drive, final_reads, Workers};
+use super::workload_loop::{client_side, drive, final_reads, Workers};
 use super::RunConfig;
 use crate::cluster::{Cluster, ClusterConfig, RunId};
 use crate::generator::Clients;
@@ -174,21 +174,15 @@ pub fn run(
         limit,
     );
     let op_timeout = Duration::from_millis(config.op_timeout_ms);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(RunError::Runtime)?;
-    let driver = {
-        // A driver may start tasks of its own (a driver process's reader).
-        let _entered = runtime.enter();
-        system.driver(&DriverContext {
+    let (runtime, driver) = client_side(
+        &*system,
+        &DriverContext {
             nodes: cluster.specs(),
             workload: workload.kind(),
             op_timeout,
             log_dir: Some(dir.nodes()),
-        })?
-    };
+        },
+    )?;
     let workers = Arc::new(Workers {
         generator: Mutex::new(generator),
         driver,

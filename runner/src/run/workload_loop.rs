@@ -6,8 +6,9 @@
 
 use crate::generator::{Clients, Context, Generator, Next};
 use crate::record::{Invocation, Recorder};
-use crate::system::{Client, Completion, Driver};
+use crate::system::{Client, Completion, Driver, DriverContext, SystemUnderTest};
 use crate::workload::Operation;
+use crate::RunError;
 use faults::NodeId;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -251,6 +252,24 @@ fn agree(states: &[Option<NodeState>]) -> bool {
         return false;
     };
     first.iter().all(Option::is_some) && states.iter().all(|s| s.as_ref() == Some(first))
+}
+
+/// The client side of a run: a two-worker runtime, and the system's driver opened inside it (a
+/// driver may start tasks of its own, e.g. a driver process's reader).
+pub fn client_side(
+    system: &dyn SystemUnderTest,
+    context: &DriverContext,
+) -> Result<(tokio::runtime::Runtime, Arc<dyn Driver>), RunError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(RunError::Runtime)?;
+    let driver = {
+        let _entered = runtime.enter();
+        system.driver(context)?
+    };
+    Ok((runtime, driver))
 }
 
 #[cfg(test)]
