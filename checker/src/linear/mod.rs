@@ -8,7 +8,7 @@
 //! (which walks a `timeline` of events and remembers configurations in a `memo`); per-key
 //! answers merge into a
 //! [`Report`] (Invalid > Unknown > Valid) with [`explain`]ed failures. [`budget`]s turn into
-//! Unknown, never Valid. [`reference`] is a brute-force checker for tests, [`witness`] shrinks an
+//! Unknown, never Valid. [`reference`](mod@reference) is a brute-force checker for tests, [`witness`] shrinks an
 //! invalid key to a small sub-history that shows the same anomaly.
 //!
 //! Semantics: real-time order is the order of events in the history (op index). An info call (or
