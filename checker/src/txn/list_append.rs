@@ -57,7 +57,9 @@ impl<'a> ListAppend<'a> {
         edges: &mut Vec<RawEdge>,
     ) -> Result<ListAppend<'a>, CheckError> {
         let nkeys = txns.keys.len();
+        super::phase("la start");
         let writers = writers(txns, Workload::ListAppend)?;
+        super::phase("la writers");
         let mut ext = Vec::new();
         let mut reads_by_key: Vec<Vec<(u32, u32)>> = vec![Vec::new(); nkeys];
         for (t, txn) in txns.txns.iter().enumerate() {
@@ -75,6 +77,7 @@ impl<'a> ListAppend<'a> {
             }
             scan(txns, t as u32, found, &mut ext);
         }
+        super::phase("la scan");
         let mut la = ListAppend {
             txns,
             writers,
@@ -89,19 +92,25 @@ impl<'a> ListAppend<'a> {
         for k in 0..nkeys {
             la.find_dirty_updates(k as u32, found);
         }
+        super::phase("la orders");
         la.find_unobserved();
         la.check_read_elements(&reads_by_key, found);
         for e in &ext {
             la.check_intermediate(e, found);
         }
         la.find_lost_updates(&ext, found);
+        super::phase("la anomalies");
         la.push_edges(&ext, edges);
+        super::phase("la edges");
         Ok(la)
     }
 
     fn read(&self, t: u32, m: u32) -> &'a [u32] {
-        match &self.txns.txns[t as usize].mops[m as usize] {
-            Mop::ReadList { value: Some(r), .. } => r,
+        match self.txns.txns[t as usize].mops[m as usize] {
+            Mop::ReadList {
+                key,
+                value: Some(r),
+            } => self.txns.list(key, r),
             _ => &[],
         }
     }
@@ -484,10 +493,11 @@ fn scan(txns: &Txns, t: u32, found: &mut Found, ext: &mut Vec<ExtRead>) {
                     });
                 }
             }
-            Mop::ReadList {
-                key,
+            &Mop::ReadList {
+                ref key,
                 value: Some(r),
             } => {
+                let r = txns.list(*key, r);
                 let st = state.entry(*key).or_default();
                 let expected: Option<Vec<u32>> = match st.last_read {
                     Some(prev) => {

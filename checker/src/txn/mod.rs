@@ -23,7 +23,7 @@
 //! 2. Anomalies that are not cycles: G1a (aborted read), G1b (intermediate read), internal
 //!    inconsistency, duplicate elements, incompatible orders, lost updates, garbage reads, and
 //!    for list-append future reads and dirty updates.
-//! 3. The dependency graph (petgraph): ww, wr and rw edges from the version orders; process edges
+//! 3. The dependency graph: ww, wr and rw edges from the version orders; process edges
 //!    from each process's order; real-time edges from completion-before-invocation (in history
 //!    order, i.e. by op index). Its strongly connected components (Tarjan), and in each the
 //!    shortest cycle of each shape: G0, G1c, G-single, G-nonadjacent, G2-item, and their
@@ -31,7 +31,10 @@
 //!    process and real-time orders can each be turned off, as can rw-register's
 //!    writes-follow-reads inference ([`TxnOptions`]). The search runs in
 //!    three rounds: data edges only, then with process edges (a cycle must use one: `-process`),
-//!    then with real-time edges too (a cycle must use one: `-realtime`).
+//!    then with real-time edges too (a cycle must use one: `-realtime`). An order's edges, and
+//!    its round, are left out when no kind that could make the verdict Invalid needs them
+//!    ([`TxnOptions::realtime_order`]): strong session serializability needs no real-time
+//!    edges, serializability neither real-time nor process edges.
 //! 4. Each anomaly kind rules out consistency models by Elle's table ([`anomaly`] has it, with
 //!    where rift differs); the verdict is Invalid when an anomaly found rules out
 //!    [`TxnOptions::model`], or, when [`TxnOptions::anomalies`] names some, when one of them (or
@@ -116,10 +119,10 @@ impl<'a> Analysis<'a> {
                 &mut edges,
             )?),
         };
-        if opts.process_order {
+        if opts.builds(EdgeKind::Process) {
             graph::process_edges(&txns.txns, &mut edges);
         }
-        if opts.realtime_order {
+        if opts.builds(EdgeKind::Realtime) {
             graph::realtime_edges(&txns.txns, &mut edges);
         }
         Ok(Analysis { txns, data, edges })
@@ -168,17 +171,41 @@ pub fn check(history: &History, opts: &TxnOptions) -> Result<TxnReport, CheckErr
     check_txns(read_txns(history, opts)?, opts)
 }
 
+pub fn phase(name: &str) {
+    if std::env::var_os("RIFT_TXN_PHASES").is_none() {
+        return;
+    }
+    thread_local!(static T: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) });
+    let now = std::time::Instant::now();
+    let prev = T.with(|t| t.replace(Some(now)));
+    let st = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let f = |k: &str| st.lines().find(|l| l.starts_with(k)).unwrap_or("").to_string();
+    eprintln!(
+        "PHASE {name}: {:.2}s {} {}",
+        prev.map_or(0.0, |p| (now - p).as_secs_f64()),
+        f("VmRSS"),
+        f("VmHWM")
+    );
+}
+
 /// Checks transactions already read.
 fn check_txns(txns: Txns, opts: &TxnOptions) -> Result<TxnReport, CheckError> {
+    phase("read");
     let deadline = cycles::Deadline::after(opts.time_limit);
     let mut found = Found::new(opts.max_witnesses);
     let mut analysis = Analysis::new(&txns, opts, &mut found)?;
+    phase("analysis");
     let edges = std::mem::take(&mut analysis.edges);
     let edge_count = edges.len();
-    let g = graph::build(txns.txns.len(), &edges);
-    drop(edges);
-    let search = cycles::search(&g, deadline, opts.max_witnesses);
+    let g = graph::DepGraph::build(txns.txns.len(), edges);
+    phase("build");
+    let orders = [EdgeKind::Process, EdgeKind::Realtime]
+        .into_iter()
+        .filter(|&k| opts.builds(k))
+        .fold(0, |mask, k| mask | k.bit());
+    let search = cycles::search(&g, deadline, opts.max_witnesses, orders);
     drop(g);
+    phase("search");
     for c in &search.found {
         found.add(c.kind, || {
             Explanation::Cycle(Cycle {
@@ -207,7 +234,7 @@ fn check_txns(txns: Txns, opts: &TxnOptions) -> Result<TxnReport, CheckError> {
         Verdict::unknown(reason.clone())
     } else if committed == 0 {
         Verdict::unknown("no committed transactions to check")
-    } else if edge_count == 0 {
+    } else if edge_count == 0 && !ordered(&txns, opts) {
         Verdict::unknown(
             "the transaction graph has no edges (Elle's empty-transaction-graph): no transaction \
              read, overwrote or missed another's write, nor followed another in a process or in \
@@ -236,6 +263,14 @@ fn check_txns(txns: Txns, opts: &TxnOptions) -> Result<TxnReport, CheckError> {
         skipped_calls: txns.skipped,
         incomplete: search.incomplete,
     })
+}
+
+/// True when the options' process or real-time order relates some two transactions, whether or
+/// not those edges were built: a graph that is empty only because an order the question does not
+/// need was left out still has evidence.
+fn ordered(txns: &Txns, opts: &TxnOptions) -> bool {
+    (opts.process_order && graph::any_process_edge(&txns.txns))
+        || (opts.realtime_order && graph::any_realtime_edge(&txns.txns))
 }
 
 /// Every edge of a history's dependency graph with its reason, for showing a small history's

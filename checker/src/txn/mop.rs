@@ -114,6 +114,56 @@ impl Interner {
     }
 }
 
+/// A list a read returned, as [`Lists`] keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ListRef {
+    /// The first this many elements of its key's chain.
+    Prefix(u32),
+    /// List number this of those that fit no chain.
+    Apart(u32),
+}
+
+/// The lists that reads returned, stored compactly. Per key, a chain: the longest list read so
+/// far of which every earlier read of the key is a prefix. A read that is a prefix of its key's
+/// chain, or that extends it (the chain becomes the read), is kept as its length; any other (a
+/// read incompatible with an earlier one) as its own elements, apart. Lists only grow by being
+/// extended, so a prefix stays a prefix: every read is returned exactly as it was read, while a
+/// history whose reads agree (as they should) costs a few bytes per read however long its lists.
+#[derive(Debug, Default)]
+pub(crate) struct Lists {
+    chains: Vec<Vec<u32>>,
+    apart: Vec<Vec<u32>>,
+}
+
+impl Lists {
+    /// Keeps `list`, read at `key`.
+    pub(crate) fn add(&mut self, key: u32, list: &[u32]) -> ListRef {
+        let k = key as usize;
+        if self.chains.len() <= k {
+            self.chains.resize_with(k + 1, Vec::new);
+        }
+        let chain = &mut self.chains[k];
+        if chain.starts_with(list) {
+            return ListRef::Prefix(list.len() as u32);
+        }
+        if list.starts_with(chain) && u32::try_from(list.len()).is_ok() {
+            chain.extend_from_slice(&list[chain.len()..]);
+            return ListRef::Prefix(list.len() as u32);
+        }
+        self.apart.push(list.to_vec());
+        ListRef::Apart(self.apart.len() as u32 - 1)
+    }
+
+    /// The list kept as `r` for `key`.
+    pub(crate) fn get(&self, key: u32, r: ListRef) -> &[u32] {
+        match r {
+            ListRef::Prefix(0) => &[],
+            ListRef::Prefix(n) => &self.chains[key as usize][..n as usize],
+            ListRef::Apart(i) => &self.apart[i as usize],
+        }
+    }
+}
+
 /// One micro-op, with keys and values interned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Mop {
@@ -121,8 +171,9 @@ pub(crate) enum Mop {
     Append { key: u32, value: u32 },
     /// Set the register at `key` to `value`.
     Write { key: u32, value: u32 },
-    /// Read the list at `key`; `None` when unknown (a read of a failed or indeterminate txn).
-    ReadList { key: u32, value: Option<Vec<u32>> },
+    /// Read the list at `key` (kept in [`Txns::lists`]); `None` when unknown (a read of a failed
+    /// or indeterminate txn).
+    ReadList { key: u32, value: Option<ListRef> },
     /// Read the register at `key`: `None` when unknown, `Some(None)` for the initial state.
     ReadRegister {
         key: u32,
@@ -139,8 +190,8 @@ pub(crate) enum RawRead {
     Unknown,
     /// `null`: the empty list, or a register's initial state.
     Nil,
-    /// A list.
-    List(Vec<u32>),
+    /// A list (kept in the reader's [`Lists`]).
+    List(ListRef),
     /// Any other value.
     Scalar(u32),
 }
@@ -182,6 +233,8 @@ pub(crate) struct Txns {
     pub txns: Vec<Txn>,
     pub keys: Interner,
     pub values: Interner,
+    /// The lists that reads returned.
+    pub lists: Lists,
     /// Calls that were not transactions (f other than "txn"), which the checker ignores.
     pub skipped: usize,
 }
@@ -202,6 +255,11 @@ impl Txns {
     /// A [`CheckError::BadCall`] about transaction `t`.
     pub(crate) fn bad(&self, t: usize, message: String) -> CheckError {
         self.txns[t].bad_call(message)
+    }
+
+    /// The list that a read of `key` returned.
+    pub(crate) fn list(&self, key: u32, r: ListRef) -> &[u32] {
+        self.lists.get(key, r)
     }
 
     /// The key numbered `k`.
@@ -229,9 +287,9 @@ impl Txns {
             Mop::ReadList { key: k, value } => serde_json::json!([
                 "r",
                 key(*k),
-                value
-                    .as_ref()
-                    .map(|xs| Value::Array(xs.iter().map(|x| val(*x)).collect()))
+                value.map(|r| Value::Array(
+                    self.list(*k, r).iter().map(|x| val(*x)).collect()
+                ))
             ]),
             Mop::ReadRegister { key: k, value } => {
                 serde_json::json!(["r", key(*k), value.flatten().map(val)])

@@ -9,7 +9,7 @@
 //! Workload detection, when not forced: appends mean list-append, writes mean rw-register, both
 //! is an error; with only reads, a read of a list means list-append.
 
-use super::mop::{Interner, Mop, RawRead, Txn, Txns, Workload};
+use super::mop::{Interner, ListRef, Lists, Mop, RawRead, Txn, Txns, Workload};
 use super::report::{TxnOptions, TxnReport};
 use crate::CheckError;
 use histories::{History, HistoryError, Location, Op, OpType, Outcome, Process};
@@ -36,6 +36,9 @@ pub struct TxnReader {
     txns: Vec<Txn>,
     keys: Interner,
     values: Interner,
+    lists: Lists,
+    /// A list being read, reused.
+    scratch: Vec<u32>,
     skipped: usize,
     /// First transactions (by position in `txns`) seen appending and writing.
     first_append: Option<usize>,
@@ -54,6 +57,8 @@ impl TxnReader {
             txns: Vec::new(),
             keys: Interner::default(),
             values: Interner::default(),
+            lists: Lists::default(),
+            scratch: Vec::new(),
             skipped: 0,
             first_append: None,
             first_write: None,
@@ -219,7 +224,12 @@ impl TxnReader {
                         (false, _) => RawRead::Unknown,
                         (true, Value::Null) => RawRead::Nil,
                         (true, Value::Array(xs)) => {
-                            RawRead::List(xs.iter().map(|x| self.values.intern(x)).collect())
+                            self.scratch.clear();
+                            for x in xs {
+                                let v = self.values.intern(x);
+                                self.scratch.push(v);
+                            }
+                            RawRead::List(self.lists.add(key, &self.scratch))
                         }
                         (true, x) => RawRead::Scalar(self.values.intern(x)),
                     },
@@ -237,6 +247,7 @@ impl TxnReader {
 
     /// The transactions read, with their workload decided and their reads taken accordingly.
     pub(crate) fn into_txns(mut self) -> Result<Txns, CheckError> {
+        super::phase("pushed");
         let mut pending: Vec<Open> = self.open.drain().map(|(_, o)| o).collect();
         pending.sort_by_key(|o| o.call);
         for o in pending.into_iter().filter(|o| o.other_f.is_none()) {
@@ -285,6 +296,7 @@ impl TxnReader {
             txns: self.txns,
             keys: self.keys,
             values: self.values,
+            lists: self.lists,
             skipped: self.skipped,
         })
     }
@@ -296,8 +308,8 @@ impl TxnReader {
                 key,
                 value: match value {
                     RawRead::Unknown => None,
-                    RawRead::Nil => Some(Vec::new()),
-                    RawRead::List(xs) => Some(xs),
+                    RawRead::Nil => Some(ListRef::Prefix(0)),
+                    RawRead::List(r) => Some(r),
                     RawRead::Scalar(v) => {
                         return Err(format!(
                             "a list-append read returns a list or null, found {}",
@@ -312,9 +324,10 @@ impl TxnReader {
                     RawRead::Unknown => None,
                     RawRead::Nil => Some(None),
                     RawRead::Scalar(v) => Some(Some(v)),
-                    RawRead::List(xs) => {
-                        let list: Vec<Value> =
-                            xs.iter().map(|&x| self.values.atom(x).to_value()).collect();
+                    RawRead::List(r) => {
+                        let list: Vec<Value> = (self.lists.get(key, r).iter())
+                            .map(|&x| self.values.atom(x).to_value())
+                            .collect();
                         let atom = super::mop::Atom::from_value(&Value::Array(list));
                         Some(Some(self.values.intern_atom(atom)))
                     }
