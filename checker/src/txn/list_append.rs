@@ -66,7 +66,7 @@ impl<'a> ListAppend<'a> {
             if txn.outcome != Outcome::Ok {
                 continue;
             }
-            for (m, mop) in txn.mops.iter().enumerate() {
+            for (m, mop) in txns.mops(t).iter().enumerate() {
                 if let Mop::ReadList {
                     key,
                     value: Some(_),
@@ -106,7 +106,7 @@ impl<'a> ListAppend<'a> {
     }
 
     fn read(&self, t: u32, m: u32) -> &'a [u32] {
-        match self.txns.txns[t as usize].mops[m as usize] {
+        match self.txns.mops(t as usize)[m as usize] {
             Mop::ReadList {
                 key,
                 value: Some(r),
@@ -217,7 +217,7 @@ impl<'a> ListAppend<'a> {
             if txn.outcome != Outcome::Ok {
                 continue;
             }
-            for mop in &txn.mops {
+            for mop in self.txns.mops(t) {
                 if let Mop::Append { key, value } = mop {
                     let list = &mut self.unobserved[*key as usize];
                     if !self.pos.contains_key(&pair(*key, *value))
@@ -299,9 +299,7 @@ impl<'a> ListAppend<'a> {
         if w.last || w.txn == e.txn || wtxn.outcome == Outcome::Fail {
             return;
         }
-        let final_append = wtxn
-            .mops
-            .iter()
+        let final_append = (self.txns.mops(w.txn as usize).iter())
             .rev()
             .find_map(|m| match m {
                 Mop::Append { key, value } if *key == e.key => Some(*value),
@@ -323,9 +321,7 @@ impl<'a> ListAppend<'a> {
     fn find_lost_updates(&self, ext: &[ExtRead], found: &mut Found) {
         let mut groups: FxHashMap<(u32, &[u32]), Vec<u32>> = FxHashMap::default();
         for e in ext {
-            let appends = self.txns.txns[e.txn as usize]
-                .mops
-                .iter()
+            let appends = (self.txns.mops(e.txn as usize).iter())
                 .any(|m| matches!(m, Mop::Append { key, .. } if *key == e.key));
             if appends {
                 let version = &self.read(e.txn, e.mop)[..e.ext_len as usize];
@@ -399,7 +395,7 @@ impl<'a> ListAppend<'a> {
     /// The evidence for a data edge `a -> b` of kind `kind`, found again from the micro-ops.
     pub(crate) fn why(&self, a: u32, b: u32, kind: EdgeKind) -> Option<Why> {
         match kind {
-            EdgeKind::Ww => self.txns.txns[b as usize].mops.iter().find_map(|m| {
+            EdgeKind::Ww => self.txns.mops(b as usize).iter().find_map(|m| {
                 let Mop::Append { key, value } = *m else {
                     return None;
                 };
@@ -433,9 +429,7 @@ impl<'a> ListAppend<'a> {
                 let next = if len < order.len() {
                     Some(order[len]).filter(|&n| self.writer(e.key, n) == Some(b))
                 } else {
-                    self.txns.txns[b as usize]
-                        .mops
-                        .iter()
+                    (self.txns.mops(b as usize).iter())
                         .find_map(|m| match *m {
                             Mop::Append { key, value }
                                 if key == e.key && !self.pos.contains_key(&pair(key, value)) =>
@@ -474,9 +468,8 @@ fn scan(txns: &Txns, t: u32, found: &mut Found, ext: &mut Vec<ExtRead>) {
         reads: Vec<&'r [u32]>,
     }
     let mut future_read = false;
-    let txn = &txns.txns[t as usize];
     let mut state: FxHashMap<u32, KeyState> = FxHashMap::default();
-    for (m, mop) in txn.mops.iter().enumerate() {
+    for (m, mop) in txns.mops(t as usize).iter().enumerate() {
         match mop {
             Mop::Append { key, value } => {
                 let st = state.entry(*key).or_default();

@@ -81,19 +81,47 @@ impl Serialize for Atom {
     }
 }
 
+/// Integers below this are looked up in a table instead of hashed (keys and elements are most
+/// often small integers).
+const SMALL: u64 = 1 << 20;
+
 /// Numbers atoms densely, so that the analysis works on `u32`s.
 #[derive(Debug, Default)]
 pub(crate) struct Interner {
     ids: FxHashMap<Atom, u32>,
     atoms: Vec<Atom>,
+    /// By small non-negative integer, its id plus one (0: not yet numbered).
+    small: Vec<u32>,
 }
 
 impl Interner {
     pub(crate) fn intern(&mut self, v: &Value) -> u32 {
-        self.intern_atom(Atom::from_value(v))
+        match v.as_u64() {
+            Some(i) if i < SMALL => self.intern_small(i as usize),
+            _ => self.intern_atom(Atom::from_value(v)),
+        }
+    }
+
+    fn intern_small(&mut self, i: usize) -> u32 {
+        if let Some(&id) = self.small.get(i).filter(|&&id| id != 0) {
+            return id - 1;
+        }
+        let id = self.intern_hashed(Atom::Int(i as i64));
+        if self.small.len() <= i {
+            self.small.resize(i + 1, 0);
+        }
+        self.small[i] = id + 1;
+        id
     }
 
     pub(crate) fn intern_atom(&mut self, atom: Atom) -> u32 {
+        match atom {
+            Atom::Int(i) if (0..SMALL as i64).contains(&i) => self.intern_small(i as usize),
+            atom => self.intern_hashed(atom),
+        }
+    }
+
+    fn intern_hashed(&mut self, atom: Atom) -> u32 {
         if let Some(&id) = self.ids.get(&atom) {
             return id;
         }
@@ -209,8 +237,9 @@ pub(crate) struct Txn {
     pub invoke_index: u64,
     /// Index of the completion op, if any.
     pub complete_index: Option<u64>,
-    /// The micro-ops: the completion's for an ok txn, the invocation's otherwise.
-    pub mops: Vec<Mop>,
+    /// Where its micro-ops are in [`Txns::arena`]: the completion's for an ok txn, the
+    /// invocation's otherwise.
+    pub mops: std::ops::Range<usize>,
 }
 
 impl Txn {
@@ -231,6 +260,8 @@ impl Txn {
 pub(crate) struct Txns {
     pub workload: Workload,
     pub txns: Vec<Txn>,
+    /// Every transaction's micro-ops, one after another.
+    pub arena: Vec<Mop>,
     pub keys: Interner,
     pub values: Interner,
     /// The lists that reads returned.
@@ -257,6 +288,11 @@ impl Txns {
         self.txns[t].bad_call(message)
     }
 
+    /// The micro-ops of transaction `t`.
+    pub(crate) fn mops(&self, t: usize) -> &[Mop] {
+        &self.arena[self.txns[t].mops.clone()]
+    }
+
     /// The list that a read of `key` returned.
     pub(crate) fn list(&self, key: u32, r: ListRef) -> &[u32] {
         self.lists.get(key, r)
@@ -281,7 +317,7 @@ impl Txns {
     pub(crate) fn mops_json(&self, t: usize) -> Value {
         let key = |k: u32| self.keys.atom(k).to_value();
         let val = |v: u32| self.values.atom(v).to_value();
-        let mops = self.txns[t].mops.iter().map(|m| match m {
+        let mops = self.mops(t).iter().map(|m| match m {
             Mop::Append { key: k, value } => serde_json::json!(["append", key(*k), val(*value)]),
             Mop::Write { key: k, value } => serde_json::json!(["w", key(*k), val(*value)]),
             Mop::ReadList { key: k, value } => serde_json::json!([

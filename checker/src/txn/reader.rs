@@ -34,6 +34,8 @@ pub struct TxnReader {
     dead: FxHashMap<Process, u64>,
     calls: usize,
     txns: Vec<Txn>,
+    /// The transactions' micro-ops, one after another.
+    arena: Vec<Mop>,
     keys: Interner,
     values: Interner,
     lists: Lists,
@@ -55,6 +57,7 @@ impl TxnReader {
             dead: FxHashMap::default(),
             calls: 0,
             txns: Vec::new(),
+            arena: Vec::new(),
             keys: Interner::default(),
             values: Interner::default(),
             lists: Lists::default(),
@@ -94,11 +97,10 @@ impl TxnReader {
             let call = self.calls;
             self.calls += 1;
             let txn = op.f == "txn";
-            let mops = if txn {
-                self.mops(op, call, op.index, false)?
-            } else {
-                Vec::new()
-            };
+            let mut mops = Vec::new();
+            if txn {
+                self.mops(op, call, op.index, false, &mut mops)?;
+            }
             self.open.insert(
                 op.process,
                 Open {
@@ -144,18 +146,22 @@ impl TxnReader {
             self.skipped += 1;
             return Ok(());
         }
-        let mops = if outcome == Outcome::Ok {
-            self.mops(op, o.call, o.index, true)?
+        let start = self.arena.len();
+        if outcome == Outcome::Ok {
+            let mut arena = std::mem::take(&mut self.arena);
+            let read = self.mops(op, o.call, o.index, true, &mut arena);
+            self.arena = arena;
+            read?;
         } else {
-            o.mops
-        };
+            self.arena.extend_from_slice(&o.mops);
+        }
         self.add(Txn {
             call: o.call,
             process: op.process,
             outcome,
             invoke_index: o.index,
             complete_index: Some(op.index),
-            mops,
+            mops: start..self.arena.len(),
         });
         Ok(())
     }
@@ -167,7 +173,7 @@ impl TxnReader {
 
     fn add(&mut self, txn: Txn) {
         let t = self.txns.len();
-        for m in &txn.mops {
+        for m in &self.arena[txn.mops.clone()] {
             match m {
                 Mop::Append { .. } => self.first_append = self.first_append.or(Some(t)),
                 Mop::Write { .. } => self.first_write = self.first_write.or(Some(t)),
@@ -187,7 +193,8 @@ impl TxnReader {
         call: usize,
         index: u64,
         known: bool,
-    ) -> Result<Vec<Mop>, CheckError> {
+        out: &mut Vec<Mop>,
+    ) -> Result<(), CheckError> {
         let bad = |message: String| CheckError::BadCall {
             call,
             index,
@@ -200,7 +207,7 @@ impl TxnReader {
                 op.index, op.value
             ))
         })?;
-        let mut out = Vec::with_capacity(mops.len());
+        out.reserve(mops.len());
         for m in mops {
             let Some([Value::String(f), k, v]) = m.as_array().map(Vec::as_slice) else {
                 return Err(bad(format!(
@@ -242,7 +249,7 @@ impl TxnReader {
                 }
             });
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The transactions read, with their workload decided and their reads taken accordingly.
@@ -251,13 +258,15 @@ impl TxnReader {
         let mut pending: Vec<Open> = self.open.drain().map(|(_, o)| o).collect();
         pending.sort_by_key(|o| o.call);
         for o in pending.into_iter().filter(|o| o.other_f.is_none()) {
+            let start = self.arena.len();
+            self.arena.extend_from_slice(&o.mops);
             self.add(Txn {
                 call: o.call,
                 process: o.process,
                 outcome: Outcome::Info,
                 invoke_index: o.index,
                 complete_index: None,
-                mops: o.mops,
+                mops: start..self.arena.len(),
             });
         }
         let workload = match (self.workload, self.first_append, self.first_write) {
@@ -277,23 +286,17 @@ impl TxnReader {
             (None, None, None) => Workload::RwRegister,
         };
         for t in 0..self.txns.len() {
-            for m in 0..self.txns[t].mops.len() {
-                let mop = std::mem::replace(
-                    &mut self.txns[t].mops[m],
-                    Mop::Read {
-                        key: 0,
-                        value: RawRead::Unknown,
-                    },
-                );
+            for m in self.txns[t].mops.clone() {
                 let done = self
-                    .settle(mop, workload)
+                    .settle(self.arena[m].clone(), workload)
                     .map_err(|message| self.txns[t].bad_call(message))?;
-                self.txns[t].mops[m] = done;
+                self.arena[m] = done;
             }
         }
         Ok(Txns {
             workload,
             txns: self.txns,
+            arena: self.arena,
             keys: self.keys,
             values: self.values,
             lists: self.lists,

@@ -120,9 +120,7 @@ impl<'a> RwRegister<'a> {
     }
 
     fn last_write(&self, t: u32, k: u32) -> Option<u32> {
-        self.txns.txns[t as usize]
-            .mops
-            .iter()
+        (self.txns.mops(t as usize).iter())
             .rev()
             .find_map(|m| match *m {
                 Mop::Write { key, value } if key == k => Some(value),
@@ -133,7 +131,7 @@ impl<'a> RwRegister<'a> {
     fn find_installed(&mut self, observed: &FxHashSet<u64>) {
         for (t, txn) in self.txns.txns.iter().enumerate() {
             let mut keys: Vec<u32> = Vec::new();
-            for mop in &txn.mops {
+            for mop in self.txns.mops(t) {
                 if let Mop::Write { key, value } = *mop {
                     let counts = match txn.outcome {
                         Outcome::Ok => true,
@@ -256,10 +254,9 @@ impl<'a> RwRegister<'a> {
 /// A transaction's external reads (with the version it then wrote), and its internal
 /// inconsistencies (into `found`).
 fn scan(txns: &Txns, t: u32, found: &mut Found, ext: &mut Vec<ExtRead>) {
-    let txn = &txns.txns[t as usize];
     // Per key: the value the transaction last read or wrote, and where its external read is.
     let mut state: FxHashMap<u32, (Option<u32>, Option<usize>)> = FxHashMap::default();
-    for mop in &txn.mops {
+    for mop in txns.mops(t as usize) {
         match *mop {
             Mop::Write { key, value } => {
                 let st = state.entry(key).or_insert((None, None));

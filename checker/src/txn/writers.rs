@@ -30,9 +30,10 @@ pub(super) fn writers(
         Workload::RwRegister => ("written", "value"),
     };
     let mut writers: FxHashMap<u64, Writer> = FxHashMap::default();
-    for (t, txn) in txns.txns.iter().enumerate() {
-        let mut later: FxHashSet<u32> = FxHashSet::default();
-        for mop in txn.mops.iter().rev() {
+    let mut later: FxHashSet<u32> = FxHashSet::default();
+    for t in 0..txns.txns.len() {
+        later.clear();
+        for mop in txns.mops(t).iter().rev() {
             let (key, value) = match (workload, mop) {
                 (Workload::ListAppend, &Mop::Append { key, value })
                 | (Workload::RwRegister, &Mop::Write { key, value }) => (key, value),
