@@ -59,6 +59,7 @@ impl<'a> ListAppend<'a> {
         let nkeys = txns.keys.len();
         super::phase("la start");
         let writers = writers(txns, Workload::ListAppend)?;
+        let writers_len = writers.len();
         super::phase("la writers");
         let mut ext = Vec::new();
         let mut reads_by_key: Vec<Vec<(u32, u32)>> = vec![Vec::new(); nkeys];
@@ -82,7 +83,7 @@ impl<'a> ListAppend<'a> {
             txns,
             writers,
             orders: vec![Vec::new(); nkeys],
-            pos: FxHashMap::default(),
+            pos: FxHashMap::with_capacity_and_hasher(writers_len, Default::default()),
             unobserved: vec![Vec::new(); nkeys],
             compatible: vec![true; nkeys],
         };
@@ -467,9 +468,38 @@ fn scan(txns: &Txns, t: u32, found: &mut Found, ext: &mut Vec<ExtRead>) {
         all: Vec<u32>,
         reads: Vec<&'r [u32]>,
     }
+    let mops = txns.mops(t as usize);
+    if mops.len() <= 8 {
+        // Each key touched once (most transactions): every read is external and whole, and
+        // there is nothing to be inconsistent with.
+        let key = |m: &Mop| match *m {
+            Mop::Append { key, .. } | Mop::ReadList { key, .. } => Some(key),
+            _ => None,
+        };
+        let distinct = mops.iter().enumerate().all(|(i, a)| {
+            key(a).is_none_or(|ka| mops[..i].iter().all(|b| key(b) != Some(ka)))
+        });
+        if distinct {
+            for (m, mop) in mops.iter().enumerate() {
+                if let &Mop::ReadList {
+                    key,
+                    value: Some(r),
+                } = mop
+                {
+                    ext.push(ExtRead {
+                        txn: t,
+                        mop: m as u32,
+                        key,
+                        ext_len: txns.list(key, r).len() as u32,
+                    });
+                }
+            }
+            return;
+        }
+    }
     let mut future_read = false;
     let mut state: FxHashMap<u32, KeyState> = FxHashMap::default();
-    for (m, mop) in txns.mops(t as usize).iter().enumerate() {
+    for (m, mop) in mops.iter().enumerate() {
         match mop {
             Mop::Append { key, value } => {
                 let st = state.entry(*key).or_default();
