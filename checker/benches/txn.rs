@@ -5,7 +5,7 @@
 //! Run: `cargo bench -p checker --bench txn`. First, streamed: the generator hands each op to a
 //! `TxnReader`, so the history is never in memory (as `rift check` can read a JSONL file); prints
 //! transactions per second and peak RSS (VmHWM). Then in memory: the whole `History` is built
-//! (serde_json values: about 1 KiB per transaction) and checked, the figure criterion measures.
+//! (serde_json values: about 2 KiB per transaction) and checked, the figure criterion measures.
 //!
 //! Environment: `TXN_BENCH_N` overrides the number of transactions; `TXN_BENCH_MODEL` the model
 //! the streamed check asks about (a name as `rift check --consistency-model` takes it; the
@@ -49,7 +49,6 @@ fn options(n: usize) -> SynthOptions {
 /// Generates the history op by op straight into a reader and checks it: the history is never
 /// held in memory, as when `rift check` streams a JSONL file.
 fn check_streamed(n: usize, model: ConsistencyModel) -> TxnReport {
-    checker::txn::phase("start");
     let mut reader = TxnReader::new(None);
     list_append_ops(&options(n), |op| {
         reader.push(&op).expect("a well-formed op")

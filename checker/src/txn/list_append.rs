@@ -19,10 +19,13 @@ use super::explain::{Explanation, Version, Why};
 use super::found::Found;
 use super::graph::{EdgeKind, RawEdge};
 use super::mop::{Mop, Txns, Workload};
-use super::writers::{pair, writers, Writer};
+use super::writers::{writers, Writers};
 use crate::CheckError;
 use histories::Outcome;
 use rustc_hash::{FxHashMap, FxHashSet};
+
+/// No position.
+const NOWHERE: u32 = u32::MAX;
 
 /// A transaction's first read of a key: micro-op `mop` of `txn`, whose first `ext_len` elements
 /// were there before the transaction's own appends.
@@ -37,11 +40,12 @@ struct ExtRead {
 /// The list-append analysis of a history's transactions.
 pub(crate) struct ListAppend<'a> {
     txns: &'a Txns,
-    writers: FxHashMap<u64, Writer>,
+    writers: Writers,
     /// Per key, the inferred version order (the longest read, duplicates dropped).
     orders: Vec<Vec<u32>>,
-    /// Position of (key, element) in its key's order.
-    pos: FxHashMap<u64, u32>,
+    /// By write (as [`Writers::index`] numbers them), the position of the appended element in
+    /// its key's order ([`NOWHERE`] when not in it).
+    pos: Vec<u32>,
     /// Per key, the committed transactions whose appends no read shows.
     unobserved: Vec<Vec<u32>>,
     /// Per key, true when every read is a prefix of the order.
@@ -57,10 +61,8 @@ impl<'a> ListAppend<'a> {
         edges: &mut Vec<RawEdge>,
     ) -> Result<ListAppend<'a>, CheckError> {
         let nkeys = txns.keys.len();
-        super::phase("la start");
         let writers = writers(txns, Workload::ListAppend)?;
-        let writers_len = writers.len();
-        super::phase("la writers");
+        let writes = writers.len();
         let mut ext = Vec::new();
         let mut reads_by_key: Vec<Vec<(u32, u32)>> = vec![Vec::new(); nkeys];
         for (t, txn) in txns.txns.iter().enumerate() {
@@ -78,12 +80,11 @@ impl<'a> ListAppend<'a> {
             }
             scan(txns, t as u32, found, &mut ext);
         }
-        super::phase("la scan");
         let mut la = ListAppend {
             txns,
             writers,
             orders: vec![Vec::new(); nkeys],
-            pos: FxHashMap::with_capacity_and_hasher(writers_len, Default::default()),
+            pos: vec![NOWHERE; writes],
             unobserved: vec![Vec::new(); nkeys],
             compatible: vec![true; nkeys],
         };
@@ -93,17 +94,20 @@ impl<'a> ListAppend<'a> {
         for k in 0..nkeys {
             la.find_dirty_updates(k as u32, found);
         }
-        super::phase("la orders");
         la.find_unobserved();
         la.check_read_elements(&reads_by_key, found);
         for e in &ext {
             la.check_intermediate(e, found);
         }
         la.find_lost_updates(&ext, found);
-        super::phase("la anomalies");
         la.push_edges(&ext, edges);
-        super::phase("la edges");
         Ok(la)
+    }
+
+    /// The position of appended element `e` in key `k`'s order, if it is in it.
+    fn pos(&self, k: u32, e: u32) -> Option<u32> {
+        let p = self.pos[self.writers.index(k, e)?];
+        (p != NOWHERE).then_some(p)
     }
 
     fn read(&self, t: u32, m: u32) -> &'a [u32] {
@@ -174,7 +178,9 @@ impl<'a> ListAppend<'a> {
             }
         }
         for (i, &e) in order.iter().enumerate() {
-            self.pos.insert(pair(k, e), i as u32);
+            if let Some(w) = self.writers.index(k, e) {
+                self.pos[w] = i as u32;
+            }
         }
         self.orders[k as usize] = order;
     }
@@ -189,7 +195,7 @@ impl<'a> ListAppend<'a> {
         let mut last: Option<u32> = None;
         let mut since: Vec<u32> = Vec::new();
         for &e in &self.orders[k as usize] {
-            let Some(w) = self.writers.get(&pair(k, e)).map(|w| w.txn) else {
+            let Some(w) = self.writers.get(k, e).map(|w| w.txn) else {
                 continue;
             };
             let before = last.map_or(Outcome::Ok, |t| self.txns.txns[t as usize].outcome);
@@ -220,9 +226,9 @@ impl<'a> ListAppend<'a> {
             }
             for mop in self.txns.mops(t) {
                 if let Mop::Append { key, value } = mop {
+                    let unplaced = self.pos(*key, *value).is_none();
                     let list = &mut self.unobserved[*key as usize];
-                    if !self.pos.contains_key(&pair(*key, *value))
-                        && list.last() != Some(&(t as u32))
+                    if unplaced && list.last() != Some(&(t as u32))
                     {
                         list.push(t as u32);
                     }
@@ -239,8 +245,7 @@ impl<'a> ListAppend<'a> {
             let order = &self.orders[k as usize];
             let bad: Vec<usize> = (0..order.len())
                 .filter(|&i| {
-                    self.writers
-                        .get(&pair(k, order[i]))
+                    self.writers.get(k, order[i])
                         .is_none_or(|w| self.txns.txns[w.txn as usize].outcome == Outcome::Fail)
                 })
                 .collect();
@@ -267,7 +272,7 @@ impl<'a> ListAppend<'a> {
 
     fn check_element(&self, t: u32, m: u32, k: u32, e: u32, found: &mut Found) {
         let read = || Version::List(self.txns.vals(self.read(t, m)));
-        match self.writers.get(&pair(k, e)) {
+        match self.writers.get(k, e) {
             None => found.add(AnomalyKind::GarbageRead, || Explanation::GarbageRead {
                 reader: self.txns.txn_ref(t),
                 key: self.txns.key(k),
@@ -293,7 +298,7 @@ impl<'a> ListAppend<'a> {
         let Some(&last) = r[..e.ext_len as usize].last() else {
             return;
         };
-        let Some(w) = self.writers.get(&pair(e.key, last)) else {
+        let Some(w) = self.writers.get(e.key, last) else {
             return;
         };
         let wtxn = &self.txns.txns[w.txn as usize];
@@ -342,8 +347,7 @@ impl<'a> ListAppend<'a> {
 
     /// The committed (or observed) writer of an element, if any.
     fn writer(&self, k: u32, e: u32) -> Option<u32> {
-        self.writers
-            .get(&pair(k, e))
+        self.writers.get(k, e)
             .filter(|w| self.txns.txns[w.txn as usize].outcome != Outcome::Fail)
             .map(|w| w.txn)
     }
@@ -401,9 +405,9 @@ impl<'a> ListAppend<'a> {
                     return None;
                 };
                 let order = &self.orders[key as usize];
-                let before = match self.pos.get(&pair(key, value)) {
-                    Some(&0) => return None,
-                    Some(&p) => order[p as usize - 1],
+                let before = match self.pos(key, value) {
+                    Some(0) => return None,
+                    Some(p) => order[p as usize - 1],
                     None => *order.last()?,
                 };
                 (self.writer(key, before) == Some(a)).then(|| Why::Overwrote {
@@ -433,7 +437,7 @@ impl<'a> ListAppend<'a> {
                     (self.txns.mops(b as usize).iter())
                         .find_map(|m| match *m {
                             Mop::Append { key, value }
-                                if key == e.key && !self.pos.contains_key(&pair(key, value)) =>
+                                if key == e.key && self.pos(key, value).is_none() =>
                             {
                                 Some(value)
                             }

@@ -171,41 +171,20 @@ pub fn check(history: &History, opts: &TxnOptions) -> Result<TxnReport, CheckErr
     check_txns(read_txns(history, opts)?, opts)
 }
 
-pub fn phase(name: &str) {
-    if std::env::var_os("RIFT_TXN_PHASES").is_none() {
-        return;
-    }
-    thread_local!(static T: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) });
-    let now = std::time::Instant::now();
-    let prev = T.with(|t| t.replace(Some(now)));
-    let st = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let f = |k: &str| st.lines().find(|l| l.starts_with(k)).unwrap_or("").to_string();
-    eprintln!(
-        "PHASE {name}: {:.2}s {} {}",
-        prev.map_or(0.0, |p| (now - p).as_secs_f64()),
-        f("VmRSS"),
-        f("VmHWM")
-    );
-}
-
 /// Checks transactions already read.
 fn check_txns(txns: Txns, opts: &TxnOptions) -> Result<TxnReport, CheckError> {
-    phase("read");
     let deadline = cycles::Deadline::after(opts.time_limit);
     let mut found = Found::new(opts.max_witnesses);
     let mut analysis = Analysis::new(&txns, opts, &mut found)?;
-    phase("analysis");
     let edges = std::mem::take(&mut analysis.edges);
     let edge_count = edges.len();
     let g = graph::DepGraph::build(txns.txns.len(), edges);
-    phase("build");
     let orders = [EdgeKind::Process, EdgeKind::Realtime]
         .into_iter()
         .filter(|&k| opts.builds(k))
         .fold(0, |mask, k| mask | k.bit());
     let search = cycles::search(&g, deadline, opts.max_witnesses, orders);
     drop(g);
-    phase("search");
     for c in &search.found {
         found.add(c.kind, || {
             Explanation::Cycle(Cycle {

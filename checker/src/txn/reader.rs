@@ -254,7 +254,6 @@ impl TxnReader {
 
     /// The transactions read, with their workload decided and their reads taken accordingly.
     pub(crate) fn into_txns(mut self) -> Result<Txns, CheckError> {
-        super::phase("pushed");
         let mut pending: Vec<Open> = self.open.drain().map(|(_, o)| o).collect();
         pending.sort_by_key(|o| o.call);
         for o in pending.into_iter().filter(|o| o.other_f.is_none()) {

@@ -24,7 +24,7 @@ use super::explain::{Explanation, Version, Why};
 use super::found::Found;
 use super::graph::{EdgeKind, RawEdge};
 use super::mop::{Mop, Txns, Workload};
-use super::writers::{pair, writers, Writer};
+use super::writers::{pair, writers, Writers};
 use crate::CheckError;
 use histories::Outcome;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -42,7 +42,7 @@ struct ExtRead {
 /// The rw-register analysis of a history's transactions.
 pub(crate) struct RwRegister<'a> {
     txns: &'a Txns,
-    writers: FxHashMap<u64, Writer>,
+    writers: Writers,
     /// Per key, the transactions whose version some read showed or that committed.
     installed: Vec<Vec<u32>>,
     /// Whether versions are ordered by writes-follow-reads (else only by the initial state).
@@ -86,7 +86,7 @@ impl<'a> RwRegister<'a> {
             let Some(v) = e.value else { continue };
             observed.insert(pair(e.key, v));
             let read = || Version::Register(Some(self.txns.val(v)));
-            match self.writers.get(&pair(e.key, v)) {
+            match self.writers.get(e.key, v) {
                 None => found.add(AnomalyKind::GarbageRead, || Explanation::GarbageRead {
                     reader: self.txns.txn_ref(e.txn),
                     key: self.txns.key(e.key),
@@ -165,8 +165,7 @@ impl<'a> RwRegister<'a> {
 
     /// The committed (or observed) writer of a value, if any.
     fn writer(&self, k: u32, v: u32) -> Option<u32> {
-        self.writers
-            .get(&pair(k, v))
+        self.writers.get(k, v)
             .filter(|w| self.txns.txns[w.txn as usize].outcome != Outcome::Fail)
             .map(|w| w.txn)
     }
