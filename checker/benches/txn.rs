@@ -61,9 +61,10 @@ fn bench(c: &mut Criterion) {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_000_000);
-    let model = std::env::var("TXN_BENCH_MODEL").map_or(ConsistencyModel::StrictSerializable, |m| {
-        ConsistencyModel::from_name(&m).expect("TXN_BENCH_MODEL names a consistency model")
-    });
+    let model = std::env::var("TXN_BENCH_MODEL")
+        .map_or(ConsistencyModel::StrictSerializable, |m| {
+            ConsistencyModel::from_name(&m).expect("TXN_BENCH_MODEL names a consistency model")
+        });
     let t = Instant::now();
     let report = check_streamed(n, model);
     let secs = t.elapsed().as_secs_f64();

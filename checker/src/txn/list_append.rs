@@ -228,8 +228,7 @@ impl<'a> ListAppend<'a> {
                 if let Mop::Append { key, value } = mop {
                     let unplaced = self.pos(*key, *value).is_none();
                     let list = &mut self.unobserved[*key as usize];
-                    if unplaced && list.last() != Some(&(t as u32))
-                    {
+                    if unplaced && list.last() != Some(&(t as u32)) {
                         list.push(t as u32);
                     }
                 }
@@ -245,7 +244,8 @@ impl<'a> ListAppend<'a> {
             let order = &self.orders[k as usize];
             let bad: Vec<usize> = (0..order.len())
                 .filter(|&i| {
-                    self.writers.get(k, order[i])
+                    self.writers
+                        .get(k, order[i])
                         .is_none_or(|w| self.txns.txns[w.txn as usize].outcome == Outcome::Fail)
                 })
                 .collect();
@@ -347,7 +347,8 @@ impl<'a> ListAppend<'a> {
 
     /// The committed (or observed) writer of an element, if any.
     fn writer(&self, k: u32, e: u32) -> Option<u32> {
-        self.writers.get(k, e)
+        self.writers
+            .get(k, e)
             .filter(|w| self.txns.txns[w.txn as usize].outcome != Outcome::Fail)
             .map(|w| w.txn)
     }
@@ -434,15 +435,14 @@ impl<'a> ListAppend<'a> {
                 let next = if len < order.len() {
                     Some(order[len]).filter(|&n| self.writer(e.key, n) == Some(b))
                 } else {
-                    (self.txns.mops(b as usize).iter())
-                        .find_map(|m| match *m {
-                            Mop::Append { key, value }
-                                if key == e.key && self.pos(key, value).is_none() =>
-                            {
-                                Some(value)
-                            }
-                            _ => None,
-                        })
+                    (self.txns.mops(b as usize).iter()).find_map(|m| match *m {
+                        Mop::Append { key, value }
+                            if key == e.key && self.pos(key, value).is_none() =>
+                        {
+                            Some(value)
+                        }
+                        _ => None,
+                    })
                 }?;
                 Some(Why::Missed {
                     key: self.txns.key(e.key),
@@ -480,9 +480,10 @@ fn scan(txns: &Txns, t: u32, found: &mut Found, ext: &mut Vec<ExtRead>) {
             Mop::Append { key, .. } | Mop::ReadList { key, .. } => Some(key),
             _ => None,
         };
-        let distinct = mops.iter().enumerate().all(|(i, a)| {
-            key(a).is_none_or(|ka| mops[..i].iter().all(|b| key(b) != Some(ka)))
-        });
+        let distinct = mops
+            .iter()
+            .enumerate()
+            .all(|(i, a)| key(a).is_none_or(|ka| mops[..i].iter().all(|b| key(b) != Some(ka))));
         if distinct {
             for (m, mop) in mops.iter().enumerate() {
                 if let &Mop::ReadList {

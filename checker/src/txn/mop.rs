@@ -323,9 +323,7 @@ impl Txns {
             Mop::ReadList { key: k, value } => serde_json::json!([
                 "r",
                 key(*k),
-                value.map(|r| Value::Array(
-                    self.list(*k, r).iter().map(|x| val(*x)).collect()
-                ))
+                value.map(|r| Value::Array(self.list(*k, r).iter().map(|x| val(*x)).collect()))
             ]),
             Mop::ReadRegister { key: k, value } => {
                 serde_json::json!(["r", key(*k), value.flatten().map(val)])

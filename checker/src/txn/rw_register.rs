@@ -165,7 +165,8 @@ impl<'a> RwRegister<'a> {
 
     /// The committed (or observed) writer of a value, if any.
     fn writer(&self, k: u32, v: u32) -> Option<u32> {
-        self.writers.get(k, v)
+        self.writers
+            .get(k, v)
             .filter(|w| self.txns.txns[w.txn as usize].outcome != Outcome::Fail)
             .map(|w| w.txn)
     }
