@@ -11,7 +11,8 @@
 //! the streamed check asks about (a name as `rift check --consistency-model` takes it; the
 //! in-memory part always checks strict serializability); `TXN_BENCH_STREAMED_ONLY=1` stops after
 //! the streamed check (for sizes whose `History` would not fit in memory, and so that the
-//! process's peak RSS is the streamed check's).
+//! process's peak RSS is the streamed check's). BENCHMARKS.md has the scaling runs, up to 22
+//! million transactions checked for strong session serializability.
 
 use checker::txn::synth::{list_append, list_append_ops, SynthOptions};
 use checker::txn::{check, ConsistencyModel, TxnOptions, TxnReader, TxnReport};

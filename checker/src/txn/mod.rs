@@ -13,7 +13,7 @@
 //! from the micro-ops unless [`TxnOptions::workload`] says it (rules in [`TxnReader`]).
 //!
 //! [`check`] takes a whole [`History`]; a [`TxnReader`] takes ops one at a time, so a history too
-//! big to hold (a million transactions as `serde_json` values take 3.7 GiB) can be checked as it
+//! big to hold (a million transactions as `serde_json` values take about 2 GiB) can be checked as it
 //! is read from its file.
 //!
 //! # What is checked
