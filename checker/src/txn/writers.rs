@@ -34,7 +34,10 @@ pub(super) struct Writers {
 impl Writers {
     /// Where the write of `value` to `key` is kept (an index below [`Writers::len`]), if any.
     pub(super) fn index(&self, key: u32, value: u32) -> Option<usize> {
-        let (&a, &b) = (self.first.get(key as usize)?, self.first.get(key as usize + 1)?);
+        let (&a, &b) = (
+            self.first.get(key as usize)?,
+            self.first.get(key as usize + 1)?,
+        );
         let at = a + self.values[a..b].binary_search(&value).ok()?;
         Some(at)
     }
