@@ -1,0 +1,99 @@
+//! The client side: opens a [`PostgresClient`] per client process, after making the
+//! workload's tables on the primary once per run.
+
+use crate::adapter::PRIMARY;
+use crate::client::PostgresClient;
+use crate::connection::Connection;
+use crate::options::PostgresOptions;
+use crate::schema;
+use crate::txn::{self, Keys};
+use faults::NodeId;
+use runner::system::{async_trait, Client, ClientError, Driver, DriverContext, FailureKind};
+use runner::workload::WorkloadKind;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::sync::OnceCell;
+
+/// Clients of one run's servers.
+pub struct PostgresDriver {
+    options: PostgresOptions,
+    keys: Keys,
+    workload: WorkloadKind,
+    addrs: Vec<SocketAddr>,
+    timeout: Duration,
+    /// Set once the tables exist; a failed attempt leaves it unset for the next client to retry.
+    tables: OnceCell<()>,
+}
+
+impl PostgresDriver {
+    /// A driver for the nodes and workload `context` names; `Err` for a workload PostgreSQL's
+    /// clients do not run.
+    pub fn new(
+        options: PostgresOptions,
+        context: &DriverContext,
+    ) -> Result<PostgresDriver, String> {
+        let keys = match context.workload {
+            WorkloadKind::Append => Keys::Lists,
+            other => {
+                return Err(format!(
+                    "PostgreSQL's clients do not run the {other:?} workload"
+                ))
+            }
+        };
+        Ok(PostgresDriver {
+            options,
+            keys,
+            workload: context.workload,
+            addrs: context.nodes.iter().map(|n| n.addr()).collect(),
+            timeout: context.op_timeout,
+            tables: OnceCell::new(),
+        })
+    }
+
+    /// Makes the workload's tables on the primary, unless they were made already. Only this
+    /// driver makes them, one client at a time (the cell), so `IF NOT EXISTS` never races
+    /// another `CREATE`.
+    async fn make_tables(&self) -> Result<(), String> {
+        let Some(sql) = schema::tables(self.workload) else {
+            return Ok(());
+        };
+        self.tables
+            .get_or_try_init(|| async {
+                let conn = Connection::open(self.addrs[PRIMARY.0], self.timeout).await?;
+                tokio::time::timeout(self.timeout, conn.client.batch_execute(sql))
+                    .await
+                    .map_err(|_| format!("no table within {:?}", self.timeout))?
+                    .map_err(|e| txn::describe(&e))
+            })
+            .await
+            .map(|_| ())
+    }
+}
+
+#[async_trait]
+impl Driver for PostgresDriver {
+    async fn open(&self, node: NodeId) -> Result<Box<dyn Client>, ClientError> {
+        if node.0 >= self.addrs.len() {
+            return Err(ClientError::new(
+                &node.to_string(),
+                FailureKind::Rejected,
+                "no such node",
+            ));
+        }
+        self.make_tables().await.map_err(|why| {
+            ClientError::new(
+                &PRIMARY.to_string(),
+                FailureKind::Unreachable,
+                format!("tables: {why}"),
+            )
+        })?;
+        Ok(Box::new(PostgresClient::new(
+            node,
+            self.keys,
+            self.options.isolation,
+            self.options.reads,
+            self.addrs.clone(),
+            self.timeout,
+        )))
+    }
+}
