@@ -179,6 +179,7 @@ pub fn run(
         &DriverContext {
             nodes: cluster.specs(),
             workload: workload.kind(),
+            workload_config: config.workload.clone(),
             op_timeout,
             log_dir: Some(dir.nodes()),
         },
