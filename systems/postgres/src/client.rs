@@ -1,14 +1,15 @@
-//! A client process's client: transactions that write go to the primary; read-only ones go to
+//! A client process's client: every operation is one transaction (micro-ops, a transfer, a read
+//! of every balance). Transactions that write go to the primary; read-only ones go to
 //! the primary or, with `reads = own-node`, to the process's own node. One connection per
 //! server it talks to, opened when first needed and again after it broke.
 
 use crate::adapter::PRIMARY;
 use crate::connection::Connection;
 use crate::options::{Isolation, Reads};
-use crate::txn::{self, Begin, Keys};
+use crate::txn::{self, Begin, Ended, Keys, Work};
 use faults::NodeId;
 use runner::system::{async_trait, Client, ClientError, Completion, FailureKind, Reply};
-use runner::workload::{MicroOp, Operation};
+use runner::workload::{BankOp, Operation};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -17,7 +18,10 @@ use tokio::time::Instant;
 /// One client process's connections.
 pub struct PostgresClient {
     node: NodeId,
-    keys: Keys,
+    /// What transactions' micro-ops' keys name (none in the bank workload).
+    keys: Option<Keys>,
+    /// Whether a transfer may overdraw its account (bank).
+    overdraw: bool,
     isolation: Isolation,
     reads: Reads,
     /// Every node's address, in id order.
@@ -29,10 +33,12 @@ pub struct PostgresClient {
 }
 
 impl PostgresClient {
-    /// A client on `node` of the servers at `addrs`, its keys `keys`, none connected yet.
+    /// A client on `node` of the servers at `addrs`, none connected yet.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         node: NodeId,
-        keys: Keys,
+        keys: Option<Keys>,
+        overdraw: bool,
         isolation: Isolation,
         reads: Reads,
         addrs: Vec<SocketAddr>,
@@ -42,6 +48,7 @@ impl PostgresClient {
         PostgresClient {
             node,
             keys,
+            overdraw,
             isolation,
             reads,
             addrs,
@@ -50,9 +57,28 @@ impl PostgresClient {
         }
     }
 
+    /// What `op` does in a transaction; `Err` for an operation these clients have not.
+    fn work(&self, op: &Operation) -> Result<Work, String> {
+        match (op, self.keys) {
+            (Operation::Txn(ops), Some(keys)) => {
+                Ok(Work::Micro(ops.clone(), txn::statements(keys, ops)?))
+            }
+            (&Operation::Bank(BankOp::Transfer { from, to, amount }), _) => Ok(Work::Transfer {
+                from: from as i64,
+                to: to as i64,
+                amount: amount as i64,
+                overdraw: self.overdraw,
+            }),
+            (Operation::Bank(BankOp::Read), _) => Ok(Work::Balances),
+            (other, _) => Err(format!(
+                "PostgreSQL's clients of this workload have no {} operation",
+                other.f()
+            )),
+        }
+    }
+
     /// The node a transaction goes to, and how it begins there.
-    fn route(&self, ops: &[MicroOp]) -> (NodeId, Begin) {
-        let read_only = ops.iter().all(|m| matches!(m, MicroOp::Read { .. }));
+    fn route(&self, read_only: bool) -> (NodeId, Begin) {
         match self.reads {
             Reads::OwnNode if read_only && self.node != PRIMARY => (
                 self.node,
@@ -84,12 +110,12 @@ impl PostgresClient {
         Ok(slot.as_ref().expect("just opened"))
     }
 
-    async fn transaction(&mut self, ops: &[MicroOp], deadline: Instant) -> Reply {
-        let statements = match txn::statements(self.keys, ops) {
-            Ok(s) => s,
+    async fn transaction(&mut self, op: &Operation, deadline: Instant) -> Reply {
+        let work = match self.work(op) {
+            Ok(w) => w,
             Err(why) => return Completion::fail(why).into(),
         };
-        let (server, begin) = self.route(ops);
+        let (server, begin) = self.route(work.read_only());
         let name = server.to_string();
         let served_by = (server != self.node).then_some(server);
         let reply = |completion: Completion| Reply {
@@ -103,9 +129,13 @@ impl PostgresClient {
             }
         };
         let commit_sent = AtomicBool::new(false);
-        let call = txn::run(&conn.client, begin, ops, &statements, &commit_sent);
+        let call = txn::run(&conn.client, begin, &work, &commit_sent);
         match tokio::time::timeout_at(deadline, call).await {
-            Ok(Ok(done)) => reply(Completion::Ok(done)),
+            Ok(Ok(Ended::Committed(read))) => reply(Completion::Ok(match work {
+                Work::Transfer { .. } => op.value(),
+                _ => read,
+            })),
+            Ok(Ok(Ended::RolledBack(why))) => reply(Completion::fail(why)),
             Ok(Err(e)) => {
                 let kind = txn::classify(&e, commit_sent.load(Ordering::SeqCst));
                 let detail = txn::describe(&e);
@@ -139,14 +169,7 @@ impl PostgresClient {
 #[async_trait]
 impl Client for PostgresClient {
     async fn invoke(&mut self, op: &Operation, deadline: Instant) -> Reply {
-        match op {
-            Operation::Txn(ops) => self.transaction(ops, deadline).await,
-            other => Completion::fail(format!(
-                "PostgreSQL's clients run transactions, not {}",
-                other.f()
-            ))
-            .into(),
-        }
+        self.transaction(op, deadline).await
     }
 
     async fn close(&mut self) {

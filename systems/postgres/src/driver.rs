@@ -9,7 +9,7 @@ use crate::schema;
 use crate::txn::{self, Keys};
 use faults::NodeId;
 use runner::system::{async_trait, Client, ClientError, Driver, DriverContext, FailureKind};
-use runner::workload::WorkloadKind;
+use runner::workload::{WorkloadConfig, WorkloadKind};
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::sync::OnceCell;
@@ -17,8 +17,9 @@ use tokio::sync::OnceCell;
 /// Clients of one run's servers.
 pub struct PostgresDriver {
     options: PostgresOptions,
-    keys: Keys,
-    workload: WorkloadKind,
+    keys: Option<Keys>,
+    kind: WorkloadKind,
+    workload: WorkloadConfig,
     addrs: Vec<SocketAddr>,
     timeout: Duration,
     /// Set once the tables exist; a failed attempt leaves it unset for the next client to retry.
@@ -33,34 +34,49 @@ impl PostgresDriver {
         context: &DriverContext,
     ) -> Result<PostgresDriver, String> {
         let keys = match context.workload {
-            WorkloadKind::Append => Keys::Lists,
+            WorkloadKind::Append => Some(Keys::Lists),
+            WorkloadKind::RwRegister => Some(Keys::Registers),
+            WorkloadKind::Bank => None,
             other => {
                 return Err(format!(
-                    "PostgreSQL's clients do not run the {other:?} workload"
+                    "PostgreSQL's clients do not run the {} workload",
+                    other.name()
                 ))
             }
         };
         Ok(PostgresDriver {
             options,
             keys,
-            workload: context.workload,
+            kind: context.workload,
+            workload: context.workload_config.clone(),
             addrs: context.nodes.iter().map(|n| n.addr()).collect(),
             timeout: context.op_timeout,
             tables: OnceCell::new(),
         })
     }
 
-    /// Makes the workload's tables on the primary, unless they were made already. Only this
-    /// driver makes them, one client at a time (the cell), so `IF NOT EXISTS` never races
-    /// another `CREATE`.
+    /// Makes the workload's table on the primary (and opens the bank's accounts), unless done
+    /// already. Only this driver makes it, one client at a time (the cell), so `IF NOT EXISTS`
+    /// never races another `CREATE`.
     async fn make_tables(&self) -> Result<(), String> {
-        let Some(sql) = schema::tables(self.workload) else {
+        let kind = self.kind;
+        let Some(table) = schema::table(kind) else {
             return Ok(());
         };
         self.tables
             .get_or_try_init(|| async {
                 let conn = Connection::open(self.addrs[PRIMARY.0], self.timeout).await?;
-                tokio::time::timeout(self.timeout, conn.client.batch_execute(sql))
+                let make = async {
+                    conn.client.batch_execute(table).await?;
+                    if kind == WorkloadKind::Bank {
+                        let (n, balance) = (self.workload.keys as i64, self.workload.balance);
+                        conn.client
+                            .execute(schema::OPEN_ACCOUNTS, &[&n, &balance])
+                            .await?;
+                    }
+                    Ok::<_, tokio_postgres::Error>(())
+                };
+                tokio::time::timeout(self.timeout, make)
                     .await
                     .map_err(|_| format!("no table within {:?}", self.timeout))?
                     .map_err(|e| txn::describe(&e))
@@ -90,6 +106,7 @@ impl Driver for PostgresDriver {
         Ok(Box::new(PostgresClient::new(
             node,
             self.keys,
+            self.workload.negative_balances,
             self.options.isolation,
             self.options.reads,
             self.addrs.clone(),

@@ -19,7 +19,8 @@
 //! | `isolation` | read-committed, repeatable-read, serializable | serializable |
 //! | `reads` | primary, own-node (the client's own node; a standby for nodes 1 and 2) | primary |
 //!
-//! Workloads: append (list-append). Programs: `postgres`, `initdb`, `pg_basebackup`,
+//! Workloads: append (list-append), rw-register, bank (a transfer refused when it would
+//! overdraw, unless the workload allows negative balances). Programs: `postgres`, `initdb`, `pg_basebackup`,
 //! `pg_isready` from Debian's `postgresql` package (in `/usr/lib/postgresql/<major>/bin`, or
 //! the directory `$RIFT_POSTGRES_BIN` names); they run as the user `postgres`.
 
@@ -54,7 +55,11 @@ impl System for Postgres {
     }
 
     fn workloads(&self, _options: &PostgresOptions) -> Vec<WorkloadKind> {
-        vec![WorkloadKind::Append]
+        vec![
+            WorkloadKind::Append,
+            WorkloadKind::RwRegister,
+            WorkloadKind::Bank,
+        ]
     }
 
     fn describe(&self, o: &PostgresOptions) -> String {

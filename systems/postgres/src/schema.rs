@@ -21,10 +21,25 @@ pub const WRITE: &str = "INSERT INTO register AS t (k, v) VALUES ($1, $2) \
 /// Key `$1`'s value (no row: never written).
 pub const READ_REGISTER: &str = "SELECT v FROM register WHERE k = $1";
 
-/// The statements that make `workload`'s tables, if the system runs it.
-pub fn tables(workload: WorkloadKind) -> Option<&'static str> {
+/// bank: each account's balance.
+pub const BANK_TABLE: &str =
+    "CREATE TABLE IF NOT EXISTS bank (id bigint PRIMARY KEY, balance bigint NOT NULL)";
+/// Opens accounts `0..$1` with `$2` each, leaving accounts that exist as they are.
+pub const OPEN_ACCOUNTS: &str = "INSERT INTO bank (id, balance) \
+     SELECT g, $2::bigint FROM generate_series(0, $1::bigint - 1) AS g ON CONFLICT (id) DO NOTHING";
+/// Account `$1`'s balance.
+pub const BALANCE: &str = "SELECT balance FROM bank WHERE id = $1";
+/// Adds `$2` (negative: takes) to account `$1`'s balance.
+pub const CREDIT: &str = "UPDATE bank SET balance = balance + $2 WHERE id = $1";
+/// Every account's balance.
+pub const BALANCES: &str = "SELECT id, balance FROM bank ORDER BY id";
+
+/// The statement that makes `workload`'s table, if the system runs it.
+pub fn table(workload: WorkloadKind) -> Option<&'static str> {
     match workload {
         WorkloadKind::Append => Some(APPEND_TABLE),
+        WorkloadKind::RwRegister => Some(REGISTER_TABLE),
+        WorkloadKind::Bank => Some(BANK_TABLE),
         _ => None,
     }
 }

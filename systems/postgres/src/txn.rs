@@ -1,5 +1,5 @@
-//! One transaction of micro-ops on one connection: `BEGIN` at the chosen isolation, each
-//! micro-op as a statement, `COMMIT`; and how a failure is recorded, by what was sent when it
+//! One transaction on one connection: `BEGIN` at the chosen isolation, its statements (micro-ops,
+//! a transfer, a read of every balance), `COMMIT`; and how a failure is recorded, by what was sent when it
 //! happened.
 
 use crate::options::Isolation;
@@ -71,17 +71,95 @@ pub fn statements(keys: Keys, ops: &[MicroOp]) -> Result<Vec<Statement>, String>
         .collect()
 }
 
-/// Runs `ops` (as `statements`) as one transaction; `commit_sent` turns true just before
-/// `COMMIT` is sent. The micro-ops as the history records them, reads filled in (a key never
-/// written reads null).
+/// What a transaction does between `BEGIN` and `COMMIT`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Work {
+    /// Micro-ops (list-append, rw-register), as statements.
+    Micro(Vec<MicroOp>, Vec<Statement>),
+    /// Moves `amount` from one account to another; unless `overdraw`, refused when `from` has
+    /// less.
+    Transfer {
+        /// The account debited.
+        from: i64,
+        /// The account credited.
+        to: i64,
+        /// How much.
+        amount: i64,
+        /// Whether a balance may go below zero.
+        overdraw: bool,
+    },
+    /// Reads every balance.
+    Balances,
+}
+
+impl Work {
+    /// Whether it only reads.
+    pub fn read_only(&self) -> bool {
+        match self {
+            Work::Micro(ops, _) => ops.iter().all(|m| matches!(m, MicroOp::Read { .. })),
+            Work::Transfer { .. } => false,
+            Work::Balances => true,
+        }
+    }
+}
+
+/// How a transaction the server did not fail ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ended {
+    /// Committed; what it read (micro-ops with reads filled in; balances), or null.
+    Committed(Value),
+    /// Rolled back by the client, for the reason given (a transfer without the funds).
+    RolledBack(String),
+}
+
+/// Runs `work` as one transaction; `commit_sent` turns true just before `COMMIT` is sent.
 pub async fn run(
     client: &Client,
     begin: Begin,
+    work: &Work,
+    commit_sent: &AtomicBool,
+) -> Result<Ended, tokio_postgres::Error> {
+    client.batch_execute(&begin.sql()).await?;
+    let read = match work {
+        Work::Micro(ops, statements) => micro(client, ops, statements).await?,
+        Work::Transfer {
+            from,
+            to,
+            amount,
+            overdraw,
+        } => {
+            let balance: i64 = client.query_one(schema::BALANCE, &[from]).await?.get(0);
+            if !overdraw && balance < *amount {
+                client.batch_execute("ROLLBACK").await?;
+                return Ok(Ended::RolledBack(format!(
+                    "account {from} holds {balance}, less than {amount}"
+                )));
+            }
+            client.execute(schema::CREDIT, &[from, &-amount]).await?;
+            client.execute(schema::CREDIT, &[to, amount]).await?;
+            Value::Null
+        }
+        Work::Balances => {
+            let rows = client.query(schema::BALANCES, &[]).await?;
+            let balances: serde_json::Map<String, Value> = rows
+                .iter()
+                .map(|r| (r.get::<_, i64>(0).to_string(), json!(r.get::<_, i64>(1))))
+                .collect();
+            Value::Object(balances)
+        }
+    };
+    commit_sent.store(true, Ordering::SeqCst);
+    client.batch_execute("COMMIT").await?;
+    Ok(Ended::Committed(read))
+}
+
+/// Runs `ops` (as `statements`): the micro-ops as the history records them, reads filled in (a
+/// key never written reads null).
+async fn micro(
+    client: &Client,
     ops: &[MicroOp],
     statements: &[Statement],
-    commit_sent: &AtomicBool,
 ) -> Result<Value, tokio_postgres::Error> {
-    client.batch_execute(&begin.sql()).await?;
     let mut done = Vec::with_capacity(ops.len());
     for (m, s) in ops.iter().zip(statements) {
         let read = match s.value {
@@ -97,8 +175,6 @@ pub async fn run(
         };
         done.push(m.encode(read));
     }
-    commit_sent.store(true, Ordering::SeqCst);
-    client.batch_execute("COMMIT").await?;
     Ok(Value::Array(done))
 }
 
