@@ -20,7 +20,7 @@ impl Connection {
     pub async fn open(addr: SocketAddr, timeout: Duration) -> Result<Connection, String> {
         let mut config = tokio_postgres::Config::new();
         config
-            .host(&addr.ip().to_string())
+            .host(addr.ip().to_string())
             .port(addr.port())
             .user(crate::adapter::USER)
             .dbname("postgres")

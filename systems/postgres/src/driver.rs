@@ -14,6 +14,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::sync::OnceCell;
 
+/// How long making the tables may take: setup, not an operation, and a `CREATE TABLE` waits for
+/// its WAL to reach the disk, which on a loaded machine takes longer than an op timeout.
+const SETUP_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Clients of one run's servers.
 pub struct PostgresDriver {
     options: PostgresOptions,
@@ -65,7 +69,7 @@ impl PostgresDriver {
         };
         self.tables
             .get_or_try_init(|| async {
-                let conn = Connection::open(self.addrs[PRIMARY.0], self.timeout).await?;
+                let conn = Connection::open(self.addrs[PRIMARY.0], SETUP_TIMEOUT).await?;
                 let make = async {
                     conn.client.batch_execute(table).await?;
                     if kind == WorkloadKind::Bank {
@@ -76,9 +80,9 @@ impl PostgresDriver {
                     }
                     Ok::<_, tokio_postgres::Error>(())
                 };
-                tokio::time::timeout(self.timeout, make)
+                tokio::time::timeout(SETUP_TIMEOUT, make)
                     .await
-                    .map_err(|_| format!("no table within {:?}", self.timeout))?
+                    .map_err(|_| format!("no table within {SETUP_TIMEOUT:?}"))?
                     .map_err(|e| txn::describe(&e))
             })
             .await
