@@ -9,7 +9,8 @@
 //!   (repeatable read Valid under snapshot isolation), as they are.
 //!
 //! Needs root (namespaces, iptables), etcd, redis-server and redis-sentinel on the PATH, and
-//! PostgreSQL (scripts/setup installs them). The tests run one after the other (a lock), each bounded.
+//! PostgreSQL (scripts/setup installs them). The tests run one after the other (a lock), each
+//! bounded.
 
 use crate::leftovers::{traces, wait_at_most};
 use std::process::Command;
