@@ -72,7 +72,7 @@ fn ok_reads_seeing_appends(outcome: &RunOutcome) -> usize {
 }
 
 #[test]
-fn serializable_is_strict_serializable_and_repeatable_read_snapshot_isolation_and_read_committed_is_decided(
+fn serializable_is_strict_serializable_repeatable_read_is_snapshot_isolation_read_committed_decided(
 ) {
     let _machine = crate::machine::share();
     let root = store("levels");

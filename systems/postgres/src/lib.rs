@@ -20,9 +20,10 @@
 //! | `reads` | primary, own-node (the client's own node; a standby for nodes 1 and 2) | primary |
 //!
 //! Workloads: append (list-append), rw-register, bank (a transfer refused when it would
-//! overdraw, unless the workload allows negative balances). Programs: `postgres`, `initdb`, `pg_basebackup`,
-//! `pg_isready` from Debian's `postgresql` package (in `/usr/lib/postgresql/<major>/bin`, or
-//! the directory `$RIFT_POSTGRES_BIN` names); they run as the user `postgres`.
+//! overdraw, unless the workload allows negative balances). Programs: `postgres`, `initdb`,
+//! `pg_basebackup`, `pg_isready` from Debian's `postgresql` package (in
+//! `/usr/lib/postgresql/<major>/bin`, or the directory `$RIFT_POSTGRES_BIN` names); they run as
+//! the user `postgres`.
 
 pub mod adapter;
 pub mod client;

@@ -1,6 +1,6 @@
 //! One transaction on one connection: `BEGIN` at the chosen isolation, its statements (micro-ops,
-//! a transfer, a read of every balance), `COMMIT`; and how a failure is recorded, by what was sent when it
-//! happened.
+//! a transfer, a read of every balance), `COMMIT`; and how a failure is recorded, by what was
+//! sent when it happened.
 
 use crate::options::Isolation;
 use crate::schema;
@@ -182,10 +182,12 @@ async fn micro(
 /// failure or deadlock (it rolled the transaction back), or when `COMMIT` was never sent (the
 /// server rolls back an open transaction whose connection closes); indefinite otherwise.
 pub fn classify(e: &tokio_postgres::Error, commit_sent: bool) -> FailureKind {
-    let rolled_back = matches!(
-        e.code(),
-        Some(c) if *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED
-    );
+    let rolled_back = [
+        SqlState::T_R_SERIALIZATION_FAILURE,
+        SqlState::T_R_DEADLOCK_DETECTED,
+    ]
+    .iter()
+    .any(|c| e.code() == Some(c));
     match (rolled_back, commit_sent, e.as_db_error()) {
         (true, _, _) | (false, false, _) => FailureKind::Rejected,
         (false, true, Some(_)) => FailureKind::ServerError,
