@@ -10,7 +10,7 @@
 //! - a [`Replication`](replication::Replication) strategy (sync, async, log, raft, gossip)
 //!   coordinates writes and reads across the replicas of a cluster;
 //! - the [`server`] speaks the newline-delimited JSON [`protocol`] on one TCP address, for
-//!   clients and peers alike; the [`Client`](client::Client) is its Rust client;
+//!   clients and peers alike; the [`Client`] is its Rust client;
 //! - [`testing`] starts real `booking-node` clusters on loopback for tests and benchmarks;
 //! - every failure, in a node, a client or a test cluster, is a [`BookingError`], which says
 //!   whether the operation certainly did not happen (definite) or may have (indefinite).

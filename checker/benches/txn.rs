@@ -5,11 +5,17 @@
 //! Run: `cargo bench -p checker --bench txn`. First, streamed: the generator hands each op to a
 //! `TxnReader`, so the history is never in memory (as `rift check` can read a JSONL file); prints
 //! transactions per second and peak RSS (VmHWM). Then in memory: the whole `History` is built
-//! (serde_json values: about 3.7 KiB per transaction) and checked, the figure criterion measures.
-//! `TXN_BENCH_N` overrides the number of transactions.
+//! (serde_json values: about 2 KiB per transaction) and checked, the figure criterion measures.
+//!
+//! Environment: `TXN_BENCH_N` overrides the number of transactions; `TXN_BENCH_MODEL` the model
+//! the streamed check asks about (a name as `rift check --consistency-model` takes it; the
+//! in-memory part always checks strict serializability); `TXN_BENCH_STREAMED_ONLY=1` stops after
+//! the streamed check (for sizes whose `History` would not fit in memory, and so that the
+//! process's peak RSS is the streamed check's). BENCHMARKS.md has the scaling runs, up to 22
+//! million transactions checked for strong session serializability.
 
 use checker::txn::synth::{list_append, list_append_ops, SynthOptions};
-use checker::txn::{check, TxnOptions, TxnReader, TxnReport};
+use checker::txn::{check, ConsistencyModel, TxnOptions, TxnReader, TxnReport};
 use checker::Verdict;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::time::{Duration, Instant};
@@ -43,12 +49,12 @@ fn options(n: usize) -> SynthOptions {
 
 /// Generates the history op by op straight into a reader and checks it: the history is never
 /// held in memory, as when `rift check` streams a JSONL file.
-fn check_streamed(n: usize) -> TxnReport {
+fn check_streamed(n: usize, model: ConsistencyModel) -> TxnReport {
     let mut reader = TxnReader::new(None);
     list_append_ops(&options(n), |op| {
         reader.push(&op).expect("a well-formed op")
     });
-    reader.finish(&TxnOptions::default()).expect("checks")
+    reader.finish(&TxnOptions::model(model)).expect("checks")
 }
 
 fn bench(c: &mut Criterion) {
@@ -56,17 +62,24 @@ fn bench(c: &mut Criterion) {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_000_000);
+    let model = std::env::var("TXN_BENCH_MODEL")
+        .map_or(ConsistencyModel::StrictSerializable, |m| {
+            ConsistencyModel::from_name(&m).expect("TXN_BENCH_MODEL names a consistency model")
+        });
     let t = Instant::now();
-    let report = check_streamed(n);
+    let report = check_streamed(n, model);
     let secs = t.elapsed().as_secs_f64();
     assert_eq!(report.verdict, Verdict::Valid, "{report}");
     eprintln!(
-        "streamed: generated and checked {n} transactions in {secs:.2} s = {:.0} txns/s \
-         ({} graph edges); peak RSS {:.0} MiB",
+        "streamed: generated and checked {n} transactions ({model}) in {secs:.2} s = {:.0} \
+         txns/s ({} graph edges); peak RSS {:.0} MiB",
         n as f64 / secs,
         report.edges,
         peak_rss_mib().unwrap_or(f64::NAN)
     );
+    if std::env::var_os("TXN_BENCH_STREAMED_ONLY").is_some_and(|v| v == "1") {
+        return;
+    }
     let t = Instant::now();
     let history = list_append(&options(n));
     eprintln!(

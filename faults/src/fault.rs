@@ -70,6 +70,25 @@ pub enum Fault {
     },
 }
 
+impl Fault {
+    /// The fault's name as a history's nemesis ops record it (`f`) and reports show it
+    /// (`pause`, `packet-loss`, `clock-bump`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Fault::Pause { .. } => "pause",
+            Fault::Resume { .. } => "resume",
+            Fault::Kill { .. } => "kill",
+            Fault::Restart { .. } => "restart",
+            Fault::Partition { .. } => "partition",
+            Fault::Heal => "heal",
+            Fault::PacketLoss { .. } => "packet-loss",
+            Fault::ClockBump { .. } => "clock-bump",
+            Fault::ClockStrobe { .. } => "clock-strobe",
+            Fault::ClockReset { .. } => "clock-reset",
+        }
+    }
+}
+
 /// The kinds of faults, for asking a backend which ones it supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

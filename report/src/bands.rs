@@ -72,9 +72,9 @@ impl FaultBand {
         t >= self.start && t < self.end_or(until)
     }
 
-    /// The fault's name, as in faults.jsonl (`pause`, `partition`, `clock_bump`, ...).
+    /// The fault's name, as the history records it (`pause`, `partition`, `clock-bump`, ...).
     pub fn name(&self) -> &'static str {
-        fault_name(&self.record.fault)
+        self.record.fault.name()
     }
 
     /// The outcome in a word: installed, skipped or indeterminate.
@@ -115,22 +115,6 @@ impl fmt::Display for FaultBand {
             Some(reason) => write!(f, " ({}: {reason})", self.outcome_word()),
             None => Ok(()),
         }
-    }
-}
-
-/// A fault's name, as serialised.
-pub fn fault_name(fault: &Fault) -> &'static str {
-    match fault {
-        Fault::Pause { .. } => "pause",
-        Fault::Resume { .. } => "resume",
-        Fault::Kill { .. } => "kill",
-        Fault::Restart { .. } => "restart",
-        Fault::Partition { .. } => "partition",
-        Fault::Heal => "heal",
-        Fault::PacketLoss { .. } => "packet_loss",
-        Fault::ClockBump { .. } => "clock_bump",
-        Fault::ClockStrobe { .. } => "clock_strobe",
-        Fault::ClockReset { .. } => "clock_reset",
     }
 }
 

@@ -39,7 +39,7 @@ mod html;
 mod input;
 mod windows;
 
-pub use bands::{describe_grudge, fault_bands, fault_name, AppliedFault, FaultBand};
+pub use bands::{describe_grudge, fault_bands, AppliedFault, FaultBand};
 pub use campaign::{render_campaign, CampaignCell, CampaignPage, Expected};
 pub use coverage::{coverage, Coverage, OpCoverage, Warning, FEW_OK_CALLS, LITTLE_FAULT_SHARE};
 pub use html::render;

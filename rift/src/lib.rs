@@ -1,5 +1,5 @@
 //! The `rift` command line, as a library: [`main`] runs it over the systems of a
-//! [`Registry`](runner::system::Registry). The `rift` binary is that call with the built-in
+//! [`Registry`]. The `rift` binary is that call with the built-in
 //! systems registered; a binary of one's own registers its own systems the same way:
 //!
 //! ```no_run

@@ -23,7 +23,13 @@
 //! decide: the caller falls back to the search (on the calls left after step 1).
 
 use super::problem::Entry;
+use crate::model::append_kv::AppendKv;
+use crate::model::booking::Booking;
+use crate::model::counter::Counter;
+use crate::model::multi_register::MultiRegister;
+use crate::model::mutex::Mutex;
 use crate::model::register::{Register, RegisterAction};
+use crate::model::set::Set;
 use crate::model::{Datum, Model};
 use petgraph::algo::{tarjan_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -98,6 +104,28 @@ enum Node {
     Time,
     Initial,
 }
+
+/// A model's polynomial-time decision, when it has one: registers with distinct written values
+/// (this module's graph of versions). Every other model has none, and the search decides.
+pub trait FastPath: Model {
+    /// The decision over one partition's entries; `None` when the model has no fast path.
+    fn fast_path(&self, _entries: &[Entry<Self::Action>]) -> Option<FastOutcome> {
+        None
+    }
+}
+
+impl FastPath for Register {
+    fn fast_path(&self, entries: &[Entry<RegisterAction>]) -> Option<FastOutcome> {
+        Some(check(self, entries))
+    }
+}
+
+impl FastPath for AppendKv {}
+impl FastPath for Booking {}
+impl FastPath for Counter {}
+impl FastPath for MultiRegister {}
+impl FastPath for Mutex {}
+impl FastPath for Set {}
 
 /// Runs the fast path over one partition of a register or cas-register.
 pub fn check(model: &Register, entries: &[Entry<RegisterAction>]) -> FastOutcome {

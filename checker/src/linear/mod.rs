@@ -8,7 +8,7 @@
 //! (which walks a `timeline` of events and remembers configurations in a `memo`); per-key
 //! answers merge into a
 //! [`Report`] (Invalid > Unknown > Valid) with [`explain`]ed failures. [`budget`]s turn into
-//! Unknown, never Valid. [`reference`] is a brute-force checker for tests, [`witness`] shrinks an
+//! Unknown, never Valid. [`reference`](mod@reference) is a brute-force checker for tests, [`witness`] shrinks an
 //! invalid key to a small sub-history that shows the same anomaly.
 //!
 //! Semantics: real-time order is the order of events in the history (op index). An info call (or
@@ -37,7 +37,7 @@ use crate::model::{
 };
 use crate::{CheckError, Verdict};
 use budget::{Budget, Exhausted};
-use fast::{FastOutcome, Witness};
+use fast::{FastOutcome, FastPath, Witness};
 use histories::{Call, History};
 use problem::{Entry, Partition};
 use rayon::prelude::*;
@@ -131,7 +131,11 @@ struct KeyCheck {
 }
 
 /// Checks paired calls against a model.
-pub fn check<M: Model>(model: &M, calls: &[Call], options: &Options) -> Result<Report, CheckError> {
+pub fn check<M: FastPath>(
+    model: &M,
+    calls: &[Call],
+    options: &Options,
+) -> Result<Report, CheckError> {
     let parts = problem::partitions(model, calls, options.semantics)?;
     let budget = Budget::new(
         options.time_limit,
@@ -223,7 +227,7 @@ fn view<M: Model>(model: &M, calls: &[Call], e: &Entry<M::Action>) -> CallView {
     )
 }
 
-fn check_partition<M: Model>(
+fn check_partition<M: FastPath>(
     model: &M,
     calls: &[Call],
     part: &Partition<M::Action>,

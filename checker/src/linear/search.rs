@@ -2,9 +2,9 @@
 //! and Porcupine.
 //!
 //! The calls of one partition that must take effect (those with a completion) become a
-//! [`Timeline`] of invocation and completion events in real-time order. The search walks it from
+//! `Timeline` of invocation and completion events in real-time order. The search walks it from
 //! its head: at an invocation it tries to linearise that call next (the model must accept it, and
-//! the configuration must be new to the [`Memo`]), lifting the call's events out; at a completion
+//! the configuration must be new to the `Memo`), lifting the call's events out; at a completion
 //! it has met a call that should already have taken effect, so it backtracks. It succeeds as soon
 //! as every call that must take effect has.
 //!

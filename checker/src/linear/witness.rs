@@ -9,10 +9,11 @@
 
 use super::budget::Budget;
 use super::explain::Explanation;
+use super::fast::FastPath;
 use super::problem::{self, Partition};
 use super::{check_partition, KeyFailure, KeyResult, Options, Report};
 use crate::model::{
-    append_kv::AppendKv, booking::Booking, mutex::Mutex, set::Set, spec::ModelKind, Datum, Model,
+    append_kv::AppendKv, booking::Booking, mutex::Mutex, set::Set, spec::ModelKind, Datum,
     ModelSpec,
 };
 use crate::witness::{self, Anomaly, Grounds, NoWitness, Traced, Witness};
@@ -67,7 +68,7 @@ pub fn named(e: &Explanation) -> Vec<usize> {
     }
 }
 
-fn of_model<M: Model>(
+fn of_model<M: FastPath>(
     model: &M,
     history: &History,
     calls: &[Call],

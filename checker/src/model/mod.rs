@@ -25,8 +25,6 @@ pub mod text;
 pub use datum::Datum;
 pub use spec::{FailSemantics, ModelSpec};
 
-use crate::linear::fast::FastOutcome;
-use crate::linear::problem::Entry;
 use crate::CheckError;
 use histories::Call;
 use std::fmt::Debug;
@@ -124,12 +122,6 @@ pub trait Model: Send + Sync {
     /// keeps no call for the sake of another's observation.
     fn traces(&self, _action: &Self::Action) -> Traces {
         Traces::default()
-    }
-
-    /// A polynomial-time decision for this model, when it has one (registers with distinct
-    /// written values); `None` when the model has none.
-    fn fast_path(&self, _entries: &[Entry<Self::Action>]) -> Option<FastOutcome> {
-        None
     }
 }
 

@@ -9,8 +9,6 @@
 //! comparison failed (the register held something other than `old`), unless it timed out.
 
 use super::{observed, timed_out, Datum, FailSemantics, Inconsistent, Model, Traces};
-use crate::linear::fast::FastOutcome;
-use crate::linear::problem::Entry;
 use crate::CheckError;
 use histories::{Call, Outcome};
 
@@ -173,10 +171,6 @@ impl Model for Register {
             },
             RegisterAction::CasFailed(_) => Traces::default(),
         }
-    }
-
-    fn fast_path(&self, entries: &[Entry<RegisterAction>]) -> Option<FastOutcome> {
-        Some(crate::linear::fast::check(self, entries))
     }
 
     fn is_read(&self, action: &RegisterAction) -> bool {

@@ -270,7 +270,7 @@ impl fmt::Debug for Text {
     }
 }
 
-/// A string a get observed, with the hashes of its prefixes at every [`CHECKPOINT`] bytes.
+/// A string a get observed, with the hashes of its prefixes at every `CHECKPOINT` bytes.
 #[derive(Clone)]
 pub struct Expected {
     text: Arc<str>,

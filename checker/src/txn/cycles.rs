@@ -18,10 +18,8 @@
 //! less than it rules out. At most `cap` cycles of a kind are kept.
 
 use super::anomaly::AnomalyKind;
-use super::graph::{DepGraph, EdgeKind};
+use super::graph::{DepGraph, EdgeId, EdgeKind};
 use super::scc::{self, NONE};
-use petgraph::graph::{EdgeIndex, NodeIndex};
-use petgraph::visit::EdgeRef;
 use rustc_hash::FxHashMap;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -224,8 +222,10 @@ pub(crate) struct Cycles {
     pub incomplete: Option<String>,
 }
 
-/// Searches `g` for cycles of every shape, keeping at most `cap` of each kind.
-pub(crate) fn search(g: &DepGraph, deadline: Deadline, cap: usize) -> Cycles {
+/// Searches `g` for cycles of every shape, keeping at most `cap` of each kind; `orders` has the
+/// bits of the order edge kinds the graph was given (a round whose required kind is missing
+/// could find nothing and is skipped).
+pub(crate) fn search(g: &DepGraph, deadline: Deadline, cap: usize, orders: u8) -> Cycles {
     let mut s = Searcher {
         g,
         deadline,
@@ -236,6 +236,9 @@ pub(crate) fn search(g: &DepGraph, deadline: Deadline, cap: usize) -> Cycles {
         work: 0,
     };
     for (r, round) in ROUNDS.iter().enumerate() {
+        if round.required != 0 && round.required & orders == 0 {
+            continue;
+        }
         if s.round(r, *round).is_err() {
             break;
         }
@@ -270,17 +273,25 @@ impl Searcher<'_> {
         (comp, count > 0)
     }
 
-    /// Edges of kinds `kinds` inside each component, grouped by component.
-    fn starts(&self, comp: &[u32], kinds: u8) -> Vec<(u32, Vec<EdgeIndex>)> {
-        let mut by: FxHashMap<u32, Vec<EdgeIndex>> = FxHashMap::default();
-        for e in self.g.edge_references() {
-            let (a, b) = (e.source().index(), e.target().index());
-            if e.weight().bit() & kinds != 0 && comp[a] != NONE && comp[a] == comp[b] {
-                by.entry(comp[a]).or_default().push(e.id());
+    /// Edges of kinds `kinds` inside each component, grouped by component, each group in the
+    /// order the edges were added.
+    fn starts(&self, comp: &[u32], kinds: u8) -> Vec<(u32, Vec<EdgeId>)> {
+        let mut by: FxHashMap<u32, Vec<EdgeId>> = FxHashMap::default();
+        for a in 0..self.g.node_count() as u32 {
+            if comp[a as usize] == NONE {
+                continue;
+            }
+            for (e, b, k) in self.g.edges(a) {
+                if k.bit() & kinds != 0 && comp[a as usize] == comp[b as usize] {
+                    by.entry(comp[a as usize]).or_default().push(e);
+                }
             }
         }
         let mut v: Vec<_> = by.into_iter().collect();
         v.sort_unstable_by_key(|(c, _)| *c);
+        for (_, es) in &mut v {
+            es.sort_unstable_by_key(|&e| self.g.rank(e));
+        }
         v
     }
 
@@ -334,8 +345,8 @@ impl Searcher<'_> {
                     // Start edges whose ends also share a ww/wr component come first: at least
                     // in the first round they always close a G-single.
                     starts.sort_by_key(|e| {
-                        let (a, b) = self.g.edge_endpoints(*e).unwrap_or_default();
-                        wwr[a.index()] == NONE || wwr[a.index()] != wwr[b.index()]
+                        let (a, b) = self.g.endpoints(*e);
+                        wwr[a as usize] == NONE || wwr[a as usize] != wwr[b as usize]
                     });
                 }
                 let size = sizes[c as usize];
@@ -362,7 +373,7 @@ impl Searcher<'_> {
         &mut self,
         comp: &[u32],
         (c, size): (u32, usize),
-        starts: &[EdgeIndex],
+        starts: &[EdgeId],
         shape: Shape,
         round: Round,
     ) -> Result<Option<Path>, Stop> {
@@ -413,15 +424,13 @@ impl Searcher<'_> {
         &mut self,
         comp: &[u32],
         c: u32,
-        start: EdgeIndex,
+        start: EdgeId,
         shape: Shape,
         round: Round,
     ) -> Result<Option<Path>, Stop> {
         let g = self.g;
-        let Some((a, b)) = g.edge_endpoints(start) else {
-            return Ok(None);
-        };
-        let k0 = g[start];
+        let (a, b) = g.endpoints(start);
+        let k0 = g.kind(start);
         let Some(s0) = advance(0, k0, shape, round) else {
             return Ok(None);
         };
@@ -430,7 +439,7 @@ impl Searcher<'_> {
             self.seen[t as usize] = 0;
         }
         self.touched.clear();
-        let mut parent: FxHashMap<(u32, u8), (u32, u8, EdgeIndex)> = FxHashMap::default();
+        let mut parent: FxHashMap<(u32, u8), (u32, u8, EdgeId)> = FxHashMap::default();
         let mut queue = VecDeque::new();
         let visit = |seen: &mut Vec<u32>, touched: &mut Vec<u32>, n: u32, s: u8| -> bool {
             let bit = 1u32 << s;
@@ -443,7 +452,6 @@ impl Searcher<'_> {
             seen[n as usize] |= bit;
             true
         };
-        let (a, b) = (a.index() as u32, b.index() as u32);
         visit(&mut self.seen, &mut self.touched, b, s0);
         queue.push_back((b, s0));
         let mut pops = 0usize;
@@ -457,9 +465,7 @@ impl Searcher<'_> {
             if x == a {
                 continue;
             }
-            for e in g.edges(NodeIndex::new(x as usize)) {
-                let y = e.target().index() as u32;
-                let k = *e.weight();
+            for (e, y, k) in g.edges(x) {
                 if k.bit() & mask == 0 || comp[y as usize] != c || y == b {
                     continue;
                 }
@@ -472,7 +478,7 @@ impl Searcher<'_> {
                 if !visit(&mut self.seen, &mut self.touched, y, s2) {
                     continue;
                 }
-                parent.insert((y, s2), (x, s, e.id()));
+                parent.insert((y, s2), (x, s, e));
                 if y == a {
                     end = Some(s2);
                     break 'bfs;
@@ -486,7 +492,7 @@ impl Searcher<'_> {
         let mut path = Vec::new();
         let mut n = a;
         while let Some(&(p, ps, e)) = parent.get(&(n, s)) {
-            path.push((p, n, g[e]));
+            path.push((p, n, g.kind(e)));
             n = p;
             s = ps;
             if n == b && s == s0 {

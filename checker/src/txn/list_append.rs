@@ -19,10 +19,13 @@ use super::explain::{Explanation, Version, Why};
 use super::found::Found;
 use super::graph::{EdgeKind, RawEdge};
 use super::mop::{Mop, Txns, Workload};
-use super::writers::{pair, writers, Writer};
+use super::writers::{writers, Writers};
 use crate::CheckError;
 use histories::Outcome;
 use rustc_hash::{FxHashMap, FxHashSet};
+
+/// No position.
+const NOWHERE: u32 = u32::MAX;
 
 /// A transaction's first read of a key: micro-op `mop` of `txn`, whose first `ext_len` elements
 /// were there before the transaction's own appends.
@@ -37,11 +40,12 @@ struct ExtRead {
 /// The list-append analysis of a history's transactions.
 pub(crate) struct ListAppend<'a> {
     txns: &'a Txns,
-    writers: FxHashMap<u64, Writer>,
+    writers: Writers,
     /// Per key, the inferred version order (the longest read, duplicates dropped).
     orders: Vec<Vec<u32>>,
-    /// Position of (key, element) in its key's order.
-    pos: FxHashMap<u64, u32>,
+    /// By write (as [`Writers::index`] numbers them), the position of the appended element in
+    /// its key's order ([`NOWHERE`] when not in it).
+    pos: Vec<u32>,
     /// Per key, the committed transactions whose appends no read shows.
     unobserved: Vec<Vec<u32>>,
     /// Per key, true when every read is a prefix of the order.
@@ -58,13 +62,14 @@ impl<'a> ListAppend<'a> {
     ) -> Result<ListAppend<'a>, CheckError> {
         let nkeys = txns.keys.len();
         let writers = writers(txns, Workload::ListAppend)?;
+        let writes = writers.len();
         let mut ext = Vec::new();
         let mut reads_by_key: Vec<Vec<(u32, u32)>> = vec![Vec::new(); nkeys];
         for (t, txn) in txns.txns.iter().enumerate() {
             if txn.outcome != Outcome::Ok {
                 continue;
             }
-            for (m, mop) in txn.mops.iter().enumerate() {
+            for (m, mop) in txns.mops(t).iter().enumerate() {
                 if let Mop::ReadList {
                     key,
                     value: Some(_),
@@ -79,7 +84,7 @@ impl<'a> ListAppend<'a> {
             txns,
             writers,
             orders: vec![Vec::new(); nkeys],
-            pos: FxHashMap::default(),
+            pos: vec![NOWHERE; writes],
             unobserved: vec![Vec::new(); nkeys],
             compatible: vec![true; nkeys],
         };
@@ -99,9 +104,18 @@ impl<'a> ListAppend<'a> {
         Ok(la)
     }
 
+    /// The position of appended element `e` in key `k`'s order, if it is in it.
+    fn pos(&self, k: u32, e: u32) -> Option<u32> {
+        let p = self.pos[self.writers.index(k, e)?];
+        (p != NOWHERE).then_some(p)
+    }
+
     fn read(&self, t: u32, m: u32) -> &'a [u32] {
-        match &self.txns.txns[t as usize].mops[m as usize] {
-            Mop::ReadList { value: Some(r), .. } => r,
+        match self.txns.mops(t as usize)[m as usize] {
+            Mop::ReadList {
+                key,
+                value: Some(r),
+            } => self.txns.list(key, r),
             _ => &[],
         }
     }
@@ -164,7 +178,9 @@ impl<'a> ListAppend<'a> {
             }
         }
         for (i, &e) in order.iter().enumerate() {
-            self.pos.insert(pair(k, e), i as u32);
+            if let Some(w) = self.writers.index(k, e) {
+                self.pos[w] = i as u32;
+            }
         }
         self.orders[k as usize] = order;
     }
@@ -179,7 +195,7 @@ impl<'a> ListAppend<'a> {
         let mut last: Option<u32> = None;
         let mut since: Vec<u32> = Vec::new();
         for &e in &self.orders[k as usize] {
-            let Some(w) = self.writers.get(&pair(k, e)).map(|w| w.txn) else {
+            let Some(w) = self.writers.get(k, e).map(|w| w.txn) else {
                 continue;
             };
             let before = last.map_or(Outcome::Ok, |t| self.txns.txns[t as usize].outcome);
@@ -208,12 +224,11 @@ impl<'a> ListAppend<'a> {
             if txn.outcome != Outcome::Ok {
                 continue;
             }
-            for mop in &txn.mops {
+            for mop in self.txns.mops(t) {
                 if let Mop::Append { key, value } = mop {
+                    let unplaced = self.pos(*key, *value).is_none();
                     let list = &mut self.unobserved[*key as usize];
-                    if !self.pos.contains_key(&pair(*key, *value))
-                        && list.last() != Some(&(t as u32))
-                    {
+                    if unplaced && list.last() != Some(&(t as u32)) {
                         list.push(t as u32);
                     }
                 }
@@ -230,7 +245,7 @@ impl<'a> ListAppend<'a> {
             let bad: Vec<usize> = (0..order.len())
                 .filter(|&i| {
                     self.writers
-                        .get(&pair(k, order[i]))
+                        .get(k, order[i])
                         .is_none_or(|w| self.txns.txns[w.txn as usize].outcome == Outcome::Fail)
                 })
                 .collect();
@@ -257,7 +272,7 @@ impl<'a> ListAppend<'a> {
 
     fn check_element(&self, t: u32, m: u32, k: u32, e: u32, found: &mut Found) {
         let read = || Version::List(self.txns.vals(self.read(t, m)));
-        match self.writers.get(&pair(k, e)) {
+        match self.writers.get(k, e) {
             None => found.add(AnomalyKind::GarbageRead, || Explanation::GarbageRead {
                 reader: self.txns.txn_ref(t),
                 key: self.txns.key(k),
@@ -283,16 +298,14 @@ impl<'a> ListAppend<'a> {
         let Some(&last) = r[..e.ext_len as usize].last() else {
             return;
         };
-        let Some(w) = self.writers.get(&pair(e.key, last)) else {
+        let Some(w) = self.writers.get(e.key, last) else {
             return;
         };
         let wtxn = &self.txns.txns[w.txn as usize];
         if w.last || w.txn == e.txn || wtxn.outcome == Outcome::Fail {
             return;
         }
-        let final_append = wtxn
-            .mops
-            .iter()
+        let final_append = (self.txns.mops(w.txn as usize).iter())
             .rev()
             .find_map(|m| match m {
                 Mop::Append { key, value } if *key == e.key => Some(*value),
@@ -314,9 +327,7 @@ impl<'a> ListAppend<'a> {
     fn find_lost_updates(&self, ext: &[ExtRead], found: &mut Found) {
         let mut groups: FxHashMap<(u32, &[u32]), Vec<u32>> = FxHashMap::default();
         for e in ext {
-            let appends = self.txns.txns[e.txn as usize]
-                .mops
-                .iter()
+            let appends = (self.txns.mops(e.txn as usize).iter())
                 .any(|m| matches!(m, Mop::Append { key, .. } if *key == e.key));
             if appends {
                 let version = &self.read(e.txn, e.mop)[..e.ext_len as usize];
@@ -337,7 +348,7 @@ impl<'a> ListAppend<'a> {
     /// The committed (or observed) writer of an element, if any.
     fn writer(&self, k: u32, e: u32) -> Option<u32> {
         self.writers
-            .get(&pair(k, e))
+            .get(k, e)
             .filter(|w| self.txns.txns[w.txn as usize].outcome != Outcome::Fail)
             .map(|w| w.txn)
     }
@@ -390,14 +401,14 @@ impl<'a> ListAppend<'a> {
     /// The evidence for a data edge `a -> b` of kind `kind`, found again from the micro-ops.
     pub(crate) fn why(&self, a: u32, b: u32, kind: EdgeKind) -> Option<Why> {
         match kind {
-            EdgeKind::Ww => self.txns.txns[b as usize].mops.iter().find_map(|m| {
+            EdgeKind::Ww => self.txns.mops(b as usize).iter().find_map(|m| {
                 let Mop::Append { key, value } = *m else {
                     return None;
                 };
                 let order = &self.orders[key as usize];
-                let before = match self.pos.get(&pair(key, value)) {
-                    Some(&0) => return None,
-                    Some(&p) => order[p as usize - 1],
+                let before = match self.pos(key, value) {
+                    Some(0) => return None,
+                    Some(p) => order[p as usize - 1],
                     None => *order.last()?,
                 };
                 (self.writer(key, before) == Some(a)).then(|| Why::Overwrote {
@@ -424,17 +435,14 @@ impl<'a> ListAppend<'a> {
                 let next = if len < order.len() {
                     Some(order[len]).filter(|&n| self.writer(e.key, n) == Some(b))
                 } else {
-                    self.txns.txns[b as usize]
-                        .mops
-                        .iter()
-                        .find_map(|m| match *m {
-                            Mop::Append { key, value }
-                                if key == e.key && !self.pos.contains_key(&pair(key, value)) =>
-                            {
-                                Some(value)
-                            }
-                            _ => None,
-                        })
+                    (self.txns.mops(b as usize).iter()).find_map(|m| match *m {
+                        Mop::Append { key, value }
+                            if key == e.key && self.pos(key, value).is_none() =>
+                        {
+                            Some(value)
+                        }
+                        _ => None,
+                    })
                 }?;
                 Some(Why::Missed {
                     key: self.txns.key(e.key),
@@ -464,10 +472,39 @@ fn scan(txns: &Txns, t: u32, found: &mut Found, ext: &mut Vec<ExtRead>) {
         all: Vec<u32>,
         reads: Vec<&'r [u32]>,
     }
+    let mops = txns.mops(t as usize);
+    if mops.len() <= 8 {
+        // Each key touched once (most transactions): every read is external and whole, and
+        // there is nothing to be inconsistent with.
+        let key = |m: &Mop| match *m {
+            Mop::Append { key, .. } | Mop::ReadList { key, .. } => Some(key),
+            _ => None,
+        };
+        let distinct = mops
+            .iter()
+            .enumerate()
+            .all(|(i, a)| key(a).is_none_or(|ka| mops[..i].iter().all(|b| key(b) != Some(ka))));
+        if distinct {
+            for (m, mop) in mops.iter().enumerate() {
+                if let &Mop::ReadList {
+                    key,
+                    value: Some(r),
+                } = mop
+                {
+                    ext.push(ExtRead {
+                        txn: t,
+                        mop: m as u32,
+                        key,
+                        ext_len: txns.list(key, r).len() as u32,
+                    });
+                }
+            }
+            return;
+        }
+    }
     let mut future_read = false;
-    let txn = &txns.txns[t as usize];
     let mut state: FxHashMap<u32, KeyState> = FxHashMap::default();
-    for (m, mop) in txn.mops.iter().enumerate() {
+    for (m, mop) in mops.iter().enumerate() {
         match mop {
             Mop::Append { key, value } => {
                 let st = state.entry(*key).or_default();
@@ -484,10 +521,11 @@ fn scan(txns: &Txns, t: u32, found: &mut Found, ext: &mut Vec<ExtRead>) {
                     });
                 }
             }
-            Mop::ReadList {
-                key,
+            &Mop::ReadList {
+                ref key,
                 value: Some(r),
             } => {
+                let r = txns.list(*key, r);
                 let st = state.entry(*key).or_default();
                 let expected: Option<Vec<u32>> = match st.last_read {
                     Some(prev) => {

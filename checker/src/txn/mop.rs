@@ -81,19 +81,47 @@ impl Serialize for Atom {
     }
 }
 
+/// Integers below this are looked up in a table instead of hashed (keys and elements are most
+/// often small integers).
+const SMALL: u64 = 1 << 20;
+
 /// Numbers atoms densely, so that the analysis works on `u32`s.
 #[derive(Debug, Default)]
 pub(crate) struct Interner {
     ids: FxHashMap<Atom, u32>,
     atoms: Vec<Atom>,
+    /// By small non-negative integer, its id plus one (0: not yet numbered).
+    small: Vec<u32>,
 }
 
 impl Interner {
     pub(crate) fn intern(&mut self, v: &Value) -> u32 {
-        self.intern_atom(Atom::from_value(v))
+        match v.as_u64() {
+            Some(i) if i < SMALL => self.intern_small(i as usize),
+            _ => self.intern_atom(Atom::from_value(v)),
+        }
+    }
+
+    fn intern_small(&mut self, i: usize) -> u32 {
+        if let Some(&id) = self.small.get(i).filter(|&&id| id != 0) {
+            return id - 1;
+        }
+        let id = self.intern_hashed(Atom::Int(i as i64));
+        if self.small.len() <= i {
+            self.small.resize(i + 1, 0);
+        }
+        self.small[i] = id + 1;
+        id
     }
 
     pub(crate) fn intern_atom(&mut self, atom: Atom) -> u32 {
+        match atom {
+            Atom::Int(i) if (0..SMALL as i64).contains(&i) => self.intern_small(i as usize),
+            atom => self.intern_hashed(atom),
+        }
+    }
+
+    fn intern_hashed(&mut self, atom: Atom) -> u32 {
         if let Some(&id) = self.ids.get(&atom) {
             return id;
         }
@@ -114,6 +142,56 @@ impl Interner {
     }
 }
 
+/// A list a read returned, as [`Lists`] keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ListRef {
+    /// The first this many elements of its key's chain.
+    Prefix(u32),
+    /// List number this of those that fit no chain.
+    Apart(u32),
+}
+
+/// The lists that reads returned, stored compactly. Per key, a chain: the longest list read so
+/// far of which every earlier read of the key is a prefix. A read that is a prefix of its key's
+/// chain, or that extends it (the chain becomes the read), is kept as its length; any other (a
+/// read incompatible with an earlier one) as its own elements, apart. Lists only grow by being
+/// extended, so a prefix stays a prefix: every read is returned exactly as it was read, while a
+/// history whose reads agree (as they should) costs a few bytes per read however long its lists.
+#[derive(Debug, Default)]
+pub(crate) struct Lists {
+    chains: Vec<Vec<u32>>,
+    apart: Vec<Vec<u32>>,
+}
+
+impl Lists {
+    /// Keeps `list`, read at `key`.
+    pub(crate) fn add(&mut self, key: u32, list: &[u32]) -> ListRef {
+        let k = key as usize;
+        if self.chains.len() <= k {
+            self.chains.resize_with(k + 1, Vec::new);
+        }
+        let chain = &mut self.chains[k];
+        if chain.starts_with(list) {
+            return ListRef::Prefix(list.len() as u32);
+        }
+        if list.starts_with(chain) && u32::try_from(list.len()).is_ok() {
+            chain.extend_from_slice(&list[chain.len()..]);
+            return ListRef::Prefix(list.len() as u32);
+        }
+        self.apart.push(list.to_vec());
+        ListRef::Apart(self.apart.len() as u32 - 1)
+    }
+
+    /// The list kept as `r` for `key`.
+    pub(crate) fn get(&self, key: u32, r: ListRef) -> &[u32] {
+        match r {
+            ListRef::Prefix(0) => &[],
+            ListRef::Prefix(n) => &self.chains[key as usize][..n as usize],
+            ListRef::Apart(i) => &self.apart[i as usize],
+        }
+    }
+}
+
 /// One micro-op, with keys and values interned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Mop {
@@ -121,8 +199,9 @@ pub(crate) enum Mop {
     Append { key: u32, value: u32 },
     /// Set the register at `key` to `value`.
     Write { key: u32, value: u32 },
-    /// Read the list at `key`; `None` when unknown (a read of a failed or indeterminate txn).
-    ReadList { key: u32, value: Option<Vec<u32>> },
+    /// Read the list at `key` (kept in [`Txns::lists`]); `None` when unknown (a read of a failed
+    /// or indeterminate txn).
+    ReadList { key: u32, value: Option<ListRef> },
     /// Read the register at `key`: `None` when unknown, `Some(None)` for the initial state.
     ReadRegister {
         key: u32,
@@ -139,8 +218,8 @@ pub(crate) enum RawRead {
     Unknown,
     /// `null`: the empty list, or a register's initial state.
     Nil,
-    /// A list.
-    List(Vec<u32>),
+    /// A list (kept in the reader's [`Lists`]).
+    List(ListRef),
     /// Any other value.
     Scalar(u32),
 }
@@ -158,8 +237,9 @@ pub(crate) struct Txn {
     pub invoke_index: u64,
     /// Index of the completion op, if any.
     pub complete_index: Option<u64>,
-    /// The micro-ops: the completion's for an ok txn, the invocation's otherwise.
-    pub mops: Vec<Mop>,
+    /// Where its micro-ops are in [`Txns::arena`]: the completion's for an ok txn, the
+    /// invocation's otherwise.
+    pub mops: std::ops::Range<usize>,
 }
 
 impl Txn {
@@ -180,8 +260,12 @@ impl Txn {
 pub(crate) struct Txns {
     pub workload: Workload,
     pub txns: Vec<Txn>,
+    /// Every transaction's micro-ops, one after another.
+    pub arena: Vec<Mop>,
     pub keys: Interner,
     pub values: Interner,
+    /// The lists that reads returned.
+    pub lists: Lists,
     /// Calls that were not transactions (f other than "txn"), which the checker ignores.
     pub skipped: usize,
 }
@@ -204,6 +288,16 @@ impl Txns {
         self.txns[t].bad_call(message)
     }
 
+    /// The micro-ops of transaction `t`.
+    pub(crate) fn mops(&self, t: usize) -> &[Mop] {
+        &self.arena[self.txns[t].mops.clone()]
+    }
+
+    /// The list that a read of `key` returned.
+    pub(crate) fn list(&self, key: u32, r: ListRef) -> &[u32] {
+        self.lists.get(key, r)
+    }
+
     /// The key numbered `k`.
     pub(crate) fn key(&self, k: u32) -> Atom {
         self.keys.atom(k).clone()
@@ -223,15 +317,13 @@ impl Txns {
     pub(crate) fn mops_json(&self, t: usize) -> Value {
         let key = |k: u32| self.keys.atom(k).to_value();
         let val = |v: u32| self.values.atom(v).to_value();
-        let mops = self.txns[t].mops.iter().map(|m| match m {
+        let mops = self.mops(t).iter().map(|m| match m {
             Mop::Append { key: k, value } => serde_json::json!(["append", key(*k), val(*value)]),
             Mop::Write { key: k, value } => serde_json::json!(["w", key(*k), val(*value)]),
             Mop::ReadList { key: k, value } => serde_json::json!([
                 "r",
                 key(*k),
-                value
-                    .as_ref()
-                    .map(|xs| Value::Array(xs.iter().map(|x| val(*x)).collect()))
+                value.map(|r| Value::Array(self.list(*k, r).iter().map(|x| val(*x)).collect()))
             ]),
             Mop::ReadRegister { key: k, value } => {
                 serde_json::json!(["r", key(*k), value.flatten().map(val)])

@@ -9,7 +9,7 @@
 //! Workload detection, when not forced: appends mean list-append, writes mean rw-register, both
 //! is an error; with only reads, a read of a list means list-append.
 
-use super::mop::{Interner, Mop, RawRead, Txn, Txns, Workload};
+use super::mop::{Interner, ListRef, Lists, Mop, RawRead, Txn, Txns, Workload};
 use super::report::{TxnOptions, TxnReport};
 use crate::CheckError;
 use histories::{History, HistoryError, Location, Op, OpType, Outcome, Process};
@@ -34,8 +34,13 @@ pub struct TxnReader {
     dead: FxHashMap<Process, u64>,
     calls: usize,
     txns: Vec<Txn>,
+    /// The transactions' micro-ops, one after another.
+    arena: Vec<Mop>,
     keys: Interner,
     values: Interner,
+    lists: Lists,
+    /// A list being read, reused.
+    scratch: Vec<u32>,
     skipped: usize,
     /// First transactions (by position in `txns`) seen appending and writing.
     first_append: Option<usize>,
@@ -52,8 +57,11 @@ impl TxnReader {
             dead: FxHashMap::default(),
             calls: 0,
             txns: Vec::new(),
+            arena: Vec::new(),
             keys: Interner::default(),
             values: Interner::default(),
+            lists: Lists::default(),
+            scratch: Vec::new(),
             skipped: 0,
             first_append: None,
             first_write: None,
@@ -89,11 +97,10 @@ impl TxnReader {
             let call = self.calls;
             self.calls += 1;
             let txn = op.f == "txn";
-            let mops = if txn {
-                self.mops(op, call, op.index, false)?
-            } else {
-                Vec::new()
-            };
+            let mut mops = Vec::new();
+            if txn {
+                self.mops(op, call, op.index, false, &mut mops)?;
+            }
             self.open.insert(
                 op.process,
                 Open {
@@ -139,18 +146,22 @@ impl TxnReader {
             self.skipped += 1;
             return Ok(());
         }
-        let mops = if outcome == Outcome::Ok {
-            self.mops(op, o.call, o.index, true)?
+        let start = self.arena.len();
+        if outcome == Outcome::Ok {
+            let mut arena = std::mem::take(&mut self.arena);
+            let read = self.mops(op, o.call, o.index, true, &mut arena);
+            self.arena = arena;
+            read?;
         } else {
-            o.mops
-        };
+            self.arena.extend_from_slice(&o.mops);
+        }
         self.add(Txn {
             call: o.call,
             process: op.process,
             outcome,
             invoke_index: o.index,
             complete_index: Some(op.index),
-            mops,
+            mops: start..self.arena.len(),
         });
         Ok(())
     }
@@ -162,7 +173,7 @@ impl TxnReader {
 
     fn add(&mut self, txn: Txn) {
         let t = self.txns.len();
-        for m in &txn.mops {
+        for m in &self.arena[txn.mops.clone()] {
             match m {
                 Mop::Append { .. } => self.first_append = self.first_append.or(Some(t)),
                 Mop::Write { .. } => self.first_write = self.first_write.or(Some(t)),
@@ -182,7 +193,8 @@ impl TxnReader {
         call: usize,
         index: u64,
         known: bool,
-    ) -> Result<Vec<Mop>, CheckError> {
+        out: &mut Vec<Mop>,
+    ) -> Result<(), CheckError> {
         let bad = |message: String| CheckError::BadCall {
             call,
             index,
@@ -195,7 +207,7 @@ impl TxnReader {
                 op.index, op.value
             ))
         })?;
-        let mut out = Vec::with_capacity(mops.len());
+        out.reserve(mops.len());
         for m in mops {
             let Some([Value::String(f), k, v]) = m.as_array().map(Vec::as_slice) else {
                 return Err(bad(format!(
@@ -219,7 +231,12 @@ impl TxnReader {
                         (false, _) => RawRead::Unknown,
                         (true, Value::Null) => RawRead::Nil,
                         (true, Value::Array(xs)) => {
-                            RawRead::List(xs.iter().map(|x| self.values.intern(x)).collect())
+                            self.scratch.clear();
+                            for x in xs {
+                                let v = self.values.intern(x);
+                                self.scratch.push(v);
+                            }
+                            RawRead::List(self.lists.add(key, &self.scratch))
                         }
                         (true, x) => RawRead::Scalar(self.values.intern(x)),
                     },
@@ -232,7 +249,7 @@ impl TxnReader {
                 }
             });
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The transactions read, with their workload decided and their reads taken accordingly.
@@ -240,13 +257,15 @@ impl TxnReader {
         let mut pending: Vec<Open> = self.open.drain().map(|(_, o)| o).collect();
         pending.sort_by_key(|o| o.call);
         for o in pending.into_iter().filter(|o| o.other_f.is_none()) {
+            let start = self.arena.len();
+            self.arena.extend_from_slice(&o.mops);
             self.add(Txn {
                 call: o.call,
                 process: o.process,
                 outcome: Outcome::Info,
                 invoke_index: o.index,
                 complete_index: None,
-                mops: o.mops,
+                mops: start..self.arena.len(),
             });
         }
         let workload = match (self.workload, self.first_append, self.first_write) {
@@ -266,25 +285,20 @@ impl TxnReader {
             (None, None, None) => Workload::RwRegister,
         };
         for t in 0..self.txns.len() {
-            for m in 0..self.txns[t].mops.len() {
-                let mop = std::mem::replace(
-                    &mut self.txns[t].mops[m],
-                    Mop::Read {
-                        key: 0,
-                        value: RawRead::Unknown,
-                    },
-                );
+            for m in self.txns[t].mops.clone() {
                 let done = self
-                    .settle(mop, workload)
+                    .settle(self.arena[m].clone(), workload)
                     .map_err(|message| self.txns[t].bad_call(message))?;
-                self.txns[t].mops[m] = done;
+                self.arena[m] = done;
             }
         }
         Ok(Txns {
             workload,
             txns: self.txns,
+            arena: self.arena,
             keys: self.keys,
             values: self.values,
+            lists: self.lists,
             skipped: self.skipped,
         })
     }
@@ -296,8 +310,8 @@ impl TxnReader {
                 key,
                 value: match value {
                     RawRead::Unknown => None,
-                    RawRead::Nil => Some(Vec::new()),
-                    RawRead::List(xs) => Some(xs),
+                    RawRead::Nil => Some(ListRef::Prefix(0)),
+                    RawRead::List(r) => Some(r),
                     RawRead::Scalar(v) => {
                         return Err(format!(
                             "a list-append read returns a list or null, found {}",
@@ -312,9 +326,10 @@ impl TxnReader {
                     RawRead::Unknown => None,
                     RawRead::Nil => Some(None),
                     RawRead::Scalar(v) => Some(Some(v)),
-                    RawRead::List(xs) => {
-                        let list: Vec<Value> =
-                            xs.iter().map(|&x| self.values.atom(x).to_value()).collect();
+                    RawRead::List(r) => {
+                        let list: Vec<Value> = (self.lists.get(key, r).iter())
+                            .map(|&x| self.values.atom(x).to_value())
+                            .collect();
                         let atom = super::mop::Atom::from_value(&Value::Array(list));
                         Some(Some(self.values.intern_atom(atom)))
                     }

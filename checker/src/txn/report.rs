@@ -26,9 +26,14 @@ pub struct TxnOptions {
     /// of them, or a kind that implies one of them ([`AnomalyKind::implies`]), is found (Elle's
     /// `:anomalies`).
     pub anomalies: Vec<AnomalyKind>,
-    /// Infer edges from each process's order (the `-process` anomalies). Default on.
+    /// Infer edges from each process's order (the `-process` anomalies). Default on. The edges
+    /// are built only when some kind that could make the verdict Invalid needs them (not for
+    /// serializable, say), so a weaker question costs less.
     pub process_order: bool,
-    /// Infer edges from real-time order (the `-realtime` anomalies). Default on.
+    /// Infer edges from real-time order (the `-realtime` anomalies). Default on. As for process
+    /// order, the edges are built only when some kind that could make the verdict Invalid needs
+    /// them (for strict serializability, not for strong session serializability): the
+    /// `-realtime` kinds are then neither looked for nor reported.
     pub realtime_order: bool,
     /// rw-register: infer that a transaction's write to a key follows the version it read
     /// there (writes-follow-reads), the source of most of a register history's ww and rw edges.
@@ -68,6 +73,25 @@ impl TxnOptions {
             self.anomalies
                 .iter()
                 .any(|a| a.implied_by().contains(&kind))
+        }
+    }
+
+    /// True when the graph gets edges of this order kind (process or real-time): the order is
+    /// on, and some kind that could make the verdict Invalid needs it. Real-time edges serve only
+    /// the `-realtime` kinds; process edges the `-process` kinds, and the `-realtime` ones too,
+    /// whose cycles may pass through process edges. Data edges are always built.
+    pub(crate) fn builds(&self, kind: EdgeKind) -> bool {
+        let needed = |edge: EdgeKind| {
+            AnomalyKind::ALL
+                .into_iter()
+                .any(|k| k.order_edge() == Some(edge) && self.prohibits(k))
+        };
+        match kind {
+            EdgeKind::Realtime => self.realtime_order && needed(EdgeKind::Realtime),
+            EdgeKind::Process => {
+                self.process_order && (needed(EdgeKind::Process) || self.builds(EdgeKind::Realtime))
+            }
+            EdgeKind::Ww | EdgeKind::Wr | EdgeKind::Rw => true,
         }
     }
 

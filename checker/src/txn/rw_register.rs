@@ -24,7 +24,7 @@ use super::explain::{Explanation, Version, Why};
 use super::found::Found;
 use super::graph::{EdgeKind, RawEdge};
 use super::mop::{Mop, Txns, Workload};
-use super::writers::{pair, writers, Writer};
+use super::writers::{pair, writers, Writers};
 use crate::CheckError;
 use histories::Outcome;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -42,7 +42,7 @@ struct ExtRead {
 /// The rw-register analysis of a history's transactions.
 pub(crate) struct RwRegister<'a> {
     txns: &'a Txns,
-    writers: FxHashMap<u64, Writer>,
+    writers: Writers,
     /// Per key, the transactions whose version some read showed or that committed.
     installed: Vec<Vec<u32>>,
     /// Whether versions are ordered by writes-follow-reads (else only by the initial state).
@@ -86,7 +86,7 @@ impl<'a> RwRegister<'a> {
             let Some(v) = e.value else { continue };
             observed.insert(pair(e.key, v));
             let read = || Version::Register(Some(self.txns.val(v)));
-            match self.writers.get(&pair(e.key, v)) {
+            match self.writers.get(e.key, v) {
                 None => found.add(AnomalyKind::GarbageRead, || Explanation::GarbageRead {
                     reader: self.txns.txn_ref(e.txn),
                     key: self.txns.key(e.key),
@@ -120,9 +120,7 @@ impl<'a> RwRegister<'a> {
     }
 
     fn last_write(&self, t: u32, k: u32) -> Option<u32> {
-        self.txns.txns[t as usize]
-            .mops
-            .iter()
+        (self.txns.mops(t as usize).iter())
             .rev()
             .find_map(|m| match *m {
                 Mop::Write { key, value } if key == k => Some(value),
@@ -133,7 +131,7 @@ impl<'a> RwRegister<'a> {
     fn find_installed(&mut self, observed: &FxHashSet<u64>) {
         for (t, txn) in self.txns.txns.iter().enumerate() {
             let mut keys: Vec<u32> = Vec::new();
-            for mop in &txn.mops {
+            for mop in self.txns.mops(t) {
                 if let Mop::Write { key, value } = *mop {
                     let counts = match txn.outcome {
                         Outcome::Ok => true,
@@ -168,7 +166,7 @@ impl<'a> RwRegister<'a> {
     /// The committed (or observed) writer of a value, if any.
     fn writer(&self, k: u32, v: u32) -> Option<u32> {
         self.writers
-            .get(&pair(k, v))
+            .get(k, v)
             .filter(|w| self.txns.txns[w.txn as usize].outcome != Outcome::Fail)
             .map(|w| w.txn)
     }
@@ -256,10 +254,9 @@ impl<'a> RwRegister<'a> {
 /// A transaction's external reads (with the version it then wrote), and its internal
 /// inconsistencies (into `found`).
 fn scan(txns: &Txns, t: u32, found: &mut Found, ext: &mut Vec<ExtRead>) {
-    let txn = &txns.txns[t as usize];
     // Per key: the value the transaction last read or wrote, and where its external read is.
     let mut state: FxHashMap<u32, (Option<u32>, Option<usize>)> = FxHashMap::default();
-    for mop in &txn.mops {
+    for mop in txns.mops(t as usize) {
         match *mop {
             Mop::Write { key, value } => {
                 let st = state.entry(key).or_insert((None, None));

@@ -2,9 +2,7 @@
 //! algorithm, iterative (a history of a million transactions chains them a million deep, far
 //! beyond what a recursive search's stack allows).
 
-use super::graph::DepGraph;
-use petgraph::graph::{NodeIndex, WalkNeighbors};
-use petgraph::Direction;
+use super::graph::{DepGraph, EdgeId};
 
 /// Marks nodes in no non-trivial component.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -17,8 +15,8 @@ struct Tarjan<'g> {
     on_stack: Vec<bool>,
     stack: Vec<u32>,
     next: u32,
-    /// The explicit call stack: a node and where its walk over its out-edges stands.
-    calls: Vec<(u32, WalkNeighbors<u32>)>,
+    /// The explicit call stack: a node, its next out-edge to walk and the end of its out-edges.
+    calls: Vec<(u32, EdgeId, EdgeId)>,
 }
 
 impl Tarjan<'_> {
@@ -28,11 +26,8 @@ impl Tarjan<'_> {
         self.next += 1;
         self.stack.push(v);
         self.on_stack[v as usize] = true;
-        let walk = self
-            .g
-            .neighbors_directed(NodeIndex::new(v as usize), Direction::Outgoing)
-            .detach();
-        self.calls.push((v, walk));
+        let (next, end) = self.g.edge_range(v);
+        self.calls.push((v, next, end));
     }
 }
 
@@ -57,11 +52,13 @@ pub(crate) fn components(g: &DepGraph, mask: u8) -> (Vec<u32>, u32) {
         }
         t.enter(root);
         while let Some(top) = t.calls.len().checked_sub(1) {
-            let v = t.calls[top].0 as usize;
-            match t.calls[top].1.next(g) {
-                Some((e, u)) => {
-                    let u = u.index();
-                    if g[e].bit() & mask == 0 {
+            let (v, next, end) = t.calls[top];
+            let v = v as usize;
+            match (next < end).then_some(next) {
+                Some(e) => {
+                    t.calls[top].1 += 1;
+                    let u = g.target(e) as usize;
+                    if g.kind(e).bit() & mask == 0 {
                         continue;
                     }
                     if t.index[u] == NONE {
@@ -72,7 +69,7 @@ pub(crate) fn components(g: &DepGraph, mask: u8) -> (Vec<u32>, u32) {
                 }
                 None => {
                     t.calls.pop();
-                    if let Some(&(p, _)) = t.calls.last() {
+                    if let Some(&(p, _, _)) = t.calls.last() {
                         t.low[p as usize] = t.low[p as usize].min(t.low[v]);
                     }
                     if t.low[v] == t.index[v] {
@@ -101,7 +98,11 @@ pub(crate) fn components(g: &DepGraph, mask: u8) -> (Vec<u32>, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::txn::graph::{build, EdgeKind};
+    use crate::txn::graph::EdgeKind;
+
+    fn build(n: usize, edges: &[(u32, u32, EdgeKind)]) -> DepGraph {
+        DepGraph::build(n, edges.to_vec())
+    }
 
     #[test]
     fn finds_cycles_of_the_masked_kinds_only() {

@@ -12,7 +12,7 @@
 use histories::{History, Op, OpType, Process};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
@@ -148,16 +148,24 @@ fn apply(lists: &mut Vec<Vec<u64>>, mops: &[M]) -> Vec<Vec<u64>> {
     reads
 }
 
+/// The micro-ops as JSON (values built directly: going through serde's serializer, as `json!`
+/// does, made up much of a big benchmark's generating time).
 fn render(mops: &[M], reads: Option<&[Vec<u64>]>) -> Value {
     let mut r = 0;
     Value::Array(
         mops.iter()
             .map(|m| match m {
-                M::Append(k, v) => json!(["append", k, v]),
+                M::Append(k, v) => Value::Array(vec![
+                    Value::String("append".to_string()),
+                    Value::from(*k),
+                    Value::from(*v),
+                ]),
                 M::Read(k) => {
-                    let seen = reads.map(|rs| json!(rs[r]));
+                    let seen = reads.map_or(Value::Null, |rs| {
+                        Value::Array(rs[r].iter().map(|&x| Value::from(x)).collect())
+                    });
                     r += 1;
-                    json!(["r", k, seen])
+                    Value::Array(vec![Value::String("r".to_string()), Value::from(*k), seen])
                 }
             })
             .collect(),

@@ -3,12 +3,12 @@
 //! calls, and arbitrary histories of every other model.
 
 use checker::gen::{generate, GenConfig};
-use checker::linear::fast::{self, FastOutcome};
+use checker::linear::fast::{self, FastOutcome, FastPath};
 use checker::linear::{check, problem, reference, Options};
 use checker::model::register::Register;
 use checker::model::{
     append_kv::AppendKv, booking::Booking, counter::Counter, mutex::Mutex, set::Set, Datum,
-    FailSemantics, Model,
+    FailSemantics,
 };
 use checker::Verdict;
 use histories::{History, Op, OpType, Process};
@@ -17,7 +17,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 
-fn agree<M: Model>(
+fn agree<M: FastPath>(
     model: &M,
     history: &History,
     semantics: FailSemantics,

@@ -8,7 +8,7 @@
 //! - [`Format::PorcupineKv`], Porcupine's kv histories: EDN maps one per line, with `:key`; read
 //!   with the EDN reader.
 //!
-//! [`detect`] tells the format from the first bytes of a file; [`read_path`] and [`read_str`] read
+//! [`detect`](fn@detect) tells the format from the first bytes of a file; [`read_path`] and [`read_str`] read
 //! a whole history, recording the file and line of every op so that later errors can name them.
 
 pub mod detect;

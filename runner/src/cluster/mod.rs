@@ -10,7 +10,7 @@
 //!
 //! A `Cluster` is a [`faults::Mechanism`]: wrap it (or `&mut` it) in a [`faults::Injector`] to
 //! apply faults. Everything a run creates is recorded in a [`RunState`] persisted before it is
-//! created, and torn down ([`teardown`]) on drop, on error, on SIGINT/SIGTERM ([`signals`]) and by
+//! created, and torn down ([`teardown`](mod@teardown)) on drop, on error, on SIGINT/SIGTERM ([`signals`]) and by
 //! `rift cleanup` after a SIGKILL.
 
 mod config;

@@ -17,4 +17,4 @@ mod words;
 pub use config::NemesisConfig;
 pub use in_force::InForce;
 pub use plan::{pinned_to_started, starts_fault, Plan, PlanCursor, Planned};
-pub use words::{describe, name};
+pub use words::describe;

@@ -65,19 +65,3 @@ pub fn describe(f: &Fault) -> String {
         Fault::ClockReset { target: t } => format!("clock-reset {}", target(t)),
     }
 }
-
-/// The fault's name as recorded in the history's nemesis ops (`f`).
-pub fn name(f: &Fault) -> &'static str {
-    match f {
-        Fault::Pause { .. } => "pause",
-        Fault::Resume { .. } => "resume",
-        Fault::Kill { .. } => "kill",
-        Fault::Restart { .. } => "restart",
-        Fault::Partition { .. } => "partition",
-        Fault::Heal => "heal",
-        Fault::PacketLoss { .. } => "packet-loss",
-        Fault::ClockBump { .. } => "clock-bump",
-        Fault::ClockStrobe { .. } => "clock-strobe",
-        Fault::ClockReset { .. } => "clock-reset",
-    }
-}

@@ -189,7 +189,7 @@ impl Load<'_> {
     }
 }
 
-/// Runs `trials` unrecorded and `trials` recorded trials, interleaved (see [`recorded_in`]) after
+/// Runs `trials` unrecorded and `trials` recorded trials, interleaved (see `recorded_in`) after
 /// an uncounted warm-up, each of `config.time_limit_s` seconds at unlimited rate with
 /// `config.concurrency` clients and no faults, against one cluster of the config's system
 /// (from `registry`).

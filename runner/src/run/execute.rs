@@ -162,7 +162,7 @@ pub fn run(
     ] {
         header.meta.insert(k.into(), v);
     }
-    if let Some(init) = workload.init() {
+    if let Some(init) = workload.init(&config.workload) {
         header.meta.insert("init".into(), init);
     }
     let start = Instant::now();

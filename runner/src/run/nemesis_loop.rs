@@ -3,7 +3,7 @@
 
 use crate::cluster::Cluster;
 use crate::generator::{Context, Generator, Next};
-use crate::nemesis::{describe, name, pinned_to_started, starts_fault, InForce, Plan};
+use crate::nemesis::{describe, pinned_to_started, starts_fault, InForce, Plan};
 use crate::record::Recorder;
 use crate::store::{FaultLine, RunDir};
 use crate::RunError;
@@ -70,7 +70,7 @@ impl NemesisRun<'_> {
             extra.remove("fault");
             extra.insert("start".into(), start.into());
             let value = serde_json::to_value(fault).unwrap_or(Value::Null);
-            recorder.nemesis(name(fault), value, extra);
+            recorder.nemesis(fault.name(), value, extra);
             if record.outcome == Outcome::Installed || !starts_fault(fault) {
                 let mut c = current.lock().unwrap_or_else(|e| e.into_inner());
                 *c = if starts_fault(fault) {

@@ -174,7 +174,7 @@ const ROUND_PAUSE: Duration = Duration::from_millis(250);
 ///
 /// In a round every node is read at once, each node's reads in turn; a read that does not return
 /// ok (a node still electing a leader or catching up after the heal) is tried again on a fresh
-/// process, up to [`FINAL_READ_TRIES`] times, so that every node gets read when it can be. Each
+/// process, up to `FINAL_READ_TRIES` times, so that every node gets read when it can be. Each
 /// round is recorded; the convergence checker takes each node's last read of each key, so a
 /// system that converges within `settle` is judged converged, and one that never does is judged
 /// on its last round.

@@ -33,7 +33,12 @@ impl Workload for BankWorkload {
     }
 
     fn model(&self) -> &'static str {
-        "bank"
+        checker::invariants::bank::MODEL
+    }
+
+    /// The opening balances, so that `rift check` of the history alone knows them.
+    fn init(&self, config: &WorkloadConfig) -> Option<serde_json::Value> {
+        Some(bank_options(config).init())
     }
 
     fn validate(&self, config: &WorkloadConfig) -> Result<(), RunError> {

@@ -124,7 +124,7 @@ pub trait Workload: Sync {
 
     /// The model's initial value when it is not the model's default, written to the history's
     /// header as `init` so that `rift check` of the history starts from the same state.
-    fn init(&self) -> Option<serde_json::Value> {
+    fn init(&self, _config: &WorkloadConfig) -> Option<serde_json::Value> {
         None
     }
 
