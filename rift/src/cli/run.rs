@@ -23,8 +23,8 @@ pub struct Args {
     /// The test's name (runs are stored under STORE/TEST/).
     #[arg(long)]
     pub test: Option<String>,
-    /// The system under test: a registered system (the `rift` binary's: booking, etcd, redis),
-    /// or a system description file (a path ending in .toml).
+    /// The system under test: a registered system (the `rift` binary's: booking, etcd, redis,
+    /// postgres), or a system description file (a path ending in .toml).
     #[arg(long)]
     pub system: Option<String>,
     /// One of the system's options, KEY=VALUE (repeat for several), e.g. --option read=all.

@@ -3,21 +3,28 @@
 //! - etcd: linearizable reads Valid and serializable reads Invalid (a stale read) under
 //!   partitions isolating one member, over two seeds;
 //! - Redis: the set workload with its primary partitioned away long enough for a Sentinel
-//!   failover loses acknowledged adds (Invalid), over two seeds.
+//!   failover loses acknowledged adds (Invalid), over two seeds;
+//! - PostgreSQL: the example campaigns examples/postgres.toml (serializable on the primary Valid
+//!   under strict serializability; reads from standbys, stale or not by load, any) and
+//!   examples/postgres-si.toml (repeatable read Valid under snapshot isolation), as they are.
 //!
-//! Needs root (namespaces, iptables) and etcd, redis-server and redis-sentinel on the PATH
-//! (scripts/setup installs them). The two tests run one after the other (a lock), each bounded.
+//! Needs root (namespaces, iptables), etcd, redis-server and redis-sentinel on the PATH, and
+//! PostgreSQL (scripts/setup installs them). The tests run one after the other (a lock), each
+//! bounded.
 
 use crate::leftovers::{traces, wait_at_most};
 use std::process::Command;
 use std::time::Duration;
 
-/// The longest a campaign here may take.
+/// The longest an etcd or Redis campaign here may take.
 const LIMIT: Duration = Duration::from_secs(90);
 
+/// The programs whose processes a campaign must not leave behind.
+const PROGRAMS: [&str; 4] = ["etcd", "redis-server", "redis-sentinel", "postgres"];
+
 /// Runs the campaign `toml` (its store in a temp dir) with the `rift` binary, killing it at
-/// [`LIMIT`]; returns its exit code and output.
-fn campaign(name: &str, toml: &str) -> (Option<i32>, String) {
+/// `limit`; returns its exit code and output.
+fn campaign(name: &str, toml: &str, limit: Duration) -> (Option<i32>, String) {
     let dir =
         std::env::temp_dir().join(format!("rift-test-campaign-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -34,7 +41,7 @@ fn campaign(name: &str, toml: &str) -> (Option<i32>, String) {
         .stderr(std::fs::File::create(dir.join("err.txt")).unwrap())
         .spawn()
         .unwrap();
-    let code = wait_at_most(&mut child, LIMIT);
+    let code = wait_at_most(&mut child, limit);
     let out = std::fs::read_to_string(&out_file).unwrap_or_default()
         + &std::fs::read_to_string(dir.join("err.txt")).unwrap_or_default();
     let _ = std::fs::remove_dir_all(&dir);
@@ -43,19 +50,21 @@ fn campaign(name: &str, toml: &str) -> (Option<i32>, String) {
 
 /// Runs `toml` and asserts that it met every expectation within [`LIMIT`] and left nothing.
 fn campaign_meets_its_expectations(name: &str, toml: &str) {
+    campaign_meets_its_expectations_within(name, toml, LIMIT)
+}
+
+/// Runs `toml` and asserts that it met every expectation within `limit` and left nothing.
+fn campaign_meets_its_expectations_within(name: &str, toml: &str, limit: Duration) {
     // Alone: it compares every trace of rift's on the machine before and after.
     let _machine = crate::machine::alone();
-    let before = traces(&["etcd", "redis-server", "redis-sentinel"]);
-    let (code, out) = campaign(name, toml);
+    let before = traces(&PROGRAMS);
+    let (code, out) = campaign(name, toml, limit);
     assert_eq!(
         code,
         Some(0),
-        "the {name} campaign did not meet its expectations within {LIMIT:?}:\n{out}"
+        "the {name} campaign did not meet its expectations within {limit:?}:\n{out}"
     );
-    let left: Vec<_> = traces(&["etcd", "redis-server", "redis-sentinel"])
-        .difference(&before)
-        .cloned()
-        .collect();
+    let left: Vec<_> = traces(&PROGRAMS).difference(&before).cloned().collect();
     assert!(left.is_empty(), "the {name} campaign left {left:?}");
 }
 
@@ -111,5 +120,25 @@ expect = "invalid"
 name = "partition-primary"
 nemesis = { faults = ["partition"], interval_s = 8.0, partitions = ["halves"] }
 "#,
+    );
+}
+
+#[test]
+fn postgres_serializable_on_the_primary_is_strict_serializable() {
+    // The example campaign itself: 6 cases of 6 s, about 2 minutes.
+    campaign_meets_its_expectations_within(
+        "postgres",
+        include_str!("../../../examples/postgres.toml"),
+        Duration::from_secs(240),
+    );
+}
+
+#[test]
+fn postgres_repeatable_read_is_snapshot_isolation() {
+    // The example campaign itself: 4 cases of 6 s, about 1.5 minutes.
+    campaign_meets_its_expectations_within(
+        "postgres-si",
+        include_str!("../../../examples/postgres-si.toml"),
+        Duration::from_secs(180),
     );
 }

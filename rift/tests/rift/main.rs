@@ -37,6 +37,7 @@ mod machine;
 mod memory_limit;
 mod nightly_ci;
 mod out_of_tree;
+mod postgres;
 mod redis;
 mod redis_faults;
 mod replay;

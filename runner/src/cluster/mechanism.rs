@@ -1,4 +1,4 @@
-//! The cluster as a [`Mechanism`]: signals to process groups, restarts on the same data
+//! The cluster as a [`Mechanism`]: signals to process trees (a node's group and every descendant), restarts on the same data
 //! directory, iptables rules in node namespaces, libfaketime control files.
 
 use super::node::wait_ready;
@@ -47,7 +47,7 @@ impl Mechanism for Cluster {
                     Transition::Pause => (Signal::SIGSTOP, true),
                     _ => (Signal::SIGCONT, false),
                 };
-                if !faults::signals::signal_group(node, p.identity.pid, signal)? {
+                if !faults::signals::signal_tree(node, p.identity.pid, signal)? {
                     return Ok(gone());
                 }
                 // Bounded check that the kernel did what was asked.
@@ -74,7 +74,7 @@ impl Mechanism for Cluster {
                 let Some(mut p) = n.main.take() else {
                     return Ok(gone());
                 };
-                if !faults::signals::signal_group(node, p.identity.pid, Signal::SIGKILL)? {
+                if !faults::signals::signal_tree(node, p.identity.pid, Signal::SIGKILL)? {
                     p.reap(Duration::from_millis(100));
                     return Ok(gone());
                 }

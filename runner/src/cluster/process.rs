@@ -140,15 +140,13 @@ impl Proc {
         Ok(Proc { child, identity })
     }
 
-    /// Kills the process group with SIGKILL (resuming it first) and reaps the process, waiting
-    /// at most `timeout`. Returns whether it is gone.
+    /// Kills the process tree (its group and every descendant) with SIGKILL and reaps the
+    /// process, waiting at most `timeout`. Returns whether it is gone.
     pub fn kill(&mut self, timeout: Duration) -> bool {
         if self.child.try_wait().ok().flatten().is_some() {
             return true;
         }
-        let pgid = nix::unistd::Pid::from_raw(self.identity.pid);
-        let _ = nix::sys::signal::killpg(pgid, nix::sys::signal::Signal::SIGCONT);
-        let _ = nix::sys::signal::killpg(pgid, nix::sys::signal::Signal::SIGKILL);
+        let _ = faults::signals::send_tree(self.identity.pid, nix::sys::signal::Signal::SIGKILL);
         self.reap(timeout)
     }
 

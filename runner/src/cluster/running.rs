@@ -498,8 +498,9 @@ impl Cluster {
             .filter_map(|n| n.main.as_mut())
             .collect();
         for p in &mut mains {
+            // Resumed first, descendants that left its group included, so it can act on `stop`.
+            let _ = faults::signals::send_tree(p.identity.pid, nix::sys::signal::Signal::SIGCONT);
             let pgid = nix::unistd::Pid::from_raw(p.identity.pid);
-            let _ = nix::sys::signal::killpg(pgid, nix::sys::signal::Signal::SIGCONT);
             let _ = nix::sys::signal::killpg(pgid, stop);
         }
         let deadline = std::time::Instant::now() + grace;

@@ -8,7 +8,7 @@
 
 use super::{state::state_dir, RunState};
 use faults::process::ProcessIdentity;
-use nix::sys::signal::{killpg, Signal};
+use nix::sys::signal::Signal;
 use nix::unistd::Pid;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -68,9 +68,8 @@ pub fn teardown(state: &RunState) -> TeardownReport {
     victims.sort_by_key(|p| p.pid);
     victims.dedup();
     for p in &victims {
-        // A stopped process is resumed first, so nothing is left stopped even if the kill fails.
-        let _ = killpg(Pid::from_raw(p.pid), Signal::SIGCONT);
-        let _ = killpg(Pid::from_raw(p.pid), Signal::SIGKILL);
+        // Its whole tree: descendants that left its group (PostgreSQL's backends) too.
+        let _ = faults::signals::send_tree(p.pid, Signal::SIGKILL);
         let _ = nix::sys::signal::kill(Pid::from_raw(p.pid), Signal::SIGKILL);
     }
     let deadline = Instant::now() + Duration::from_secs(3);
