@@ -205,6 +205,7 @@ pub fn bench_record(
         ClusterConfig {
             nodes: config.nodes,
             backend: config.backend,
+            ready_timeout_ms: (config.ready_timeout_s * 1000.0) as u64,
             clock: false,
             ..ClusterConfig::default()
         },

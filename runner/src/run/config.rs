@@ -71,6 +71,9 @@ pub struct RunConfig {
     pub time_limit_s: f64,
     /// A call with no answer after this many ms is recorded as info.
     pub op_timeout_ms: u64,
+    /// Seconds a node may take to become ready (its setup commands included: `initdb`, a base
+    /// backup, a state transfer), at the start and after each restart.
+    pub ready_timeout_s: f64,
     /// The fault schedule.
     pub nemesis: NemesisConfig,
     /// Seconds of quiet between healing and the final reads.
@@ -96,6 +99,7 @@ impl Default for RunConfig {
             rate: 200.0,
             time_limit_s: 30.0,
             op_timeout_ms: 1000,
+            ready_timeout_s: 10.0,
             nemesis: NemesisConfig::default(),
             quiet_s: 2.0,
             settle_s: 5.0,
@@ -188,6 +192,12 @@ impl RunConfig {
             return invalid(
                 "time-limit",
                 format!("{} is not a positive number of seconds", self.time_limit_s),
+            );
+        }
+        if !(self.ready_timeout_s.is_finite() && self.ready_timeout_s > 0.0) {
+            return invalid(
+                "ready_timeout_s",
+                format!("{} is not a positive number of seconds", self.ready_timeout_s),
             );
         }
         if !(self.quiet_s.is_finite() && self.quiet_s >= 0.0) {
