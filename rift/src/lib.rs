@@ -21,13 +21,15 @@ use clap::{CommandFactory, FromArgMatches};
 use runner::run::RunConfig;
 use runner::system::Registry;
 
-/// The systems rift ships: the booking service (the default), etcd and Redis.
+/// The systems rift ships: the booking service (the default), etcd, Redis and MariaDB Galera
+/// Cluster.
 #[cfg(feature = "builtin")]
 pub fn builtin() -> Registry {
     Registry::new()
         .with(rift_booking::Booking)
         .with(rift_etcd::Etcd)
         .with(rift_redis::Redis)
+        .with(rift_galera::Galera)
 }
 
 /// `rift run --help`'s epilogue: the exit codes, and the config a run with no options uses.
