@@ -43,17 +43,19 @@ impl Adapter for GaleraAdapter {
         Ok(node::setup(node))
     }
 
-    /// The joiners start once node 0 has bootstrapped the cluster.
+    /// One after the other: node 0 bootstraps the cluster, then each joins once the one before
+    /// it is a synced member (a member sends one snapshot at a time, and a joiner waiting for
+    /// another's would use up its own ready timeout).
     fn starts_after(&self, node: &NodeSpec) -> Vec<NodeId> {
-        if node.id.0 == 0 {
-            Vec::new()
-        } else {
-            vec![NodeId(0)]
+        match node.id.0 {
+            0 => Vec::new(),
+            i => vec![NodeId(i - 1)],
         }
     }
 
     /// Ready when the server answers on its socket with `wsrep_ready` ON, in a primary
-    /// component, synced; a joiner's first start also waits until every node is a member.
+    /// component, synced; node `i`'s first start also waits until the cluster has at least
+    /// `i + 1` members (itself and those started before it).
     fn probe(&self, node: &NodeSpec, shell: &dyn Shell) -> Result<(), String> {
         let out = shell.run(node.id, &node::query(node, STATUS), PROBE_TIMEOUT)?;
         if !out.success {
@@ -71,8 +73,12 @@ impl Adapter for GaleraAdapter {
         want("wsrep_ready", "ON")?;
         want("wsrep_cluster_status", "Primary")?;
         want("wsrep_local_state_comment", "Synced")?;
-        if node.id.0 != 0 && !node.restart {
-            want("wsrep_cluster_size", &node.peers.len().to_string())?;
+        let size: usize = get("wsrep_cluster_size").parse().unwrap_or(0);
+        if !node.restart && size <= node.id.0 {
+            return Err(format!(
+                "wsrep_cluster_size is {size}, not yet {} or more",
+                node.id.0 + 1
+            ));
         }
         Ok(())
     }
