@@ -33,6 +33,12 @@ const GCOMM: u16 = 1;
 const IST: u16 = 2;
 const SST: u16 = 3;
 
+/// Group membership timing, shorter than Galera's defaults (a member silent for 5 s suspected,
+/// 15 s evicted) so that a killed node's old membership is gone, and its restart synced, within
+/// rift's ready timeout (10 s). A pause or partition longer than 2 s evicts the node too.
+const EVS: &str = "evs.keepalive_period=PT0.5S;evs.inactive_check_period=PT0.5S;\
+                   evs.suspect_timeout=PT2S;evs.inactive_timeout=PT3S;evs.install_timeout=PT3S";
+
 /// The node's Unix socket.
 pub fn socket(node: &NodeSpec) -> PathBuf {
     node.data_dir.join(SOCKET)
@@ -74,7 +80,7 @@ pub fn config(node: &NodeSpec, options: &GaleraOptions) -> String {
          wsrep_cluster_address = gcomm://{peers}\n\
          wsrep_node_name = {name}\n\
          wsrep_node_address = {gcomm}\n\
-         wsrep_provider_options = \"gmcast.listen_addr=tcp://{gcomm};ist.recv_addr={ist};gcache.size=64M\"\n\
+         wsrep_provider_options = \"gmcast.listen_addr=tcp://{gcomm};ist.recv_addr={ist};gcache.size=64M;{EVS}\"\n\
          wsrep_sst_method = rsync\n\
          wsrep_sst_receive_address = {sst}\n\
          wsrep_sync_wait = {sync_wait}\n",
@@ -150,16 +156,41 @@ pub fn setup(node: &NodeSpec) -> Vec<NodeCommand> {
 /// (`--wsrep-new-cluster`); every other start, the first node's restarts included, joins the
 /// cluster at the peers' addresses (after all nodes were killed, Galera re-forms the cluster
 /// from the state each kept, once they are all back).
+///
+/// A restart first recovers the node's last committed position from InnoDB
+/// (`--wsrep-recover`, as Debian's service does; a killed server leaves none in
+/// `grastate.dat`) and starts from it, so that it can catch up by an incremental transfer
+/// instead of a full snapshot; `exec` keeps one process whose pid is the server's.
 pub fn command(node: &NodeSpec) -> NodeCommand {
-    let mut args = vec![format!(
+    let defaults = format!(
         "--defaults-file={}",
         node.data_dir.join(CONFIG_FILE).display()
-    )];
-    if node.id.0 == 0 && !node.restart {
-        args.push("--wsrep-new-cluster".into());
+    );
+    if !node.restart {
+        let mut args = vec![defaults];
+        if node.id.0 == 0 {
+            args.push("--wsrep-new-cluster".into());
+        }
+        return as_mysql("mariadbd", args);
     }
-    as_mysql("mariadbd", args)
+    as_mysql(
+        "sh",
+        vec![
+            "-c".into(),
+            RECOVER_THEN_START.into(),
+            "mariadbd".into(),
+            defaults,
+            node.data_dir.display().to_string(),
+        ],
+    )
 }
+
+/// `sh -c` script: `$1` is `--defaults-file=...`, `$2` the data directory, where the recovery
+/// writes its log.
+const RECOVER_THEN_START: &str = r#"log="$2/wsrep-recover.log"
+mariadbd "$1" --wsrep-recover --log-error="$log" >/dev/null 2>&1
+pos=$(sed -n 's/.*WSREP: Recovered position: *//p' "$log" | tail -n 1)
+exec mariadbd "$1" ${pos:+--wsrep-start-position="$pos"}"#;
 
 /// A query of the node's own server as root over its socket, tab-separated without headers.
 pub fn query(node: &NodeSpec, sql: &str) -> NodeCommand {
@@ -232,12 +263,23 @@ mod tests {
         let bootstraps = |i, restart| {
             command(&spec(i, restart))
                 .args
-                .contains(&"--wsrep-new-cluster".to_string())
+                .iter()
+                .any(|a| a.contains("--wsrep-new-cluster"))
         };
         assert!(bootstraps(0, false));
         assert!(!bootstraps(0, true), "a restarted first node joins");
         assert!(!bootstraps(1, false));
         assert!(!bootstraps(2, true));
+    }
+
+    #[test]
+    fn a_restart_recovers_its_position_then_becomes_the_server() {
+        let c = command(&spec(0, true));
+        assert_eq!(c.program, PathBuf::from("sh"));
+        assert!(c.args[1].contains("--wsrep-recover"), "{}", c.args[1]);
+        assert!(c.args[1].contains("exec mariadbd"), "{}", c.args[1]);
+        assert_eq!(c.args[3], "--defaults-file=/w/n0/my.cnf");
+        assert_eq!(c.user.as_deref(), Some(OS_USER));
     }
 
     #[test]
