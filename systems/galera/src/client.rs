@@ -43,8 +43,8 @@ impl GaleraClient {
                         .exec_first(self.table.read(), (key,))
                         .await
                         .map_err(Failure::Before)?;
-                    let list = schema::list(row.as_deref().unwrap_or(""))
-                        .map_err(Failure::Unreadable)?;
+                    let list =
+                        schema::list(row.as_deref().unwrap_or("")).map_err(Failure::Unreadable)?;
                     json!(list)
                 }
                 MicroOp::Append { key, value } => {

@@ -45,7 +45,10 @@ impl GaleraDriver {
     async fn connect(&self, node: NodeId) -> Result<(Opts, Conn), ClientError> {
         let fail = |kind, detail: String| ClientError::new(&node.to_string(), kind, detail);
         let addr = *self.addrs.get(node.0).ok_or_else(|| {
-            fail(FailureKind::Unreachable, format!("no node {node} in this run"))
+            fail(
+                FailureKind::Unreachable,
+                format!("no node {node} in this run"),
+            )
         })?;
         let opts = self.opts(addr);
         let mut conn = tokio::time::timeout(self.connect_timeout, Conn::new(opts.clone()))
@@ -58,8 +61,14 @@ impl GaleraDriver {
                 let create = conn.query_drop(table.create());
                 match tokio::time::timeout(self.connect_timeout, create).await {
                     Ok(Ok(())) => Ok(()),
-                    Ok(Err(e)) => Err(fail(FailureKind::Rejected, format!("creating the table: {e}"))),
-                    Err(_) => Err(fail(FailureKind::Rejected, "creating the table timed out".into())),
+                    Ok(Err(e)) => Err(fail(
+                        FailureKind::Rejected,
+                        format!("creating the table: {e}"),
+                    )),
+                    Err(_) => Err(fail(
+                        FailureKind::Rejected,
+                        "creating the table timed out".into(),
+                    )),
                 }
             })
             .await?;

@@ -59,7 +59,9 @@ fn missing() -> Option<RunError> {
         };
         (!found).then(|| RunError::NotFound {
             program: program.into(),
-            searched: format!("it comes with the Debian package {package} (scripts/setup installs it)"),
+            searched: format!(
+                "it comes with the Debian package {package} (scripts/setup installs it)"
+            ),
         })
     })
 }

@@ -253,9 +253,15 @@ mod tests {
             innodb_flush_log_at_trx_commit: 2,
         };
         let conf = config(&spec(0, false), &o);
-        assert!(conf.contains("transaction_isolation = SERIALIZABLE\n"), "{conf}");
+        assert!(
+            conf.contains("transaction_isolation = SERIALIZABLE\n"),
+            "{conf}"
+        );
         assert!(conf.contains("wsrep_sync_wait = 7\n"), "{conf}");
-        assert!(conf.contains("innodb_flush_log_at_trx_commit = 2\n"), "{conf}");
+        assert!(
+            conf.contains("innodb_flush_log_at_trx_commit = 2\n"),
+            "{conf}"
+        );
     }
 
     #[test]
@@ -287,6 +293,9 @@ mod tests {
         assert_eq!(setup(&spec(0, false)).len(), 2);
         assert!(setup(&spec(1, false)).is_empty());
         let sql = &setup(&spec(0, false))[1].args[3];
-        assert!(sql.contains("CREATE USER IF NOT EXISTS 'rift'@'%'"), "{sql}");
+        assert!(
+            sql.contains("CREATE USER IF NOT EXISTS 'rift'@'%'"),
+            "{sql}"
+        );
     }
 }

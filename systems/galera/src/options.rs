@@ -94,27 +94,38 @@ mod tests {
         let o = read(json!({})).unwrap();
         assert_eq!(o, GaleraOptions::default());
         assert_eq!(o.isolation, Isolation::RepeatableRead);
-        assert_eq!((o.wsrep_sync_wait, o.innodb_flush_log_at_trx_commit), (0, 1));
+        assert_eq!(
+            (o.wsrep_sync_wait, o.innodb_flush_log_at_trx_commit),
+            (0, 1)
+        );
     }
 
     #[test]
     fn an_unknown_isolation_level_is_refused_with_the_levels_there_are() {
         let e = read(json!({"isolation": "read-committed"})).unwrap_err();
         assert!(e.contains("read-committed"), "{e}");
-        assert!(e.contains("repeatable-read") && e.contains("serializable"), "{e}");
+        assert!(
+            e.contains("repeatable-read") && e.contains("serializable"),
+            "{e}"
+        );
     }
 
     #[test]
     fn out_of_range_numbers_are_refused_with_their_range() {
-        let e = read(json!({"wsrep_sync_wait": 16})).unwrap().check().unwrap_err();
+        let e = read(json!({"wsrep_sync_wait": 16}))
+            .unwrap()
+            .check()
+            .unwrap_err();
         assert!(e.contains("0..=15"), "{e}");
         let flush = json!({"innodb_flush_log_at_trx_commit": 3});
         let e = read(flush).unwrap().check().unwrap_err();
         assert!(e.contains("0, 1 or 2"), "{e}");
-        assert!(read(json!({"wsrep_sync_wait": 15, "innodb_flush_log_at_trx_commit": 0}))
-            .unwrap()
-            .check()
-            .is_ok());
+        assert!(
+            read(json!({"wsrep_sync_wait": 15, "innodb_flush_log_at_trx_commit": 0}))
+                .unwrap()
+                .check()
+                .is_ok()
+        );
     }
 
     #[test]
