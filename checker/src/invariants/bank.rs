@@ -35,6 +35,9 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
+/// The model a bank history's header names.
+pub const MODEL: &str = "bank";
+
 /// How many violations of one kind the explanation lists in words (the report keeps all).
 const LISTED_PER_KIND: usize = 5;
 
@@ -59,6 +62,41 @@ impl BankOptions {
             negative_allowed: false,
             real_time: false,
         }
+    }
+
+    /// The options of a history whose accounts start as `init` says: an object of each
+    /// account's opening balance, `{"0": 10, "1": 10}`, as a bank history's header carries it;
+    /// negative balances forbidden, no real-time bound.
+    pub fn from_init(init: &Value) -> Result<BankOptions, CheckError> {
+        let expected = || {
+            CheckError::Model(format!(
+                "a bank history's initial balances are an object of accounts to integers, such \
+                 as {{\"0\": 10, \"1\": 10}}; found {init}"
+            ))
+        };
+        let accounts = init
+            .as_object()
+            .filter(|a| !a.is_empty())
+            .ok_or_else(expected)?;
+        let initial = accounts
+            .iter()
+            .map(|(a, b)| Ok((a.clone(), b.as_i64().ok_or_else(expected)?)))
+            .collect::<Result<_, CheckError>>()?;
+        Ok(BankOptions {
+            initial,
+            negative_allowed: false,
+            real_time: false,
+        })
+    }
+
+    /// The opening balances as [`BankOptions::from_init`] reads them.
+    pub fn init(&self) -> Value {
+        Value::Object(
+            self.initial
+                .iter()
+                .map(|(a, b)| (a.clone(), Value::from(*b)))
+                .collect(),
+        )
     }
 
     /// The total all balances must add up to.

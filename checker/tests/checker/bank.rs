@@ -414,3 +414,15 @@ fn a_simulated_bank_that_loses_an_update_is_caught() {
         assert_eq!(r.counts.get(&WrongTotal), Some(&1), "seed {seed}: {r}");
     }
 }
+
+#[test]
+fn opening_balances_read_from_a_header_round_trip_and_anything_else_is_refused_by_shape() {
+    let options = BankOptions::uniform(3, 10);
+    let read = BankOptions::from_init(&options.init()).unwrap();
+    assert_eq!(read, options);
+    for bad in [json!([10, 10]), json!({}), json!({"0": "ten"}), json!(null)] {
+        let e = BankOptions::from_init(&bad).unwrap_err().to_string();
+        assert!(e.contains("object of accounts"), "{e}");
+        assert!(e.contains(&bad.to_string()), "{e}");
+    }
+}

@@ -9,12 +9,13 @@ mod txn;
 mod witness;
 
 use anyhow::{bail, Context};
-use checker::checkers::{Evidence, Linearizable, Transactions};
+use checker::checkers::{BankInvariants, Evidence, Linearizable, Transactions};
+use checker::invariants::bank::{self, BankOptions};
 use checker::linear::{check_history, Options, Report};
 use checker::model::spec::ModelKind;
 use checker::model::{FailSemantics, ModelSpec};
 use checker::txn::TxnOptions;
-use checker::Verdict;
+use checker::{Checker, Verdict};
 use histories::formats::{detect, read_path, Format};
 use histories::{History, OpType};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -30,7 +31,8 @@ use std::time::Duration;
 /// when ops carry keys); get/put/append -> append-kv; acquire/release -> mutex; txn of
 /// read/write -> multi-register; txn of Elle's append/r/w -> the transactional checker
 /// (list-append or rw-register, judged against --consistency-model); book/cancel -> booking.
-/// An ambiguous history is refused.
+/// transfer/read -> the bank's invariants (opening balances from --init or the header; negative
+/// balances forbidden; no real-time bound). An ambiguous history is refused.
 ///
 /// A PATH holding run.json and history.jsonl is a stored run: it is re-checked with the checkers
 /// its workload got in `rift run`, and the verdicts are merged.
@@ -42,7 +44,7 @@ pub struct Args {
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// The model: register, cas-register (kv), multi-register, mutex, append-kv, set, counter,
-    /// booking; or list-append, rw-register (transactional).
+    /// booking; or list-append, rw-register (transactional); or bank (invariants).
     #[arg(long)]
     pub model: Option<String>,
     /// The input format (jsonl, edn, jepsen-log, porcupine-kv); detected from content by default.
@@ -161,6 +163,8 @@ enum Model {
     Linear(ModelKind),
     /// The transactional checker, with the workload when it was named.
     Txn(Option<checker::txn::Workload>),
+    /// The bank's invariants, from the opening balances given by --init or the header.
+    Bank,
 }
 
 /// One thing to check: a history file or a stored run's directory.
@@ -208,6 +212,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let txn_flags = args.txn_flags();
     let model = match (&args.model, txn_flags.first()) {
         (Some(m), _) if txn::workload(m).is_some() => Some(Model::Txn(txn::workload(m))),
+        (Some(m), Some(flag)) if m == bank::MODEL => bail!(
+            "{flag} is for transactional histories; --model bank is judged by the bank's \
+             invariants (drop the flag)"
+        ),
+        (Some(m), None) if m == bank::MODEL => Some(Model::Bank),
         (Some(m), Some(flag)) => bail!(
             "{flag} is for transactional histories; --model {m} is a linearizability model \
              (use --model list-append or rw-register, or drop one flag)"
@@ -367,6 +376,9 @@ fn named_by_header(history: &History) -> Option<Model> {
     if let Ok(kind) = m.parse::<ModelKind>() {
         return Some(Model::Linear(kind));
     }
+    if m == bank::MODEL {
+        return Some(Model::Bank);
+    }
     txn::workload(m).map(|w| Model::Txn(Some(w)))
 }
 
@@ -392,6 +404,9 @@ fn infer(history: &History) -> anyhow::Result<Model> {
             return Ok(Model::Txn(None));
         }
         return Ok(Model::Linear(ModelKind::MultiRegister));
+    }
+    if fs.contains(&"transfer") && all_in(&["transfer", "read"]) {
+        return Ok(Model::Bank);
     }
     if fs.is_empty() {
         // No client calls: every model judges it alike (vacuously valid).
@@ -467,7 +482,7 @@ fn check_file(
         && !args.shrink
         && match model {
             Some(Model::Txn(_)) => format == Some(Format::Jsonl),
-            Some(Model::Linear(_)) => false,
+            Some(Model::Linear(_) | Model::Bank) => false,
             None => format == Some(Format::Jsonl) && txn::jsonl_is_transactional(file)?,
         };
     if streamed {
@@ -492,6 +507,24 @@ fn check_file(
     };
     let kind = match model {
         Model::Linear(kind) => kind,
+        Model::Bank => {
+            let checker = bank_checker(&history, init)?;
+            let j = checker.check(&history);
+            let out = if args.json {
+                format!(
+                    "{}\n",
+                    serde_json::json!({"file": file, "inferred_model": inferred, "report": j.details()})
+                )
+            } else {
+                format!(
+                    "{}: {}{}",
+                    file.display(),
+                    if inferred { "(model inferred) " } else { "" },
+                    j.explanation
+                )
+            };
+            return Ok((j.verdict, out));
+        }
         Model::Txn(workload) => {
             let opts = TxnOptions {
                 workload,
@@ -603,4 +636,21 @@ pub fn cut_short_note(file: &Path, line: Option<u32>) -> String {
         ),
         None => String::new(),
     }
+}
+
+/// The bank's invariants over `history`, its accounts opening as `init` (--init) or the
+/// header's `init` say.
+fn bank_checker(
+    history: &History,
+    init: Option<serde_json::Value>,
+) -> anyhow::Result<BankInvariants> {
+    let init = init
+        .or_else(|| history.header.meta.get("init").cloned())
+        .context(
+            "a bank history needs its accounts' opening balances: pass --init, e.g. \
+             '{\"0\": 10, \"1\": 10}' (a history rift recorded carries them in its header)",
+        )?;
+    Ok(BankInvariants {
+        options: BankOptions::from_init(&init)?,
+    })
 }

@@ -590,3 +590,42 @@ fn a_stale_read_reads_as_a_sentence_with_its_times_and_no_jargon_unless_verbose(
     assert!(verbose.contains("configurations memoised"), "{verbose}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A Jepsen bank history in EDN: two transfers, then a read that lost 3 (total 17, not 20).
+const BANK_EDN: &str =
+    "[{:process 0, :type :invoke, :f :transfer, :value {:from 0, :to 1, :amount 3}}\n\
+    {:process 0, :type :ok, :f :transfer, :value {:from 0, :to 1, :amount 3}}\n\
+    {:process 1, :type :invoke, :f :read, :value nil}\n\
+    {:process 1, :type :ok, :f :read, :value {0 7, 1 10}}]";
+
+#[test]
+fn a_bank_history_is_inferred_checked_against_its_opening_balances_and_refused_without_them() {
+    let (dir, f) = temp_history("bank", "h.edn", BANK_EDN);
+    let init = r#"{"0": 10, "1": 10}"#;
+    let (lost, out_lost, err_lost) = rift(&["check", "--init", init, &f]);
+    let (none, _, err_none) = rift(&["check", &f]);
+    let (other, out_other, _) = rift(&[
+        "check",
+        "--model",
+        "bank",
+        "--init",
+        r#"{"0": 7, "1": 10}"#,
+        &f,
+    ]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(lost, 1, "{out_lost}{err_lost}");
+    assert!(out_lost.contains("(model inferred) invalid"), "{out_lost}");
+    assert!(out_lost.contains("WrongTotal"), "{out_lost}");
+    assert_eq!(none, 3, "{err_none}");
+    assert!(
+        err_none.contains("opening balances") && err_none.contains("--init"),
+        "{err_none}"
+    );
+    // Opening at 7 + 10, the same read adds up, and is the state before the transfer: with no
+    // real-time bound (a history file alone does not say the system promised one) it is valid.
+    assert_eq!(other, 0, "{out_other}");
+    assert!(
+        out_other.contains("valid: 1 reads of 2 accounts"),
+        "{out_other}"
+    );
+}

@@ -218,6 +218,7 @@ pub fn bench_record(
         &DriverContext {
             nodes: cluster.specs(),
             workload: config.workload.workload()?.kind(),
+            workload_config: config.workload.clone(),
             op_timeout: Duration::from_millis(config.op_timeout_ms),
             log_dir: Some(tmp.0.clone()),
         },

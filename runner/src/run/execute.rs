@@ -162,7 +162,7 @@ pub fn run(
     ] {
         header.meta.insert(k.into(), v);
     }
-    if let Some(init) = workload.init() {
+    if let Some(init) = workload.init(&config.workload) {
         header.meta.insert("init".into(), init);
     }
     let start = Instant::now();
@@ -179,6 +179,7 @@ pub fn run(
         &DriverContext {
             nodes: cluster.specs(),
             workload: workload.kind(),
+            workload_config: config.workload.clone(),
             op_timeout,
             log_dir: Some(dir.nodes()),
         },

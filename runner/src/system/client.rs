@@ -11,7 +11,7 @@
 
 use super::adapter::NodeSpec;
 use super::client_error::ClientError;
-use crate::workload::{Operation, WorkloadKind};
+use crate::workload::{Operation, WorkloadConfig, WorkloadKind};
 use faults::NodeId;
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -86,6 +86,9 @@ pub struct DriverContext {
     pub nodes: Vec<NodeSpec>,
     /// The workload the clients run.
     pub workload: WorkloadKind,
+    /// Its options: how many keys (or bank accounts), the bank's opening balance, whether
+    /// transfers may overdraw; a driver that sets up state (tables, accounts) reads them here.
+    pub workload_config: WorkloadConfig,
     /// How long a call may take before it is recorded as info.
     pub op_timeout: Duration,
     /// A directory for the driver's own logs (the run's `nodes/` directory), if the run is

@@ -1,6 +1,6 @@
 //! The list-append workload (Elle's): transactions of appends (unique values) and reads over a
-//! few keys, checked for transactional anomalies against strict serializability and for
-//! convergence.
+//! few keys, checked for transactional anomalies against the config's consistency model (strict
+//! serializability unless it names another) and for convergence.
 
 use super::{MicroOp, Mix, OpSource, Operation, Workload, WorkloadConfig, WorkloadKind};
 use crate::RunError;
@@ -50,10 +50,11 @@ impl Workload for AppendWorkload {
         vec![Operation::Txn(reads.collect())]
     }
 
-    fn checkers(&self, _config: &WorkloadConfig, limit: Duration) -> Compose {
+    fn checkers(&self, config: &WorkloadConfig, limit: Duration) -> Compose {
         Compose::new()
             .with(checkers::Transactions {
                 options: TxnOptions {
+                    model: config.consistency_model,
                     time_limit: Some(limit),
                     ..TxnOptions::default()
                 },

@@ -8,23 +8,29 @@
 //! | register | read, write, cas | linearizability (cas-register) per key, convergence |
 //! | booking | book, cancel, available | linearizability (booking model), booking invariants, convergence |
 //! | set | add (reads come at the end) | linearizability (set), set-full invariants, convergence |
-//! | append | txn (list-append) | transactional anomalies (Elle), convergence |
+//! | append | txn (list-append) | transactional anomalies (Elle) against `consistency_model`, convergence |
 //! | counter | add, read | linearizability (counter), counter invariants, convergence |
+//! | rw-register | txn (reads, writes) | transactional anomalies (Elle) against `consistency_model` |
+//! | bank | transfer, read | bank invariants (total, negative balances, possible balances) |
 //!
 //! How each operation is written in a history: [`operation`].
 
 mod append;
+mod bank;
 mod booking;
 mod counter;
 mod mix;
 pub mod operation;
 mod register;
+mod rw_register;
 mod set;
 
+pub use bank::bank_options;
 pub use mix::Mix;
-pub use operation::{BookingOp, CounterOp, MicroOp, Operation, RegisterOp, SetOp};
+pub use operation::{BankOp, BookingOp, CounterOp, MicroOp, Operation, RegisterOp, SetOp};
 
 use crate::RunError;
+use checker::txn::ConsistencyModel;
 use checker::Compose;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -34,7 +40,7 @@ use std::time::Duration;
 
 /// The kinds of workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum WorkloadKind {
     /// Read / write / cas over a few keys; checked for linearizability per key.
     Register,
@@ -46,16 +52,22 @@ pub enum WorkloadKind {
     Append,
     /// Increments and reads.
     Counter,
+    /// Read / write transactions over a few keys; checked for transactional anomalies.
+    RwRegister,
+    /// Transfers between accounts and reads of every balance; checked for the bank's invariants.
+    Bank,
 }
 
 impl WorkloadKind {
     /// Every workload.
-    pub const ALL: [WorkloadKind; 5] = [
+    pub const ALL: [WorkloadKind; 7] = [
         WorkloadKind::Register,
         WorkloadKind::Booking,
         WorkloadKind::Set,
         WorkloadKind::Append,
         WorkloadKind::Counter,
+        WorkloadKind::RwRegister,
+        WorkloadKind::Bank,
     ];
 
     /// Its descriptor.
@@ -66,6 +78,8 @@ impl WorkloadKind {
             WorkloadKind::Set => &set::SetWorkload,
             WorkloadKind::Append => &append::AppendWorkload,
             WorkloadKind::Counter => &counter::CounterWorkload,
+            WorkloadKind::RwRegister => &rw_register::RwRegisterWorkload,
+            WorkloadKind::Bank => &bank::BankWorkload,
         }
     }
 
@@ -77,6 +91,8 @@ impl WorkloadKind {
             WorkloadKind::Set => "set",
             WorkloadKind::Append => "append",
             WorkloadKind::Counter => "counter",
+            WorkloadKind::RwRegister => "rw-register",
+            WorkloadKind::Bank => "bank",
         }
     }
 }
@@ -108,7 +124,7 @@ pub trait Workload: Sync {
 
     /// The model's initial value when it is not the model's default, written to the history's
     /// header as `init` so that `rift check` of the history starts from the same state.
-    fn init(&self) -> Option<serde_json::Value> {
+    fn init(&self, _config: &WorkloadConfig) -> Option<serde_json::Value> {
         None
     }
 
@@ -144,8 +160,16 @@ pub struct WorkloadConfig {
     /// Relative weights of the workload's ops by name; empty means the workload's default mix.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub mix: BTreeMap<String, u32>,
-    /// Most micro-ops in one transaction (append only).
+    /// Most micro-ops in one transaction (append, rw-register).
     pub txn_max: usize,
+    /// The consistency model transactional histories are judged against (append, rw-register;
+    /// bank: whether reads are bound by real time).
+    pub consistency_model: ConsistencyModel,
+    /// Each account's balance before the first transfer (bank; accounts are `0..keys`).
+    pub balance: i64,
+    /// Whether a transfer may overdraw an account (bank): when false, the system refuses one
+    /// and the checker flags any balance below zero.
+    pub negative_balances: bool,
 }
 
 impl Default for WorkloadConfig {
@@ -156,6 +180,9 @@ impl Default for WorkloadConfig {
             guests: 4,
             mix: BTreeMap::new(),
             txn_max: 3,
+            consistency_model: ConsistencyModel::StrictSerializable,
+            balance: 10,
+            negative_balances: false,
         }
     }
 }

@@ -14,6 +14,8 @@
 //! | append, rw-register | [`Operation::Txn`] | txn | — | micro-ops `[["append", k, v], ["r", k, null], ["w", k, v]]`; ok: reads filled in |
 //! | counter | [`CounterOp::Add`] | add | — | the increment |
 //! | counter | [`CounterOp::Read`] | read | — | null; ok: the total |
+//! | bank | [`BankOp::Transfer`] | transfer | — | `{"from": a, "to": b, "amount": n}`; fail: refused (e.g. for want of funds) |
+//! | bank | [`BankOp::Read`] | read | — | null; ok: every account's balance, `{"0": 10, "1": 7, ...}` |
 
 use serde_json::{json, Value};
 
@@ -30,6 +32,8 @@ pub enum Operation {
     Txn(Vec<MicroOp>),
     /// An increment of the counter, or a read of it.
     Counter(CounterOp),
+    /// A transfer between two bank accounts, or a read of every balance.
+    Bank(BankOp),
 }
 
 /// The register workload's operations, on integer-keyed registers of integers.
@@ -100,6 +104,23 @@ pub enum CounterOp {
     Read,
 }
 
+/// The bank workload's operations over accounts `0..keys`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BankOp {
+    /// Move `amount` from one account to another, in one transaction; refused (a definite
+    /// failure) when it would overdraw `from` and the test forbids negative balances.
+    Transfer {
+        /// The account debited.
+        from: u64,
+        /// The account credited, never `from`.
+        to: u64,
+        /// How much, at least 1.
+        amount: u64,
+    },
+    /// Read every account's balance in one transaction.
+    Read,
+}
+
 /// One micro-op of a transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MicroOp {
@@ -154,8 +175,11 @@ impl Operation {
             Operation::Booking(BookingOp::Cancel { .. }) => "cancel",
             Operation::Booking(BookingOp::Available { .. }) => "available",
             Operation::Set(SetOp::Add(_)) | Operation::Counter(CounterOp::Add(_)) => "add",
-            Operation::Set(SetOp::Read) | Operation::Counter(CounterOp::Read) => "read",
+            Operation::Set(SetOp::Read)
+            | Operation::Counter(CounterOp::Read)
+            | Operation::Bank(BankOp::Read) => "read",
             Operation::Txn(_) => "txn",
+            Operation::Bank(BankOp::Transfer { .. }) => "transfer",
         }
     }
 
@@ -172,7 +196,9 @@ impl Operation {
                 | BookingOp::Cancel { room, .. }
                 | BookingOp::Available { room },
             ) => Some(json!(room)),
-            Operation::Set(_) | Operation::Txn(_) | Operation::Counter(_) => None,
+            Operation::Set(_) | Operation::Txn(_) | Operation::Counter(_) | Operation::Bank(_) => {
+                None
+            }
         }
     }
 
@@ -186,7 +212,11 @@ impl Operation {
             }
             Operation::Set(SetOp::Add(v)) | Operation::Counter(CounterOp::Add(v)) => json!(v),
             Operation::Txn(ops) => ops.iter().map(|m| m.encode(Value::Null)).collect(),
+            Operation::Bank(BankOp::Transfer { from, to, amount }) => {
+                json!({"from": from, "to": to, "amount": amount})
+            }
             Operation::Register(RegisterOp::Read { .. })
+            | Operation::Bank(BankOp::Read)
             | Operation::Booking(BookingOp::Available { .. })
             | Operation::Set(SetOp::Read)
             | Operation::Counter(CounterOp::Read) => Value::Null,
@@ -238,6 +268,17 @@ mod tests {
                 None,
                 json!([["append", 1, 9], ["r", 2, null], ["w", 3, 5]]),
             ),
+            (
+                Operation::Bank(BankOp::Transfer {
+                    from: 0,
+                    to: 2,
+                    amount: 3,
+                }),
+                "transfer",
+                None,
+                json!({"from": 0, "to": 2, "amount": 3}),
+            ),
+            (Operation::Bank(BankOp::Read), "read", None, json!(null)),
         ];
         for (op, f, key, value) in cases {
             assert_eq!((op.f(), op.key(), op.value()), (f, key, value), "{op:?}");

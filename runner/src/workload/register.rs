@@ -29,7 +29,7 @@ impl Workload for RegisterWorkload {
     /// Registers start with no value (nil), as a key a system has never stored: a cas from nil
     /// that a system carries out on an absent key (a create) is then explained by the initial
     /// state, not reported as observing a value no call wrote.
-    fn init(&self) -> Option<serde_json::Value> {
+    fn init(&self, _config: &WorkloadConfig) -> Option<serde_json::Value> {
         Some(serde_json::Value::Null)
     }
 
@@ -47,12 +47,12 @@ impl Workload for RegisterWorkload {
             .collect()
     }
 
-    fn checkers(&self, _config: &WorkloadConfig, limit: Duration) -> Compose {
+    fn checkers(&self, config: &WorkloadConfig, limit: Duration) -> Compose {
         Compose::new()
             .with(checkers::Linearizable::within(
                 ModelSpec {
                     kind: ModelKind::CasRegister,
-                    init: self.init(),
+                    init: self.init(config),
                 },
                 limit,
             ))

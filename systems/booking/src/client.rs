@@ -179,6 +179,7 @@ impl BookingClient {
                 }
             }
             Operation::Counter(_) => Completion::fail("the booking service has no counter"),
+            Operation::Bank(_) => Completion::fail("the booking service has no bank accounts"),
         }
     }
 }

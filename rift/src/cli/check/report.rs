@@ -79,6 +79,7 @@ fn history_page(
             },
         }
         .check(&history),
+        Model::Bank => super::bank_checker(&history, init)?.check(&history),
     };
     let verdict = judgement.verdict.clone();
     let judgements = [judgement];

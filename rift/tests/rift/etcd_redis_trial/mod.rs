@@ -17,7 +17,7 @@ use rand_chacha::ChaCha8Rng;
 use runner::cluster::{Backend, Cluster, ClusterConfig};
 use runner::record::{Invocation, Recorder};
 use runner::system::{Adapter, Client, Completion, Driver, DriverContext};
-use runner::workload::{Operation, RegisterOp, WorkloadKind};
+use runner::workload::{Operation, RegisterOp, WorkloadConfig, WorkloadKind};
 use serde_json::{json, Map, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -152,6 +152,7 @@ pub fn trial(
         make_driver(&DriverContext {
             nodes: cluster.specs(),
             workload: WorkloadKind::Register,
+            workload_config: WorkloadConfig::default(),
             op_timeout: Duration::from_secs(1),
             log_dir: None,
         })

@@ -6,7 +6,7 @@
 use faults::NodeId;
 use rift_booking::BookingDriver;
 use runner::system::{Client, Completion, Driver, DriverContext, NodeSpec, Reply};
-use runner::workload::{BookingOp, Operation, WorkloadKind};
+use runner::workload::{BookingOp, Operation, WorkloadConfig, WorkloadKind};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -177,6 +177,7 @@ async fn main() {
                 driver = Some(BookingDriver::new(&DriverContext {
                     nodes,
                     workload: WorkloadKind::Booking,
+                    workload_config: WorkloadConfig::default(),
                     op_timeout: Duration::from_millis(op_timeout_ms),
                     log_dir: None,
                 }));

@@ -38,6 +38,7 @@ impl JsonlDriver {
             id,
             protocol: VERSION,
             workload: context.workload,
+            workload_options: &context.workload_config,
             nodes: context.nodes.iter().map(NodeInfo::from).collect(),
             options,
             op_timeout_ms: context.op_timeout.as_millis() as u64,

@@ -2,7 +2,7 @@
 //! JSON object per line. Pure: no I/O.
 
 use crate::system::NodeSpec;
-use crate::workload::{Operation, WorkloadKind};
+use crate::workload::{Operation, WorkloadConfig, WorkloadKind};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
@@ -70,6 +70,8 @@ pub enum Request<'a> {
         protocol: u32,
         /// The workload the run's clients perform.
         workload: WorkloadKind,
+        /// Its options (keys, the bank's opening balance, ...), as a config's `[workload]`.
+        workload_options: &'a WorkloadConfig,
         /// Every node, in id order.
         nodes: Vec<NodeInfo>,
         /// The system's options (the description's defaults, overridden by the config).
