@@ -1,5 +1,5 @@
 //! MariaDB Galera Cluster through the `rift` binary and the runner's cluster: a short healthy
-//! list-append run that leaves nothing behind, an unknown isolation level refused before
+//! list-append run that commits transactions, is judged, and leaves nothing behind, an unknown isolation level refused before
 //! anything starts, and a node that never becomes ready stopping the start with an error that
 //! names it, again leaving nothing behind.
 //!

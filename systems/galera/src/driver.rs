@@ -1,9 +1,10 @@
 //! Galera's client side: a connection per client process to its own node, as the clients'
-//! account, in the clients' database; the first connection made creates the workload's table.
+//! account, in the clients' database; the first connection made creates the workload's table
+//! (and, for the bank, opens the accounts with their balance).
 
 use crate::client::GaleraClient;
 use crate::node::{CLIENT_USER, DATABASE};
-use crate::schema::Table;
+use crate::schema::{self, Table};
 use faults::NodeId;
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, Opts, OptsBuilder};
@@ -16,6 +17,9 @@ use tokio::sync::OnceCell;
 pub struct GaleraDriver {
     addrs: Vec<SocketAddr>,
     table: Table,
+    /// The statements that make the table (and rows it starts with), run once per run.
+    create: Vec<String>,
+    negative_balances: bool,
     connect_timeout: Duration,
     created: OnceCell<()>,
 }
@@ -24,9 +28,16 @@ impl GaleraDriver {
     /// A driver for the nodes `context` names, whose clients use `table`; a connection must be
     /// made within the op timeout.
     pub fn new(context: &DriverContext, table: Table) -> GaleraDriver {
+        let w = &context.workload_config;
+        let mut create = vec![table.create().to_string()];
+        if table == Table::Bank {
+            create.push(schema::open_accounts(w.keys, w.balance));
+        }
         GaleraDriver {
             addrs: context.nodes.iter().map(|n| n.addr()).collect(),
             table,
+            create,
+            negative_balances: w.negative_balances,
             connect_timeout: context.op_timeout,
             created: OnceCell::new(),
         }
@@ -55,10 +66,14 @@ impl GaleraDriver {
             .await
             .map_err(|_| fail(FailureKind::Unreachable, format!("{addr}: no handshake")))?
             .map_err(|e| fail(FailureKind::Unreachable, format!("{addr}: {e}")))?;
-        let table = self.table;
         self.created
             .get_or_try_init(|| async {
-                let create = conn.query_drop(table.create());
+                let create = async {
+                    for statement in &self.create {
+                        conn.query_drop(statement).await?;
+                    }
+                    Ok::<_, mysql_async::Error>(())
+                };
                 match tokio::time::timeout(self.connect_timeout, create).await {
                     Ok(Ok(())) => Ok(()),
                     Ok(Err(e)) => Err(fail(
@@ -80,6 +95,12 @@ impl GaleraDriver {
 impl Driver for GaleraDriver {
     async fn open(&self, node: NodeId) -> Result<Box<dyn Client>, ClientError> {
         let (opts, conn) = self.connect(node).await?;
-        Ok(Box::new(GaleraClient::new(node, opts, self.table, conn)))
+        Ok(Box::new(GaleraClient::new(
+            node,
+            opts,
+            self.table,
+            self.negative_balances,
+            conn,
+        )))
     }
 }

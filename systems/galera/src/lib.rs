@@ -17,7 +17,8 @@
 //! | `wsrep_sync_wait` | 0..=15 (bit mask; 1 makes reads wait for the cluster's commits) | 0 |
 //! | `innodb_flush_log_at_trx_commit` | 0, 1, 2 | 1 (MariaDB's default) |
 //!
-//! Workloads: append (list-append).
+//! Workloads: append (list-append), rw-register, bank (a transfer reads both balances, then
+//! writes them changed by the amount; refused, a definite failure, when it would overdraw).
 
 pub mod adapter;
 pub mod client;
@@ -77,7 +78,11 @@ impl System for Galera {
     }
 
     fn workloads(&self, _options: &GaleraOptions) -> Vec<WorkloadKind> {
-        vec![WorkloadKind::Append]
+        vec![
+            WorkloadKind::Append,
+            WorkloadKind::RwRegister,
+            WorkloadKind::Bank,
+        ]
     }
 
     fn variants(&self) -> Vec<(String, GaleraOptions)> {

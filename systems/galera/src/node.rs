@@ -40,6 +40,10 @@ const EVS: &str = "evs.keepalive_period=PT0.5S;evs.inactive_check_period=PT0.5S;
                    evs.suspect_timeout=PT2S;evs.inactive_timeout=PT3S;evs.install_timeout=PT3S";
 
 /// The node's Unix socket.
+///
+/// The configuration keeps InnoDB's buffer pool and redo log and Galera's write-set cache small
+/// (32, 16 and 16 MB): less to allocate at each start and to copy in a snapshot transfer, so a
+/// joiner is synced within rift's ready timeout on a loaded machine.
 pub fn socket(node: &NodeSpec) -> PathBuf {
     node.data_dir.join(SOCKET)
 }
@@ -71,7 +75,8 @@ pub fn config(node: &NodeSpec, options: &GaleraOptions) -> String {
          default_storage_engine = InnoDB\n\
          binlog_format = ROW\n\
          innodb_autoinc_lock_mode = 2\n\
-         innodb_buffer_pool_size = 64M\n\
+         innodb_buffer_pool_size = 32M\n\
+         innodb_log_file_size = 16M\n\
          innodb_flush_log_at_trx_commit = {flush}\n\
          transaction_isolation = {isolation}\n\
          wsrep_on = ON\n\
@@ -80,7 +85,7 @@ pub fn config(node: &NodeSpec, options: &GaleraOptions) -> String {
          wsrep_cluster_address = gcomm://{peers}\n\
          wsrep_node_name = {name}\n\
          wsrep_node_address = {gcomm}\n\
-         wsrep_provider_options = \"gmcast.listen_addr=tcp://{gcomm};ist.recv_addr={ist};gcache.size=64M;{EVS}\"\n\
+         wsrep_provider_options = \"gmcast.listen_addr=tcp://{gcomm};ist.recv_addr={ist};gcache.size=16M;{EVS}\"\n\
          wsrep_sst_method = rsync\n\
          wsrep_sst_receive_address = {sst}\n\
          wsrep_sync_wait = {sync_wait}\n",
@@ -136,13 +141,14 @@ pub fn setup(node: &NodeSpec) -> Vec<NodeCommand> {
                 format!("--datadir={dir}"),
                 "--auth-root-authentication-method=normal".into(),
                 "--skip-test-db".into(),
+                "--innodb-log-file-size=16M".into(),
             ],
         ),
         as_mysql(
             "sh",
             vec![
                 "-c".into(),
-                r#"printf '%s' "$1" | exec mariadbd --no-defaults --datadir="$2" --bootstrap"#
+                r#"printf '%s' "$1" | exec mariadbd --no-defaults --datadir="$2" --innodb-log-file-size=16M --bootstrap"#
                     .into(),
                 "bootstrap".into(),
                 bootstrap_sql(),
