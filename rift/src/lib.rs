@@ -21,7 +21,8 @@ use clap::{CommandFactory, FromArgMatches};
 use runner::run::RunConfig;
 use runner::system::Registry;
 
-/// The systems rift ships: the booking service (the default), etcd, Redis and PostgreSQL.
+/// The systems rift ships: the booking service (the default), etcd, Redis, PostgreSQL and MariaDB
+/// Galera Cluster.
 #[cfg(feature = "builtin")]
 pub fn builtin() -> Registry {
     Registry::new()
@@ -29,6 +30,7 @@ pub fn builtin() -> Registry {
         .with(rift_etcd::Etcd)
         .with(rift_redis::Redis)
         .with(rift_postgres::Postgres)
+        .with(rift_galera::Galera)
 }
 
 /// `rift run --help`'s epilogue: the exit codes, and the config a run with no options uses.

@@ -12,7 +12,8 @@
 //!   (`rift demo`);
 //! - systems described in TOML with a JSON-lines driver: `described` (the Python etcd driver's
 //!   verdicts, bad descriptions and bad drivers);
-//! - third-party systems: `etcd`, `redis` (their clients and clusters), `etcd_faults`,
+//! - third-party systems: `etcd`, `redis` (their clients and clusters), `galera` (a healthy
+//!   MariaDB Galera run, and its bad input), `etcd_faults`,
 //!   `redis_faults` (short fault trials, sharing `etcd_redis_trial`), `campaign_systems`
 //!   (campaigns of them through the `rift` binary), `out_of_tree` (examples/nats-kv, a rift
 //!   of one's own with NATS JetStream KV, built and run);
@@ -32,6 +33,7 @@ mod etcd;
 mod etcd_faults;
 mod etcd_redis_campaigns;
 mod etcd_redis_trial;
+mod galera;
 mod leftovers;
 mod machine;
 mod memory_limit;
