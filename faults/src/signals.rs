@@ -57,7 +57,7 @@ pub fn send_tree(pgid: i32, signal: Signal) -> Result<bool, Errno> {
     }
     let delivered = group(signal)?;
     let mut signalled = BTreeSet::new();
-    loop {
+    for _ in 0..STOP_WALKS {
         let fresh: Vec<i32> = descendants(pgid)
             .into_iter()
             .filter(|p| signalled.insert(*p))
@@ -66,10 +66,15 @@ pub fn send_tree(pgid: i32, signal: Signal) -> Result<bool, Errno> {
             let _ = kill(Pid::from_raw(*pid), signal);
         }
         if fresh.is_empty() || signal != Signal::SIGSTOP {
-            return Ok(delivered);
+            break;
         }
     }
+    Ok(delivered)
 }
+
+/// The most walks of a tree that SIGSTOP makes: each finds the processes forked since the last;
+/// a tree still forking after this many has stopped all but its newest.
+const STOP_WALKS: usize = 16;
 
 /// The pids of every live descendant of `root` (not `root` itself), from `/proc`.
 pub fn descendants(root: i32) -> Vec<i32> {

@@ -6,10 +6,12 @@
 //!   failover loses acknowledged adds (Invalid), over two seeds;
 //! - PostgreSQL: the example campaigns examples/postgres.toml (serializable on the primary Valid
 //!   under strict serializability; reads from standbys, stale or not by load, any) and
-//!   examples/postgres-si.toml (repeatable read Valid under snapshot isolation), as they are.
+//!   examples/postgres-si.toml (repeatable read Valid under snapshot isolation), as they are;
+//! - MariaDB Galera Cluster: serializable list-append Valid without faults, and a run whose
+//!   nodes are killed and rejoin (IST) judged and torn down.
 //!
 //! Needs root (namespaces, iptables), etcd, redis-server and redis-sentinel on the PATH, and
-//! PostgreSQL (scripts/setup installs them). The tests run one after the other (a lock), each
+//! PostgreSQL and MariaDB Galera (scripts/setup installs them). The tests run one after the other (a lock), each
 //! bounded.
 
 use crate::leftovers::{traces, wait_at_most};
@@ -20,7 +22,7 @@ use std::time::Duration;
 const LIMIT: Duration = Duration::from_secs(90);
 
 /// The programs whose processes a campaign must not leave behind.
-const PROGRAMS: [&str; 4] = ["etcd", "redis-server", "redis-sentinel", "postgres"];
+const PROGRAMS: [&str; 5] = ["etcd", "redis-server", "redis-sentinel", "postgres", "mariadbd"];
 
 /// Runs the campaign `toml` (its store in a temp dir) with the `rift` binary, killing it at
 /// `limit`; returns its exit code and output.
@@ -139,6 +141,46 @@ fn postgres_repeatable_read_is_snapshot_isolation() {
     campaign_meets_its_expectations_within(
         "postgres-si",
         include_str!("../../../examples/postgres-si.toml"),
+        Duration::from_secs(180),
+    );
+}
+
+#[test]
+fn galera_serializable_is_valid_without_faults_and_killed_nodes_rejoin() {
+    // Two cases of 5 s; a cluster start is about 15 s (each joiner gets a snapshot in turn).
+    campaign_meets_its_expectations_within(
+        "galera",
+        r#"
+name = "galera-ci"
+seeds = [1]
+
+[base]
+nodes = 3
+time_limit_s = 5.0
+quiet_s = 1.0
+rate = 100.0
+concurrency = 6
+ready_timeout_s = 30.0
+workload = { kind = "append", keys = 4, consistency_model = "strict-serializable" }
+
+[[strategies]]
+name = "serializable"
+system = { name = "galera", isolation = "serializable" }
+expect = "any"
+
+[[nemeses]]
+name = "none"
+nemesis = { faults = [] }
+
+[[nemeses]]
+name = "kills"
+nemesis = { faults = ["kill"], interval_s = 2.0 }
+
+[[expect]]
+strategy = "serializable"
+nemesis = "none"
+verdict = "valid"
+"#,
         Duration::from_secs(180),
     );
 }
