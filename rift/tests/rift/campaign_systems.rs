@@ -22,7 +22,13 @@ use std::time::Duration;
 const LIMIT: Duration = Duration::from_secs(90);
 
 /// The programs whose processes a campaign must not leave behind.
-const PROGRAMS: [&str; 5] = ["etcd", "redis-server", "redis-sentinel", "postgres", "mariadbd"];
+const PROGRAMS: [&str; 5] = [
+    "etcd",
+    "redis-server",
+    "redis-sentinel",
+    "postgres",
+    "mariadbd",
+];
 
 /// Runs the campaign `toml` (its store in a temp dir) with the `rift` binary, killing it at
 /// `limit`; returns its exit code and output.

@@ -197,7 +197,10 @@ impl RunConfig {
         if !(self.ready_timeout_s.is_finite() && self.ready_timeout_s > 0.0) {
             return invalid(
                 "ready_timeout_s",
-                format!("{} is not a positive number of seconds", self.ready_timeout_s),
+                format!(
+                    "{} is not a positive number of seconds",
+                    self.ready_timeout_s
+                ),
             );
         }
         if !(self.quiet_s.is_finite() && self.quiet_s >= 0.0) {
