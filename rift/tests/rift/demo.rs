@@ -84,7 +84,9 @@ fn rows(stdout: &str) -> Vec<Row> {
 
 #[test]
 fn the_demo_prints_each_strategy_under_each_fault_with_its_verdict_availability_and_latency() {
-    let _machine = crate::machine::share();
+    // Alone: its short runs' verdicts are about timing, which other clusters on two cores
+    // (a database's three nodes) would change.
+    let _machine = crate::machine::alone();
     let root = std::env::temp_dir().join(format!("rift-test-demo-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     let child = Command::new(env!("CARGO_BIN_EXE_rift"))
@@ -186,7 +188,9 @@ fn the_demo_prints_each_strategy_under_each_fault_with_its_verdict_availability_
 
 #[test]
 fn an_unknown_strategy_or_fault_is_refused_by_name() {
-    let _machine = crate::machine::share();
+    // Alone: its short runs' verdicts are about timing, which other clusters on two cores
+    // (a database's three nodes) would change.
+    let _machine = crate::machine::alone();
     for (flag, bad, choices) in [
         ("--strategies", "paxos-one", "raft-majority"),
         ("--faults", "flood", "partition"),
