@@ -46,6 +46,11 @@ impl ClockControl {
         Ok(control)
     }
 
+    /// The control file `file`, as it is: on another host, say, where the caller writes it.
+    pub fn at(file: PathBuf) -> ClockControl {
+        ClockControl { file }
+    }
+
     /// The control file.
     pub fn path(&self) -> &Path {
         &self.file

@@ -65,4 +65,14 @@ pub enum FaultError {
         /// The backend's own error.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// A host (another machine, reached over SSH) could not do what a fault needs.
+    #[error("host {host}: cannot {what}: {message}")]
+    Host {
+        /// The host, as rift names it.
+        host: String,
+        /// What rift asked of it.
+        what: String,
+        /// What went wrong, in the host's or the SSH client's words.
+        message: String,
+    },
 }

@@ -32,6 +32,11 @@ impl RuleSet {
         &self.chain
     }
 
+    /// The comment every rule of the run carries (the jump to the chain included).
+    pub fn comment(&self) -> &str {
+        &self.comment
+    }
+
     /// The script that creates the (empty) chain and jumps to it from `INPUT`.
     pub fn setup_script(&self) -> String {
         format!(

@@ -193,6 +193,14 @@ pub enum RunError {
     /// The cluster's configuration cannot be used.
     #[error("invalid cluster configuration: {0}")]
     Cluster(String),
+    /// A host of the SSH backend cannot be reached or cannot do what a run needs.
+    #[error("host {host}: {message}")]
+    Host {
+        /// The host, as the configuration names it.
+        host: String,
+        /// What went wrong, in the host's or the SSH client's words.
+        message: String,
+    },
     /// A program the cluster needs was not found.
     #[error("cannot find {program}: {searched}")]
     NotFound {

@@ -41,7 +41,8 @@ pub struct Args {
     /// Number of nodes.
     #[arg(long)]
     pub nodes: Option<usize>,
-    /// Where nodes run: auto, local (namespaces; root), loopback.
+    /// Where nodes run: auto, local (namespaces; root), loopback, ssh (the hosts of the
+    /// config's `[ssh]` table).
     #[arg(long)]
     pub backend: Option<Backend>,
     /// The workload.

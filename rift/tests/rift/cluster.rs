@@ -64,7 +64,7 @@ fn probes(cluster: &Cluster, n: usize) -> Vec<UdpSocket> {
         .map(|i| {
             let id = NodeId(i);
             let addr = SocketAddr::new(cluster.addr(id).ip(), 9000);
-            udp_in(cluster.namespace(id).unwrap(), addr)
+            udp_in(&cluster.namespace(id).unwrap(), addr)
         })
         .collect()
 }

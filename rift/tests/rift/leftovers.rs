@@ -1,5 +1,5 @@
 //! What of a run is still on the machine: its namespaces, links, iptables rules, node processes
-//! (running or stopped), temp dir and state file; and every trace of rift's on the machine, for
+//! (running or stopped), SSH master connections, temp dir and state file; and every trace of rift's on the machine, for
 //! tests that compare before and after a whole command.
 
 use runner::cluster::RunState;
@@ -38,6 +38,17 @@ pub fn leftovers(run: &RunState) -> Vec<String> {
     }
     if run.temp_dir.exists() {
         left.push(format!("temp dir {}", run.temp_dir.display()));
+    }
+    // An SSH master connection keeps its control socket in the temp dir.
+    let temp_dir = run.temp_dir.to_string_lossy().to_string();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmdline).contains(&temp_dir) {
+            left.push(format!(
+                "process {} naming {temp_dir}",
+                entry.file_name().to_string_lossy()
+            ));
+        }
     }
     if run.path().exists() {
         left.push(format!("state file {}", run.path().display()));

@@ -46,5 +46,6 @@ mod replay;
 mod report_page;
 mod run;
 mod serve;
+mod ssh;
 mod teardown;
 mod watch;

@@ -144,6 +144,9 @@ impl Campaign {
             toml::from_str(&text).map_err(|e| bad(e.to_string().trim_end().to_string()))?;
         let dir = path.parent().unwrap_or(Path::new(""));
         c.base.system.relative_to(dir);
+        if let Some(ssh) = &mut c.base.ssh {
+            ssh.relative_to(dir);
+        }
         for s in &mut c.strategies {
             s.system.relative_to(dir);
         }

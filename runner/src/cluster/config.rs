@@ -1,5 +1,6 @@
 //! A cluster's configuration: a typed, serialisable value, apart from the running cluster.
 
+use super::host::SshConfig;
 use super::{RunId, Subnet};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -15,6 +16,8 @@ pub enum Backend {
     Local,
     /// Every node on 127.0.0.1 with its own ports: pause, kill and clock faults only.
     Loopback,
+    /// Each node on a host of its own, reached over SSH: every fault.
+    Ssh,
 }
 
 impl std::str::FromStr for Backend {
@@ -24,7 +27,10 @@ impl std::str::FromStr for Backend {
             "auto" => Ok(Backend::Auto),
             "local" => Ok(Backend::Local),
             "loopback" => Ok(Backend::Loopback),
-            other => Err(format!("backend is auto, local or loopback, not {other:?}")),
+            "ssh" => Ok(Backend::Ssh),
+            other => Err(format!(
+                "backend is auto, local, loopback or ssh, not {other:?}"
+            )),
         }
     }
 }
@@ -49,6 +55,8 @@ pub struct ClusterConfig {
     pub ready_timeout_ms: u64,
     /// Whether to start nodes under libfaketime so clock faults can reach them.
     pub clock: bool,
+    /// The hosts of the SSH backend, and how to reach them.
+    pub ssh: Option<SshConfig>,
 }
 
 impl Default for ClusterConfig {
@@ -61,6 +69,7 @@ impl Default for ClusterConfig {
             work_dir: None,
             ready_timeout_ms: 10_000,
             clock: true,
+            ssh: None,
         }
     }
 }

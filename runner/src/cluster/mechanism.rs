@@ -1,11 +1,14 @@
-//! The cluster as a [`Mechanism`]: signals to process trees (a node's group and every descendant), restarts on the same data
-//! directory, iptables rules in node namespaces, libfaketime control files.
+//! The cluster as a [`Mechanism`], through each node's [`Host`](super::host::Host): signals to
+//! process trees (a node's group and every descendant), restarts on the same data directory,
+//! iptables rules in rift's chain of each node, libfaketime control files.
 
+use super::host::ProcStatus;
 use super::node::wait_ready;
 use super::{Cluster, Placement};
 use crate::RunError;
 use faults::{FaultError, FaultKind, Mechanism, Network, NodeId, Outcome, Transition};
 use nix::sys::signal::Signal;
+use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 impl Mechanism for Cluster {
@@ -43,42 +46,42 @@ impl Mechanism for Cluster {
                 let Some(p) = n.main.as_ref() else {
                     return Ok(gone());
                 };
-                let (signal, want_stopped) = match transition {
-                    Transition::Pause => (Signal::SIGSTOP, true),
-                    _ => (Signal::SIGCONT, false),
+                let (signal, want) = match transition {
+                    Transition::Pause => (Signal::SIGSTOP, ProcStatus::Stopped),
+                    _ => (Signal::SIGCONT, ProcStatus::Running),
                 };
-                if !faults::signals::signal_tree(node, p.identity.pid, signal)? {
+                if !n.host.signal_tree(node, &p.identity, signal)? {
                     return Ok(gone());
                 }
                 // Bounded check that the kernel did what was asked.
                 let deadline = Instant::now() + Duration::from_millis(500);
-                while p.identity.is_stopped() != want_stopped {
-                    if !p.identity.is_alive() {
-                        return Ok(Outcome::Indeterminate {
-                            reason: "its process exited".into(),
-                        });
-                    }
-                    if Instant::now() > deadline {
-                        return Ok(Outcome::Indeterminate {
+                loop {
+                    match n.host.status(&p.identity) {
+                        s if s == want => return Ok(Outcome::Installed),
+                        ProcStatus::Gone => {
+                            return Ok(Outcome::Indeterminate {
+                                reason: "its process exited".into(),
+                            })
+                        }
+                        _ if Instant::now() > deadline => return Ok(Outcome::Indeterminate {
                             reason: format!(
                                 "{} was sent but the process state did not follow within 500 ms",
                                 signal.as_str()
                             ),
-                        });
+                        }),
+                        _ => std::thread::sleep(Duration::from_millis(1)),
                     }
-                    std::thread::sleep(Duration::from_millis(1));
                 }
-                Ok(Outcome::Installed)
             }
             Transition::Kill => {
                 let Some(mut p) = n.main.take() else {
                     return Ok(gone());
                 };
-                if !faults::signals::signal_tree(node, p.identity.pid, Signal::SIGKILL)? {
-                    p.reap(Duration::from_millis(100));
+                if !n.host.signal_tree(node, &p.identity, Signal::SIGKILL)? {
+                    n.host.reap(&mut p, Duration::from_millis(100));
                     return Ok(gone());
                 }
-                if p.reap(Duration::from_secs(2)) {
+                if n.host.reap(&mut p, Duration::from_secs(2)) {
                     Ok(Outcome::Installed)
                 } else {
                     Ok(Outcome::Indeterminate {
@@ -89,14 +92,15 @@ impl Mechanism for Cluster {
             Transition::Restart => {
                 n.spec.restart = true;
                 self.spawn_main(node).map_err(FaultError::from)?;
-                self.state.save().map_err(FaultError::from)?;
+                self.save().map_err(FaultError::from)?;
                 let n = &self.nodes[node.0];
                 let identity = n.main.as_ref().expect("just started").identity;
+                let alive = || n.host.status(&identity) != ProcStatus::Gone;
                 match wait_ready(
                     &*self.adapter,
                     &*self,
                     &n.spec,
-                    &identity,
+                    &alive,
                     &n.log,
                     self.ready_timeout(),
                 ) {
@@ -113,20 +117,29 @@ impl Mechanism for Cluster {
     }
 
     fn network(&mut self, network: &Network) -> Result<Outcome, FaultError> {
-        let Placement::Local { names, subnet } = &self.placement else {
+        if matches!(self.placement, Placement::Loopback) {
             let reason = self.unsupported(FaultKind::Partition).unwrap_or_default();
             return Ok(Outcome::skipped(reason));
+        }
+        let address = |n: NodeId| match self.nodes[n.0].spec.ip {
+            IpAddr::V4(v4) => v4,
+            IpAddr::V6(_) => unreachable!("nodes off loopback have IPv4 addresses"),
         };
-        let scripts: Vec<(String, String)> = (0..self.nodes.len())
-            .map(|i| {
-                let id = NodeId(i);
-                (
-                    names.node_namespace(id),
-                    self.rules.script(id, network, |n| subnet.node(n)),
-                )
-            })
+        let scripts: Vec<String> = (0..self.nodes.len())
+            .map(|i| self.rules.script(NodeId(i), network, address))
             .collect();
-        faults::iptables::restore_all(&scripts)?;
+        // Every node's chain at once, one thread per node.
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = self
+                .nodes
+                .iter()
+                .zip(&scripts)
+                .map(|(n, script)| scope.spawn(move || n.host.firewall(script)))
+                .collect();
+            handles
+                .into_iter()
+                .try_for_each(|h| h.join().expect("a firewall thread panicked"))
+        })?;
         Ok(Outcome::Installed)
     }
 
@@ -138,7 +151,7 @@ impl Mechanism for Cluster {
             .ok_or(FaultError::NoSuchNode { node, count })?;
         match (&n.clock, &n.clock_blocker) {
             (Some(c), _) => {
-                c.set_offset_ms(offset_ms)?;
+                n.host.set_clock(c, offset_ms)?;
                 Ok(Outcome::Installed)
             }
             (None, Some(why)) => Ok(Outcome::skipped(why.clone())),

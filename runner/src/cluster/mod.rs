@@ -14,6 +14,7 @@
 //! `rift cleanup` after a SIGKILL.
 
 mod config;
+pub mod host;
 mod mechanism;
 pub mod names;
 mod network;
@@ -30,5 +31,5 @@ pub use config::{Backend, ClusterConfig};
 pub use names::{Names, Subnet};
 pub use run_id::RunId;
 pub use running::{Cluster, Omission, Placement};
-pub use state::{state_dir, RunState};
+pub use state::{state_dir, RunState, SshState};
 pub use teardown::{teardown, TeardownReport};

@@ -1,12 +1,14 @@
 //! One node of a running cluster: its spec, its processes, its clock, and waiting for it to be
 //! ready.
 
+use super::host::Host;
 use super::process::Proc;
 use crate::system::{Adapter, Companion, NodeSpec, Shell};
 use crate::RunError;
 use faults::clock::ClockControl;
 use std::net::TcpStream;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A node and what rift holds of it.
@@ -14,9 +16,9 @@ use std::time::{Duration, Instant};
 pub struct Node {
     /// How it is started.
     pub spec: NodeSpec,
-    /// Its network namespace (local backend).
-    pub namespace: Option<String>,
-    /// Its log (stdout and stderr of its processes, appended across restarts).
+    /// Where it runs.
+    pub host: Arc<dyn Host>,
+    /// Its log on its host (stdout and stderr of its processes, appended across restarts).
     pub log: PathBuf,
     /// Its clock's control file, when it runs under libfaketime.
     pub clock: Option<ClockControl>,
@@ -40,12 +42,13 @@ impl Node {
     }
 }
 
-/// Waits until `adapter` finds `spec` ready, the process `main` exits, or `timeout` passes.
+/// Waits until `adapter` finds `spec` ready, its main process stops being `alive`, or `timeout`
+/// passes.
 pub fn wait_ready(
     adapter: &dyn Adapter,
     shell: &dyn Shell,
     spec: &NodeSpec,
-    main: &faults::process::ProcessIdentity,
+    alive: &dyn Fn() -> bool,
     log: &std::path::Path,
     timeout: Duration,
 ) -> Result<(), RunError> {
@@ -56,7 +59,7 @@ pub fn wait_ready(
             Ok(()) => return Ok(()),
             Err(e) => e,
         };
-        if !main.is_alive() {
+        if !alive() {
             return Err(RunError::Exited {
                 node: spec.id,
                 status: "an exit".into(),

@@ -9,7 +9,6 @@ use std::fs::OpenOptions;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 /// `command` as a [`Command`]: in `namespace` if any, as its user if it names one, with its
 /// environment and `extra_env`, leading a process group of its own.
@@ -96,12 +95,12 @@ fn as_user(cmd: &mut Command, user: &NodeUser) {
     }
 }
 
-/// A process rift started: its handle (to reap it) and its identity (to never signal a
-/// recycled pid).
+/// A process rift started: its identity (to never signal a recycled pid) and, when rift is its
+/// parent, its handle (to reap it).
 #[derive(Debug)]
 pub struct Proc {
-    /// The child handle.
-    pub child: Child,
+    /// The child handle, for a process of this machine.
+    pub child: Option<Child>,
     /// Its pid and start time; its pid is also its process group id.
     pub identity: ProcessIdentity,
 }
@@ -137,30 +136,9 @@ impl Proc {
         let pid = child.id() as i32;
         // Until reaped, even a process that exited at once keeps its /proc entry.
         let identity = ProcessIdentity::of(pid).unwrap_or(ProcessIdentity { pid, start_time: 0 });
-        Ok(Proc { child, identity })
-    }
-
-    /// Kills the process tree (its group and every descendant) with SIGKILL and reaps the
-    /// process, waiting at most `timeout`. Returns whether it is gone.
-    pub fn kill(&mut self, timeout: Duration) -> bool {
-        if self.child.try_wait().ok().flatten().is_some() {
-            return true;
-        }
-        let _ = faults::signals::send_tree(self.identity.pid, nix::sys::signal::Signal::SIGKILL);
-        self.reap(timeout)
-    }
-
-    /// Waits at most `timeout` for the process to exit and reaps it. Returns whether it exited.
-    pub fn reap(&mut self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return true;
-            }
-            if Instant::now() >= deadline {
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        }
+        Ok(Proc {
+            child: Some(child),
+            identity,
+        })
     }
 }

@@ -1,15 +1,16 @@
 //! The running cluster: start, accessors, and teardown.
 
+use super::host::{Host, LocalHost, ProcStatus, SshHosts};
 use super::node::{wait_companion, wait_ready, Node};
-use super::process::{NodeUser, Proc};
 use super::{
-    network, signals, teardown, Backend, ClusterConfig, Names, RunId, RunState, Subnet,
+    network, signals, teardown, Backend, ClusterConfig, Names, RunId, RunState, SshState, Subnet,
     TeardownReport,
 };
 use crate::system::{Adapter, NodeSpec, Shell, PORTS_PER_NODE};
 use crate::RunError;
 use faults::clock::{clock_blocker, ClockControl};
 use faults::iptables::RuleSet;
+use faults::process::ProcessIdentity;
 use faults::{FaultKind, NodeId};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::path::Path;
@@ -28,6 +29,11 @@ pub enum Placement {
     },
     /// Every node on 127.0.0.1.
     Loopback,
+    /// Each node on a host of its own, reached over SSH.
+    Ssh {
+        /// The hosts, connected.
+        hosts: SshHosts,
+    },
 }
 
 /// A kind of fault this cluster cannot apply, and why.
@@ -97,6 +103,9 @@ impl Cluster {
     }
 
     fn place(&mut self) -> Result<(), RunError> {
+        if self.config.backend == Backend::Ssh {
+            return self.place_on_hosts();
+        }
         let why_not_local = network::local_unavailable();
         let local = match (self.config.backend, why_not_local) {
             (Backend::Local, Some(why)) => {
@@ -113,6 +122,7 @@ impl Cluster {
                 self.omit_network("the loopback backend was asked for");
                 false
             }
+            (Backend::Ssh, _) => unreachable!("placed on hosts above"),
         };
         if !local {
             return Ok(());
@@ -129,6 +139,48 @@ impl Cluster {
         network::create_nodes(&names, &subnet, &self.rules, self.config.nodes)?;
         self.placement = Placement::Local { names, subnet };
         Ok(())
+    }
+
+    /// Connects to the SSH backend's hosts (recording them before anything is created there),
+    /// and makes the run's directory and rift's chain on each.
+    fn place_on_hosts(&mut self) -> Result<(), RunError> {
+        let ssh = self.config.ssh.clone().ok_or_else(|| {
+            RunError::Cluster("the ssh backend needs an [ssh] table naming the hosts".into())
+        })?;
+        let n = self.config.nodes;
+        let run_dir = ssh.dir.join(format!("rift-{}", self.run_id));
+        let hosts = SshHosts::connect(&ssh, n, &self.state.temp_dir.join("ssh"), &run_dir)?;
+        self.state.ssh = Some(SshState {
+            hosts: ssh.hosts[..n].to_vec(),
+            config: ssh,
+            run_dir: run_dir.clone(),
+            processes: Vec::new(),
+        });
+        self.save()?;
+        let setup = self.rules.setup_script();
+        let placement = Placement::Ssh { hosts };
+        let Placement::Ssh { hosts } = &placement else {
+            unreachable!()
+        };
+        // Kept even on error below, so that teardown closes the connections.
+        let prepared = std::thread::scope(|scope| {
+            let handles: Vec<_> = hosts
+                .hosts()
+                .iter()
+                .map(|h| {
+                    let (setup, run_dir) = (&setup, &run_dir);
+                    scope.spawn(move || -> Result<(), RunError> {
+                        h.create_dir(run_dir, None)?;
+                        Ok(h.firewall(setup)?)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .try_for_each(|h| h.join().expect("a host setup thread panicked"))
+        });
+        self.placement = placement;
+        prepared
     }
 
     fn omit_network(&mut self, why: &str) {
@@ -158,60 +210,81 @@ impl Cluster {
                     (0..n).map(|i| base + i as u16 * PORTS_PER_NODE).collect(),
                 )
             }
+            Placement::Ssh { hosts } => (
+                hosts
+                    .hosts()
+                    .iter()
+                    .map(|h| IpAddr::V4(h.address()))
+                    .collect(),
+                vec![self.adapter.port(); n],
+            ),
+        };
+        let hosts: Vec<Arc<dyn Host>> = match &self.placement {
+            Placement::Local { names, .. } => (0..n)
+                .map(|i| {
+                    let ns = names.node_namespace(NodeId(i));
+                    Arc::new(LocalHost::new(Some(ns))) as Arc<dyn Host>
+                })
+                .collect(),
+            Placement::Loopback => vec![Arc::new(LocalHost::new(None)) as Arc<dyn Host>; n],
+            Placement::Ssh { hosts } => hosts
+                .hosts()
+                .iter()
+                .map(|h| h.clone() as Arc<dyn Host>)
+                .collect(),
         };
         let peers: Vec<SocketAddr> = ips
             .iter()
             .zip(&ports)
             .map(|(ip, p)| SocketAddr::new(*ip, *p))
             .collect();
-        let work = self
-            .config
-            .work_dir
-            .clone()
-            .unwrap_or_else(|| self.state.temp_dir.clone());
+        // Where data, logs and clock files go, on the node's host.
+        let (work, clocks) = match &self.state.ssh {
+            Some(ssh) => (ssh.run_dir.clone(), ssh.run_dir.clone()),
+            None => (
+                self.config
+                    .work_dir
+                    .clone()
+                    .unwrap_or_else(|| self.state.temp_dir.clone()),
+                self.state.temp_dir.clone(),
+            ),
+        };
         if !self.config.clock {
             self.omissions.push(Omission {
                 kind: FaultKind::Clock,
                 reason: "clock faults are off in this cluster's configuration".into(),
             });
         }
-        for i in 0..n {
+        for (i, host) in hosts.into_iter().enumerate() {
             let id = NodeId(i);
-            let data_dir = work.join(format!("n{i}"));
-            std::fs::create_dir_all(&data_dir).map_err(RunError::io("create", &data_dir))?;
             let spec = NodeSpec {
                 id,
                 ip: ips[i],
                 port: ports[i],
                 peers: peers.clone(),
-                data_dir,
+                data_dir: work.join(format!("n{i}")),
                 restart: false,
             };
             let command = self
                 .adapter
                 .command(&spec)
                 .map_err(|message| RunError::Adapter { node: id, message })?;
-            if let Some(user) = &command.user {
-                NodeUser::lookup(user)?.own(&spec.data_dir)?;
-            }
+            host.create_dir(&spec.data_dir, command.user.as_deref())?;
+            // libfaketime's reach is judged on this machine's copy of the program.
             let program = command.program;
             let resolved = crate::system::on_path(&program.to_string_lossy()).unwrap_or(program);
             let clock_blocker = clock_blocker(&resolved);
             let clock = if self.config.clock && clock_blocker.is_none() {
-                Some(ClockControl::create(
-                    self.state.temp_dir.join(format!("n{i}.faketime")),
-                )?)
+                let control = ClockControl::at(clocks.join(format!("n{i}.faketime")));
+                host.set_clock(&control, 0)?;
+                Some(control)
             } else {
                 None
-            };
-            let namespace = match &self.placement {
-                Placement::Local { names, .. } => Some(names.node_namespace(id)),
-                Placement::Loopback => None,
             };
             let log = work.join(format!("n{i}.log"));
             self.nodes.push(Node {
                 spec,
-                namespace,
+                host,
                 log,
                 clock,
                 clock_blocker,
@@ -224,18 +297,18 @@ impl Cluster {
 
     fn start_all(&mut self) -> Result<(), RunError> {
         let timeout = self.ready_timeout();
-        for node in &mut self.nodes {
-            for companion in self.adapter.companions(&node.spec) {
-                let proc = Proc::spawn(
+        for i in 0..self.nodes.len() {
+            for companion in self.adapter.companions(&self.nodes[i].spec) {
+                let node = &self.nodes[i];
+                let proc = node.host.spawn(
                     node.spec.id,
                     &companion.command,
-                    node.namespace.as_deref(),
                     &[],
                     &node.log,
                     &node.spec.data_dir,
                 )?;
-                self.state.processes.push(proc.identity);
-                node.companions.push(proc);
+                self.record(NodeId(i), proc.identity);
+                self.nodes[i].companions.push(proc);
             }
         }
         self.save()?;
@@ -333,9 +406,9 @@ impl Cluster {
                     let n = &self.nodes[id.0];
                     let identity = n.main.as_ref().expect("just started").identity;
                     let shell: &dyn Shell = self;
-                    scope.spawn(move || {
-                        wait_ready(adapter, shell, &n.spec, &identity, &n.log, timeout)
-                    })
+                    let alive = move || n.host.status(&identity) != ProcStatus::Gone;
+                    scope
+                        .spawn(move || wait_ready(adapter, shell, &n.spec, &alive, &n.log, timeout))
                 })
                 .collect();
             handles
@@ -362,17 +435,18 @@ impl Cluster {
         Ok(())
     }
 
-    /// Copies every node's log, and the files its adapter names as logs, into `dir` (as
-    /// `<node>.log` and `<node>-<file name>`); a file that cannot be copied is left out.
+    /// Copies every node's log, and the files its adapter names as logs, from the node's host
+    /// into `dir` (as `<node>.log` and `<node>-<file name>`); a file that cannot be copied is
+    /// left out.
     pub fn keep_logs(&self, dir: &Path) {
         for n in &self.nodes {
             let id = n.spec.id;
-            let _ = std::fs::copy(&n.log, dir.join(format!("{id}.log")));
+            let _ = n.host.fetch(&n.log, &dir.join(format!("{id}.log")));
             for file in self.adapter.log_files(&n.spec) {
                 let path = n.spec.data_dir.join(&file);
                 if let Some(name) = path.file_name() {
                     let name = format!("{id}-{}", name.to_string_lossy());
-                    let _ = std::fs::copy(&path, dir.join(name));
+                    let _ = n.host.fetch(&path, &dir.join(name));
                 }
             }
         }
@@ -380,32 +454,35 @@ impl Cluster {
 
     /// Starts node `id`'s main process (not waiting for readiness) and records it.
     pub(super) fn spawn_main(&mut self, id: NodeId) -> Result<(), RunError> {
-        let node = &mut self.nodes[id.0];
+        let node = &self.nodes[id.0];
         let adapter_error = |message| RunError::Adapter { node: id, message };
         let command = self.adapter.command(&node.spec).map_err(adapter_error)?;
-        let owner = command.user.as_deref().map(NodeUser::lookup).transpose()?;
         for file in self.adapter.files(&node.spec).map_err(adapter_error)? {
             let path = node.spec.data_dir.join(&file.path);
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(RunError::io("create", dir))?;
-            }
-            std::fs::write(&path, &file.contents).map_err(RunError::io("write", &path))?;
-            if let Some(user) = &owner {
-                user.own(&path)?;
-            }
+            node.host
+                .write_file(&path, file.contents.as_bytes(), command.user.as_deref())?;
         }
-        let proc = Proc::spawn(
+        let proc = node.host.spawn(
             id,
             &command,
-            node.namespace.as_deref(),
             &node.clock_env(&command.program.to_string_lossy()),
             &node.log,
             &node.spec.data_dir,
         )?;
-        self.state.processes.retain(|p| p.is_alive());
-        self.state.processes.push(proc.identity);
-        node.main = Some(proc);
+        self.record(id, proc.identity);
+        self.nodes[id.0].main = Some(proc);
         Ok(())
+    }
+
+    /// Records in the run's state a process just started for node `id`.
+    fn record(&mut self, id: NodeId, process: ProcessIdentity) {
+        match &mut self.state.ssh {
+            Some(ssh) => ssh.processes.push((id.0, process)),
+            None => {
+                self.state.processes.retain(|p| p.is_alive());
+                self.state.processes.push(process);
+            }
+        }
     }
 
     pub(super) fn ready_timeout(&self) -> Duration {
@@ -438,8 +515,16 @@ impl Cluster {
     }
 
     /// Node `id`'s network namespace, in the local backend.
-    pub fn namespace(&self, id: NodeId) -> Option<&str> {
-        self.nodes[id.0].namespace.as_deref()
+    pub fn namespace(&self, id: NodeId) -> Option<String> {
+        match &self.placement {
+            Placement::Local { names, .. } => Some(names.node_namespace(id)),
+            _ => None,
+        }
+    }
+
+    /// Where node `id` runs.
+    pub fn host(&self, id: NodeId) -> &dyn Host {
+        &*self.nodes[id.0].host
     }
 
     /// Node `id`'s pid (also its process group id), unless it is killed.
@@ -467,16 +552,34 @@ impl Cluster {
         &self.state
     }
 
-    /// Runs `program` with `args` as node `id` would see the world: in its namespace, under its
-    /// clock. For probes and tests (e.g. `date +%s%N`).
+    /// Runs `program` with `args` as node `id` would see the world: on its host, in its
+    /// namespace, under its clock; gives its standard output. For probes and tests (e.g.
+    /// `date +%s%N`).
     pub fn exec(&self, id: NodeId, program: &str, args: &[&str]) -> Result<String, RunError> {
         let node = &self.nodes[id.0];
-        let mut cmd = match &node.namespace {
-            Some(ns) => faults::netns::command_in(ns, program)?,
-            None => std::process::Command::new(program),
+        let command = crate::system::NodeCommand::new(program, args.iter().copied());
+        let failed = |message: String| RunError::Host {
+            host: node.host.name(),
+            message,
         };
-        cmd.args(args).envs(node.clock_env(program));
-        Ok(faults::run_command(&mut cmd, None)?)
+        let out = node
+            .host
+            .run(
+                &command,
+                &node.clock_env(program),
+                &node.spec.data_dir,
+                Duration::from_secs(30),
+            )
+            .map_err(failed)?;
+        if !out.success {
+            return Err(failed(format!(
+                "`{}` failed ({}): {}",
+                command.line(),
+                out.status,
+                out.stderr.trim()
+            )));
+        }
+        Ok(out.stdout)
     }
 
     /// Stops every node and removes everything the run created. Called by drop; calling it
@@ -492,28 +595,40 @@ impl Cluster {
         } else {
             500
         });
-        let mut mains: Vec<&mut Proc> = self
-            .nodes
-            .iter_mut()
-            .filter_map(|n| n.main.as_mut())
-            .collect();
-        for p in &mut mains {
-            // Resumed first, descendants that left its group included, so it can act on `stop`.
-            let _ = faults::signals::send_tree(p.identity.pid, nix::sys::signal::Signal::SIGCONT);
-            let pgid = nix::unistd::Pid::from_raw(p.identity.pid);
-            let _ = nix::sys::signal::killpg(pgid, stop);
+        for n in &self.nodes {
+            if let Some(p) = &n.main {
+                // Resumed first, descendants that left its group included, so it can act on
+                // `stop`.
+                let id = n.spec.id;
+                let _ = n
+                    .host
+                    .signal_tree(id, &p.identity, nix::sys::signal::Signal::SIGCONT);
+                let _ = n.host.signal_group(id, &p.identity, stop);
+            }
         }
         let deadline = std::time::Instant::now() + grace;
         let mut killed = 0;
-        for p in mains {
-            p.reap(deadline.saturating_duration_since(std::time::Instant::now()));
-            p.kill(Duration::from_secs(2));
-            killed += 1;
-        }
         for n in &mut self.nodes {
-            for c in &mut n.companions {
-                c.kill(Duration::from_secs(2));
+            let id = n.spec.id;
+            if let Some(p) = n.main.as_mut() {
+                n.host.reap(
+                    p,
+                    deadline.saturating_duration_since(std::time::Instant::now()),
+                );
+                n.host.kill(id, p, Duration::from_secs(2));
                 killed += 1;
+            }
+            for c in &mut n.companions {
+                n.host.kill(id, c, Duration::from_secs(2));
+                killed += 1;
+            }
+        }
+        if let (Placement::Ssh { hosts }, Some(ssh)) = (&self.placement, &self.state.ssh) {
+            let left = hosts.clean(&ssh.processes, &self.rules);
+            hosts.close();
+            if left.is_empty() {
+                // Nothing for the state's teardown to reconnect for.
+                self.state.ssh = None;
             }
         }
         let mut report = teardown::teardown(&self.state);

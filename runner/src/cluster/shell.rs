@@ -1,7 +1,6 @@
-//! The cluster as a [`Shell`]: a command run where a node runs (its namespace, its clock, the
-//! command's user, its data directory as the working directory), bounded in time.
+//! The cluster as a [`Shell`]: a command run where a node runs (its host, its namespace, its
+//! clock, the command's user, its data directory as the working directory), bounded in time.
 
-use super::process::prepare;
 use super::Cluster;
 use crate::system::{CommandOutput, NodeCommand, Shell};
 use faults::NodeId;
@@ -21,15 +20,12 @@ impl Shell for Cluster {
             .get(node.0)
             .ok_or_else(|| format!("no node {node} in a cluster of {}", self.nodes.len()))?;
         let clock = n.clock_env(&command.program.to_string_lossy());
-        let mut cmd =
-            prepare(command, n.namespace.as_deref(), &clock).map_err(|e| e.to_string())?;
-        cmd.current_dir(&n.spec.data_dir);
-        run_bounded(cmd, timeout).map_err(|why| format!("`{}`: {why}", command.line()))
+        n.host.run(command, &clock, &n.spec.data_dir, timeout)
     }
 }
 
 /// Runs `cmd` to its end, or kills its process group after `timeout`.
-fn run_bounded(mut cmd: Command, timeout: Duration) -> Result<CommandOutput, String> {
+pub(super) fn run_bounded(mut cmd: Command, timeout: Duration) -> Result<CommandOutput, String> {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

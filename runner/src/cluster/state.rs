@@ -4,6 +4,7 @@
 //! The file is `<state dir>/<run id>.json`; the state dir is `$RIFT_STATE_DIR`, else
 //! `/run/rift` when writable, else `$TMPDIR/rift-state`.
 
+use super::host::SshConfig;
 use super::RunId;
 use crate::RunError;
 use faults::process::ProcessIdentity;
@@ -23,8 +24,26 @@ pub struct RunState {
     pub links: Vec<String>,
     /// Node and companion processes (each the leader of its process group).
     pub processes: Vec<ProcessIdentity>,
-    /// The run's temp dir (faketime control files; data and logs unless a work dir was given).
+    /// The run's temp dir (faketime control files; data and logs unless a work dir was given;
+    /// the SSH backend's control sockets).
     pub temp_dir: PathBuf,
+    /// What the run created on other hosts (SSH backend).
+    #[serde(default)]
+    pub ssh: Option<SshState>,
+}
+
+/// What a run of the SSH backend created on its hosts: on each, its directory, rift's iptables
+/// chain, and the processes listed here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SshState {
+    /// How the hosts are reached.
+    pub config: SshConfig,
+    /// The hosts reached, node `i` on the `i`-th.
+    pub hosts: Vec<String>,
+    /// The run's directory on every host.
+    pub run_dir: PathBuf,
+    /// The processes started, each with the index of its host in `hosts`.
+    pub processes: Vec<(usize, ProcessIdentity)>,
 }
 
 impl RunState {
@@ -41,6 +60,7 @@ impl RunState {
             links: Vec::new(),
             processes: Vec::new(),
             temp_dir,
+            ssh: None,
         }
     }
 

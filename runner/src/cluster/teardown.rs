@@ -3,10 +3,14 @@
 //!
 //! Order: resume then kill every recorded process whose pid still names the same process (start
 //! time checked) and every process inside the run's namespaces; wait for them to die; delete the
-//! root-namespace links and the namespaces (with them go their links and iptables rules); remove
+//! root-namespace links and the namespaces (with them go their links and iptables rules); on
+//! every host of the SSH backend, kill the run's processes and remove its chain and directory
+//! (over fresh connections), then stop any SSH master connection left in the temp dir; remove
 //! the temp dir (faketime control files included) and the state file.
 
+use super::host::SshHosts;
 use super::{state::state_dir, RunState};
+use faults::iptables::RuleSet;
 use faults::process::ProcessIdentity;
 use nix::sys::signal::Signal;
 use nix::unistd::Pid;
@@ -99,6 +103,10 @@ pub fn teardown(state: &RunState) -> TeardownReport {
             }
         }
     }
+    if let Some(ssh) = &state.ssh {
+        report.problems.extend(clean_hosts(state, ssh));
+    }
+    stop_masters(&state.temp_dir.join("ssh"));
     if state.temp_dir.starts_with(std::env::temp_dir()) && state.temp_dir.exists() {
         match std::fs::remove_dir_all(&state.temp_dir) {
             Ok(()) => report.temp_dir = true,
@@ -111,6 +119,40 @@ pub fn teardown(state: &RunState) -> TeardownReport {
         let _ = std::fs::remove_file(state_dir().join(format!("{}.json", state.run_id)));
     }
     report
+}
+
+/// Connects anew to the hosts `ssh` lists and removes what the run left there.
+fn clean_hosts(state: &RunState, ssh: &super::SshState) -> Vec<String> {
+    let config = super::host::SshConfig {
+        hosts: ssh.hosts.clone(),
+        ..ssh.config.clone()
+    };
+    let control = state.temp_dir.join("ssh-cleanup");
+    let hosts = match SshHosts::connect(&config, ssh.hosts.len(), &control, &ssh.run_dir) {
+        Ok(h) => h,
+        Err(e) => return vec![format!("cannot clean the run's hosts: {e}")],
+    };
+    let left = hosts.clean(&ssh.processes, &RuleSet::new(state.run_id.as_str()));
+    hosts.close();
+    left
+}
+
+/// Stops every SSH master connection whose control socket is under `dir` (`ssh -O exit`); a
+/// control process killed with SIGKILL leaves its masters running.
+fn stop_masters(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let socket = entry.path().join("master");
+        if socket.exists() {
+            let _ = Command::new("ssh")
+                .arg("-S")
+                .arg(&socket)
+                .args(["-O", "exit", "rift-master"])
+                .output();
+        }
+    }
 }
 
 /// The network namespaces `ip netns` knows, by name.

@@ -1,6 +1,7 @@
 //! `RunConfig`: everything a run is asked to do, typed and serialisable (TOML in, JSON in
 //! run.json), kept apart from the runtime handles of a run ([`super::RunContext`]).
 
+use crate::cluster::host::SshConfig;
 use crate::cluster::{Backend, Subnet};
 use crate::nemesis::NemesisConfig;
 use crate::system::{Registry, SystemUnderTest};
@@ -59,8 +60,12 @@ pub struct RunConfig {
     pub system: SystemConfig,
     /// Number of nodes.
     pub nodes: usize,
-    /// Where the nodes run: auto (local namespaces when root, else loopback), local, loopback.
+    /// Where the nodes run: auto (local namespaces when root, else loopback), local, loopback,
+    /// ssh (the hosts of the `[ssh]` table).
     pub backend: Backend,
+    /// The hosts of the ssh backend, and how to reach them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssh: Option<SshConfig>,
     /// The workload.
     pub workload: WorkloadConfig,
     /// Concurrent clients.
@@ -94,6 +99,7 @@ impl Default for RunConfig {
             system: SystemConfig::default(),
             nodes: 3,
             backend: Backend::Auto,
+            ssh: None,
             workload: WorkloadConfig::default(),
             concurrency: 6,
             rate: 200.0,
@@ -120,9 +126,11 @@ impl RunConfig {
             path: path.to_path_buf(),
             message,
         })?;
-        config
-            .system
-            .relative_to(path.parent().unwrap_or(Path::new("")));
+        let dir = path.parent().unwrap_or(Path::new(""));
+        config.system.relative_to(dir);
+        if let Some(ssh) = &mut config.ssh {
+            ssh.relative_to(dir);
+        }
         Ok(config)
     }
 

@@ -123,6 +123,7 @@ pub fn run(
         ClusterConfig {
             nodes: config.nodes,
             backend: config.backend,
+            ssh: config.ssh.clone(),
             ready_timeout_ms: (config.ready_timeout_s * 1000.0) as u64,
             run_id: Some(run_id),
             clock: config.nemesis.faults.contains(&faults::FaultKind::Clock),
