@@ -8,9 +8,9 @@ dir=/tmp/rift-check
 chain=rift-check
 comment="rift lab check"
 fail() { echo "FAIL $*"; exit 1; }
-# Sends signal $1 to process group $2 with procps' kill, the one form that works in every shell
-# and under sudo (dash's builtin takes no "--"; procps' `kill -STOP -PGID` does nothing, exit 0).
-group() { /usr/bin/kill -s "$1" -- "-$2"; }
+# Sends signal $1 to process group $2 with bash's builtin kill: dash's builtin takes no "--",
+# and procps' /usr/bin/kill (4.0.2) refuses or ignores every spelling of a negative pid.
+group() { bash -c 'kill -s "$1" -- "-$2"' group "$1" "$2"; }
 cleanup() {
   status=$?
   set +e

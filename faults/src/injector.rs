@@ -72,7 +72,11 @@ impl<M: Mechanism> Injector<M> {
         };
         // Resolve first, so the RNG stream is the same whatever the backend supports.
         if let Some(target) = fault.target() {
-            let primaries = self.mechanism.primaries();
+            // Asked only when needed: the system may take long to say (a paused node times out).
+            let primaries = match target {
+                Target::Primaries => self.mechanism.primaries(),
+                _ => None,
+            };
             match target.resolve(&nodes, primaries.as_deref(), &mut self.rng) {
                 Ok(resolved) => record.nodes = resolved,
                 Err(reason) => {

@@ -1,9 +1,11 @@
 //! `rift bench-cluster`: how fast clusters of a system (the default one unless `--system` says)
-//! start and partitions go in and out, as medians over repeated trials on this machine (the
-//! figures BENCHMARKS.md records).
+//! start, partitions go in and out, and a node is paused and resumed, as medians over repeated
+//! trials (the figures BENCHMARKS.md records): in namespaces on this machine, or on the hosts a
+//! run config's `[ssh]` table names.
 
-use faults::{Fault, Injector, Shape};
+use faults::{Fault, Injector, NodeId, Shape, Target};
 use runner::cluster::{Backend, Cluster, ClusterConfig};
+use runner::run::RunConfig;
 use runner::system::Registry;
 use std::time::{Duration, Instant};
 
@@ -22,6 +24,10 @@ pub struct Args {
     /// The system (its default options); the registry's default when absent.
     #[arg(long, default_value = "")]
     pub system: String,
+    /// A run config whose `backend` and `[ssh]` table say where the nodes run (namespaces on
+    /// this machine when absent).
+    #[arg(long)]
+    pub config: Option<std::path::PathBuf>,
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -42,9 +48,17 @@ pub fn run(args: Args, registry: &Registry) -> anyhow::Result<i32> {
     let system = registry.configure(&args.system, &Default::default())?;
     let adapter = system.adapter()?;
     let name = system.describe();
+    let (backend, ssh) = match &args.config {
+        Some(file) => {
+            let run = RunConfig::load(file)?;
+            (run.backend, run.ssh)
+        }
+        None => (Backend::Local, None),
+    };
     let config = ClusterConfig {
         nodes: args.nodes,
-        backend: Backend::Local,
+        backend,
+        ssh,
         ..ClusterConfig::default()
     };
     let mut up = Vec::new();
@@ -72,6 +86,20 @@ pub fn run(args: Args, registry: &Registry) -> anyhow::Result<i32> {
         injector.apply(&Fault::Heal)?;
         heal.push(t.elapsed());
     }
+    let (mut pause, mut resume) = (Vec::new(), Vec::new());
+    for i in 0..args.partitions {
+        let target = Target::Nodes(vec![NodeId(i % args.nodes)]);
+        let t = Instant::now();
+        let r = injector.apply(&Fault::Pause {
+            target: target.clone(),
+        })?;
+        pause.push(t.elapsed());
+        anyhow::ensure!(r.outcome.is_installed(), "pause: {r:?}");
+        let t = Instant::now();
+        let r = injector.apply(&Fault::Resume { target })?;
+        resume.push(t.elapsed());
+        anyhow::ensure!(r.outcome.is_installed(), "resume: {r:?}");
+    }
     let n = args.nodes;
     println!(
         "{n}-node {name} cluster up and ready: median {} over {} starts",
@@ -91,6 +119,16 @@ pub fn run(args: Args, registry: &Registry) -> anyhow::Result<i32> {
     println!(
         "healed on all {n} nodes: median {} over {} trials",
         ms(median(heal)),
+        args.partitions
+    );
+    println!(
+        "one node paused (SIGSTOP to its tree, stopped state read back): median {} over {} trials",
+        ms(median(pause)),
+        args.partitions
+    );
+    println!(
+        "one node resumed (SIGCONT, running state read back): median {} over {} trials",
+        ms(median(resume)),
         args.partitions
     );
     Ok(0)

@@ -63,12 +63,14 @@ impl Mechanism for Cluster {
                                 reason: "its process exited".into(),
                             })
                         }
-                        _ if Instant::now() > deadline => return Ok(Outcome::Indeterminate {
-                            reason: format!(
+                        _ if Instant::now() > deadline => {
+                            return Ok(Outcome::Indeterminate {
+                                reason: format!(
                                 "{} was sent but the process state did not follow within 500 ms",
                                 signal.as_str()
                             ),
-                        }),
+                            })
+                        }
                         _ => std::thread::sleep(Duration::from_millis(1)),
                     }
                 }

@@ -336,6 +336,7 @@ impl Cluster {
                 break;
             }
             self.set_up(&stage)?;
+            self.resolve_programs(&stage)?;
             for &id in &stage {
                 self.spawn_main(id)?;
             }
@@ -353,6 +354,29 @@ impl Cluster {
                 ),
             }),
         }
+    }
+
+    /// Finds (or uploads) the programs of the nodes `ids` on their hosts, all at once, before
+    /// they are started one after the other.
+    fn resolve_programs(&self, ids: &[NodeId]) -> Result<(), RunError> {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = ids
+                .iter()
+                .map(|&id| {
+                    scope.spawn(move || {
+                        let n = &self.nodes[id.0];
+                        let command = self
+                            .adapter
+                            .command(&n.spec)
+                            .map_err(|message| RunError::Adapter { node: id, message })?;
+                        n.host.resolve(&command.program).map(|_| ())
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .try_for_each(|h| h.join().expect("a program lookup thread panicked"))
+        })
     }
 
     /// Runs the setup commands of the nodes `ids` (on all of them at once, each node's in
