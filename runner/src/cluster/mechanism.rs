@@ -2,7 +2,7 @@
 //! process trees (a node's group and every descendant), restarts on the same data directory,
 //! iptables rules in rift's chain of each node, libfaketime control files.
 
-use super::host::ProcStatus;
+use super::host::{ProcStatus, Reach};
 use super::node::wait_ready;
 use super::{Cluster, Placement};
 use crate::RunError;
@@ -50,7 +50,7 @@ impl Mechanism for Cluster {
                     Transition::Pause => (Signal::SIGSTOP, ProcStatus::Stopped),
                     _ => (Signal::SIGCONT, ProcStatus::Running),
                 };
-                if !n.host.signal_tree(node, &p.identity, signal)? {
+                if !n.host.signal(node, &p.identity, signal, Reach::Tree)? {
                     return Ok(gone());
                 }
                 // Bounded check that the kernel did what was asked.
@@ -79,7 +79,10 @@ impl Mechanism for Cluster {
                 let Some(mut p) = n.main.take() else {
                     return Ok(gone());
                 };
-                if !n.host.signal_tree(node, &p.identity, Signal::SIGKILL)? {
+                if !n
+                    .host
+                    .signal(node, &p.identity, Signal::SIGKILL, Reach::Tree)?
+                {
                     n.host.reap(&mut p, Duration::from_millis(100));
                     return Ok(gone());
                 }

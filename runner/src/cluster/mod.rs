@@ -6,7 +6,9 @@
 //! (`rift-<run>-n<i>`) with its own address on a bridge that lives in a namespace of the run's
 //! own (`rift-<run>-br`), reached from the root namespace through one veth ([`names`]). In the
 //! loopback backend the nodes share 127.0.0.1 on distinct ports, and only pause, kill and clock
-//! faults apply ([`Cluster::omissions`] says what was left out and why).
+//! faults apply ([`Cluster::omissions`] says what was left out and why). In the SSH backend each
+//! node runs on a host of its own, reached over one multiplexed OpenSSH connection. Whatever the
+//! backend, the cluster acts on a node only through its [`host::Host`].
 //!
 //! A `Cluster` is a [`faults::Mechanism`]: wrap it (or `&mut` it) in a [`faults::Injector`] to
 //! apply faults. Everything a run creates is recorded in a [`RunState`] persisted before it is

@@ -1,6 +1,6 @@
 //! The running cluster: start, accessors, and teardown.
 
-use super::host::{Host, LocalHost, ProcStatus, SshHosts};
+use super::host::{Host, LocalHost, ProcStatus, Reach, SshHosts};
 use super::node::{wait_companion, wait_ready, Node};
 use super::{
     network, signals, teardown, Backend, ClusterConfig, Names, RunId, RunState, SshState, Subnet,
@@ -624,10 +624,9 @@ impl Cluster {
                 // Resumed first, descendants that left its group included, so it can act on
                 // `stop`.
                 let id = n.spec.id;
-                let _ = n
-                    .host
-                    .signal_tree(id, &p.identity, nix::sys::signal::Signal::SIGCONT);
-                let _ = n.host.signal_group(id, &p.identity, stop);
+                let cont = nix::sys::signal::Signal::SIGCONT;
+                let _ = n.host.signal(id, &p.identity, cont, Reach::Tree);
+                let _ = n.host.signal(id, &p.identity, stop, Reach::Group);
             }
         }
         let deadline = std::time::Instant::now() + grace;

@@ -1,7 +1,7 @@
 //! This machine as a host: a node's processes run in its network namespace (local backend) or
 //! beside rift (loopback backend), as children of rift.
 
-use super::{Host, ProcStatus};
+use super::{Host, ProcStatus, Reach};
 use crate::cluster::process::{NodeUser, Proc};
 use crate::cluster::shell::run_bounded;
 use crate::system::{CommandOutput, NodeCommand};
@@ -67,28 +67,20 @@ impl Host for LocalHost {
         Proc::spawn(node, command, self.namespace(), env, log, cwd)
     }
 
-    fn signal_tree(
+    fn signal(
         &self,
         node: NodeId,
         process: &ProcessIdentity,
         signal: Signal,
+        reach: Reach,
     ) -> Result<bool, FaultError> {
         if !process.is_alive() {
             return Ok(false);
         }
-        faults::signals::signal_tree(node, process.pid, signal)
-    }
-
-    fn signal_group(
-        &self,
-        node: NodeId,
-        process: &ProcessIdentity,
-        signal: Signal,
-    ) -> Result<bool, FaultError> {
-        if !process.is_alive() {
-            return Ok(false);
+        match reach {
+            Reach::Group => faults::signals::signal_group(node, process.pid, signal),
+            Reach::Tree => faults::signals::signal_tree(node, process.pid, signal),
         }
-        faults::signals::signal_group(node, process.pid, signal)
     }
 
     fn status(&self, process: &ProcessIdentity) -> ProcStatus {

@@ -37,6 +37,16 @@ pub enum ProcStatus {
     Gone,
 }
 
+/// Which processes of a node a signal goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// The process group the node's process leads: a polite stop, which the program passes on
+    /// as it sees fit.
+    Group,
+    /// The group and every descendant of its leader, wherever their group: a fault.
+    Tree,
+}
+
 /// A machine the nodes of a cluster run on, and how rift acts there.
 pub trait Host: Send + Sync + std::fmt::Debug {
     /// How messages name the host: `namespace rift-1a2b3c4d-n0`, `host n1`.
@@ -68,21 +78,14 @@ pub trait Host: Send + Sync + std::fmt::Debug {
         cwd: &Path,
     ) -> Result<Proc, RunError>;
 
-    /// Sends `signal` to the process tree led by `process`. `Ok(false)` when it is gone.
-    fn signal_tree(
+    /// Sends `signal` to the processes of `process` that `reach` says. `Ok(false)` when it is
+    /// gone.
+    fn signal(
         &self,
         node: NodeId,
         process: &ProcessIdentity,
         signal: Signal,
-    ) -> Result<bool, FaultError>;
-
-    /// Sends `signal` to the process group of `process` only (a polite stop, which the
-    /// program passes on as it sees fit). `Ok(false)` when it is gone.
-    fn signal_group(
-        &self,
-        node: NodeId,
-        process: &ProcessIdentity,
-        signal: Signal,
+        reach: Reach,
     ) -> Result<bool, FaultError>;
 
     /// What `process` is doing.
@@ -114,7 +117,7 @@ pub trait Host: Send + Sync + std::fmt::Debug {
             self.reap(process, Duration::from_millis(100));
             return true;
         }
-        let _ = self.signal_tree(node, &process.identity, Signal::SIGKILL);
+        let _ = self.signal(node, &process.identity, Signal::SIGKILL, Reach::Tree);
         self.reap(process, timeout)
     }
 }

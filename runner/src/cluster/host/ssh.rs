@@ -8,7 +8,7 @@
 //! through `sudo -n` unless the user is root.
 
 use super::ssh_config::SshConfig;
-use super::{quote, ssh_scripts, Host, ProcStatus};
+use super::{quote, ssh_scripts, Host, ProcStatus, Reach};
 use crate::cluster::process::Proc;
 use crate::system::{CommandOutput, NodeCommand};
 use crate::RunError;
@@ -490,24 +490,16 @@ impl Host for SshHost {
         }
     }
 
-    fn signal_tree(
+    fn signal(
         &self,
         _node: NodeId,
         process: &ProcessIdentity,
         signal: Signal,
+        reach: Reach,
     ) -> Result<bool, FaultError> {
-        let script = self.privileged(&ssh_scripts::signal(process, signal, true));
-        Ok(self.action(&format!("send {}", signal.as_str()), &script, None)? == "sent")
-    }
-
-    fn signal_group(
-        &self,
-        _node: NodeId,
-        process: &ProcessIdentity,
-        signal: Signal,
-    ) -> Result<bool, FaultError> {
-        let script = self.privileged(&ssh_scripts::signal(process, signal, false));
-        Ok(self.action(&format!("send {}", signal.as_str()), &script, None)? == "sent")
+        let script = ssh_scripts::signal(process, signal, reach == Reach::Tree);
+        let what = format!("send {}", signal.as_str());
+        Ok(self.action(&what, &self.privileged(&script), None)? == "sent")
     }
 
     fn status(&self, process: &ProcessIdentity) -> ProcStatus {
