@@ -230,13 +230,23 @@ mod tests {
             assert!(Instant::now() < deadline, "the program wrote to its log");
             std::thread::sleep(Duration::from_millis(10));
         }
-        let child = faults::signals::descendants(p.pid)
-            .into_iter()
-            .find(|c| {
+        // The child calls setsid itself, a moment after it is forked.
+        let outside = || {
+            faults::signals::descendants(p.pid).into_iter().find(|c| {
                 nix::unistd::getpgid(Some(nix::unistd::Pid::from_raw(*c))).ok()
                     != Some(nix::unistd::Pid::from_raw(p.pid))
             })
-            .expect("a child outside the leader's group");
+        };
+        let child = loop {
+            if let Some(c) = outside() {
+                break c;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "a child outside the leader's group"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        };
         let child = ProcessIdentity::of(child).unwrap();
         assert_eq!(sh(&signal(&p, Signal::SIGSTOP, true)), "sent");
         wait_for(&p, "T");
