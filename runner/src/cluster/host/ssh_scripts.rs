@@ -130,17 +130,25 @@ pub fn spawn(
 }
 
 /// Removes everything a run left on a host: kills the trees of `processes` (those whose pids
-/// still name them), deletes rift's chain `chain` and the jump to it carrying `comment`, and
-/// removes `dir`; then prints `left: ...` for whatever is still there.
+/// still name them) and any process working in `dir` or naming it on its command line (one
+/// started as the run was interrupted, before it could be listed), deletes rift's chain `chain`
+/// and the jump to it carrying `comment`, and removes `dir`; then prints `left: ...` for
+/// whatever is still there.
 pub fn clean(processes: &[ProcessIdentity], chain: &str, comment: &str, dir: &Path) -> String {
-    let mut s = String::new();
+    // The marker names the processes carrying this script (the shell, sudo), which name `dir`.
+    let mut s = String::from("# rift-clean\n");
     for p in processes {
         let _ = writeln!(s, "(\n{})", signal(p, Signal::SIGKILL, true));
     }
     let (chain, comment, dir) = (quote::word(chain), quote::word(comment), quote::path(dir));
     let _ = write!(
         s,
-        "for i in $(seq 16); do iptables -w -D INPUT -m comment --comment {comment} -j {chain} \
+        "for p in /proc/[0-9]*; do\n\
+         \x20 c=$(readlink \"$p/cwd\" 2>/dev/null); a=$(tr '\\0' ' ' < \"$p/cmdline\" 2>/dev/null)\n\
+         \x20 case \"$c\" in {dir}|{dir}/*) kill -s KILL \"${{p#/proc/}}\" 2>/dev/null; continue;; esac\n\
+         \x20 case \"$a\" in *rift-clean*) continue;; *{dir}/*) kill -s KILL \"${{p#/proc/}}\" 2>/dev/null;; esac\n\
+         done\n\
+         for i in $(seq 16); do iptables -w -D INPUT -m comment --comment {comment} -j {chain} \
          2>/dev/null || break; done\n\
          iptables -w -F {chain} 2>/dev/null; iptables -w -X {chain} 2>/dev/null\n\
          rm -rf {dir}\n\
@@ -277,7 +285,7 @@ mod tests {
     }
 
     #[test]
-    fn clean_removes_the_directory_and_kills_what_it_lists() {
+    fn clean_removes_the_directory_and_kills_what_it_lists_or_what_works_in_it() {
         let dir = tempfile::tempdir().unwrap();
         let run = dir.path().join("rift-00000000");
         std::fs::create_dir_all(run.join("n0")).unwrap();
@@ -294,6 +302,16 @@ mod tests {
             pid: words.next().unwrap().parse().unwrap(),
             start_time: words.next().unwrap().parse().unwrap(),
         };
+        // Started as a run is interrupted, before it is listed: found by its working directory.
+        let printed = sh(&spawn(
+            &command,
+            Path::new("sleep"),
+            &[],
+            &run.join("n1.log"),
+            &run.join("n0"),
+        ));
+        let pid = printed.split_whitespace().next().unwrap().parse().unwrap();
+        let unlisted = ProcessIdentity::of(pid).unwrap();
         // In a network namespace of its own: the host's firewall is never touched, and the
         // chain (absent there) is quietly nothing to delete.
         let script = clean(&[p], "rift-test-none", "rift run none", &run);
@@ -304,9 +322,9 @@ mod tests {
         assert!(!left.contains("left:"), "{left}");
         assert!(!run.exists());
         let deadline = Instant::now() + Duration::from_secs(5);
-        while p.is_alive() && Instant::now() < deadline {
+        while (p.is_alive() || unlisted.is_alive()) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(10));
         }
-        assert!(!p.is_alive());
+        assert!(!p.is_alive() && !unlisted.is_alive());
     }
 }
