@@ -20,13 +20,15 @@
 //! - pages in a real browser: `report_page` (report.html and a campaign's index.html in headless
 //!   Chromium), `serve` (`rift serve` over HTTP); `browser` drives Chromium;
 //! - helpers: `machine` (which tests may run beside which), `leftovers` (what of a run is still
-//!   on the machine), `watch` (the runs a process owns).
+//!   on the machine), `watch` (the runs a process owns), `cut` (what a booking run's partitions
+//!   did to the calls that crossed them).
 
 mod browser;
 mod campaign;
 mod campaign_systems;
 mod check_cli;
 mod cluster;
+mod cut;
 mod demo;
 mod described;
 mod etcd;

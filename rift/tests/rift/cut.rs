@@ -1,0 +1,148 @@
+//! What the partitions of a stored booking run did to the calls that crossed them, for a strategy
+//! whose primary is node 0 (async: a backup forwards writes to it and pulls its changes).
+//!
+//! A partition is in force from the end of its install to the start of the next network step
+//! (or the end of the history). Under it a node is cut off when it and node 0 do not hear each
+//! other both ways. Two things can be read from the calls:
+//! - an occasion for a stale read: a write on node 0's side that changed a room, invoked and
+//!   completed while the cut held, then a read of that room at a cut-off node, invoked after the
+//!   write completed and completed while the cut still held (the node cannot have the write);
+//! - a breach: a write at a cut-off backup that succeeded while the cut held (it had to reach
+//!   node 0 through the cut).
+
+use faults::{Fault, Grudge, NodeId, Outcome as FaultOutcome};
+use histories::{Call, Outcome};
+use runner::store::StoredRun;
+
+const PRIMARY: NodeId = NodeId(0);
+
+/// A partition while it was in force.
+struct Window {
+    from: u64,
+    to: u64,
+    grudge: Grudge,
+}
+
+impl Window {
+    fn holds(&self, c: &Call) -> bool {
+        self.from <= c.invoke_time && c.complete_time.is_some_and(|t| t <= self.to)
+    }
+
+    /// Whether `node` cannot exchange messages with the primary.
+    fn cut_off(&self, node: NodeId) -> bool {
+        node != PRIMARY && (self.grudge.drops(node, PRIMARY) || self.grudge.drops(PRIMARY, node))
+    }
+}
+
+/// What the partitions of one run gave occasion to, in words for a failure message.
+#[derive(Debug, Default)]
+pub struct Crossings {
+    /// The first occasion for a stale read, if any.
+    pub stale_read: Option<String>,
+    /// The first write that went through a cut recorded as in force, if any.
+    pub breach: Option<String>,
+    /// Each window: its grudge, its span and the calls invoked in it by outcome.
+    pub windows: Vec<String>,
+}
+
+fn windows(run: &StoredRun) -> Vec<Window> {
+    let end = run.history.ops.last().map_or(0, |o| o.time);
+    let network = |f: &Fault| matches!(f, Fault::Partition { .. } | Fault::Heal);
+    let steps: Vec<_> = run
+        .faults
+        .iter()
+        .filter(|l| network(&l.record.fault))
+        .collect();
+    steps
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.record.outcome == FaultOutcome::Installed)
+        .filter_map(|(i, l)| {
+            let grudge = l.record.grudge.clone()?;
+            let to = steps.get(i + 1).map_or(end, |next| next.start);
+            Some(Window {
+                from: l.end,
+                to,
+                grudge,
+            })
+        })
+        .collect()
+}
+
+fn node_of(c: &Call) -> Option<NodeId> {
+    c.node
+        .as_deref()?
+        .strip_prefix('n')?
+        .parse()
+        .ok()
+        .map(NodeId)
+}
+
+fn changed_a_room(c: &Call) -> bool {
+    matches!(c.f.as_str(), "book" | "cancel")
+        && c.outcome == Outcome::Ok
+        && c.result == serde_json::Value::Bool(true)
+}
+
+fn describe(c: &Call) -> String {
+    format!(
+        "{} {} of room {} at {} ({:?}, {:.3} s to {})",
+        c.f,
+        c.argument,
+        c.key.as_ref().map_or("-".into(), |k| k.to_string()),
+        c.node.as_deref().unwrap_or("?"),
+        c.outcome,
+        c.invoke_time as f64 / 1e9,
+        c.complete_time
+            .map_or("never".into(), |t| format!("{:.3} s", t as f64 / 1e9)),
+    )
+}
+
+/// Reads the crossings of `run`'s partitions from its history and faults.
+pub fn crossings(run: &StoredRun) -> Crossings {
+    let calls = run.history.calls().expect("the history pairs into calls");
+    let mut found = Crossings::default();
+    for w in windows(run) {
+        let inside: Vec<&Call> = calls.iter().filter(|c| w.holds(c)).collect();
+        let at = |c: &Call| node_of(c).unwrap_or(PRIMARY);
+        let count = |o: Outcome| inside.iter().filter(|c| c.outcome == o).count();
+        found.windows.push(format!(
+            "{:?} from {:.3} s to {:.3} s: {} ok, {} fail, {} info",
+            w.grudge,
+            w.from as f64 / 1e9,
+            w.to as f64 / 1e9,
+            count(Outcome::Ok),
+            count(Outcome::Fail),
+            count(Outcome::Info)
+        ));
+        if found.breach.is_none() {
+            found.breach = inside
+                .iter()
+                .find(|c| {
+                    matches!(c.f.as_str(), "book" | "cancel")
+                        && c.outcome == Outcome::Ok
+                        && w.cut_off(at(c))
+                })
+                .map(|c| describe(c));
+        }
+        if found.stale_read.is_none() {
+            found.stale_read = inside
+                .iter()
+                .filter(|c| changed_a_room(c) && !w.cut_off(at(c)))
+                .find_map(|write| {
+                    let done = write.complete_time?;
+                    inside
+                        .iter()
+                        .find(|r| {
+                            r.f == "available"
+                                && r.outcome == Outcome::Ok
+                                && r.key == write.key
+                                && r.invoke_time > done
+                                && w.cut_off(at(r))
+                        })
+                        .map(|r| format!("{}, then {}", describe(write), describe(r)))
+                });
+        }
+    }
+    found
+}
