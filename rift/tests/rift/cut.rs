@@ -43,6 +43,8 @@ pub struct Crossings {
     pub breach: Option<String>,
     /// Each window: its grudge, its span and the calls invoked in it by outcome.
     pub windows: Vec<String>,
+    /// The network steps not recorded as installed, with their outcomes.
+    pub not_installed: Vec<String>,
 }
 
 fn windows(run: &StoredRun) -> Vec<Window> {
@@ -101,7 +103,16 @@ fn describe(c: &Call) -> String {
 /// Reads the crossings of `run`'s partitions from its history and faults.
 pub fn crossings(run: &StoredRun) -> Crossings {
     let calls = run.history.calls().expect("the history pairs into calls");
-    let mut found = Crossings::default();
+    let mut found = Crossings {
+        not_installed: run
+            .faults
+            .iter()
+            .filter(|l| matches!(l.record.fault, Fault::Partition { .. } | Fault::Heal))
+            .filter(|l| l.record.outcome != FaultOutcome::Installed)
+            .map(|l| format!("{:?}: {:?}", l.record.fault, l.record.outcome))
+            .collect(),
+        ..Crossings::default()
+    };
     for w in windows(run) {
         let inside: Vec<&Call> = calls.iter().filter(|c| w.holds(c)).collect();
         let at = |c: &Call| node_of(c).unwrap_or(PRIMARY);

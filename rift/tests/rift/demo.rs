@@ -100,6 +100,12 @@ fn with_an_occasion(root: &Path, mut row: Row) -> Row {
         let dir = store.join("demo-async-one-partition/latest");
         let seen = crate::cut::crossings(&load_run(&dir).unwrap());
         assert!(
+            seen.not_installed.is_empty(),
+            "a partition or heal did not take effect: {:?}; run: {}",
+            seen.not_installed,
+            dir.display()
+        );
+        assert!(
             seen.breach.is_none(),
             "a write went through a partition recorded as in force: {:?}; partitions: {:?}; {row:?} in {}",
             seen.breach,

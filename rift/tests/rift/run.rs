@@ -66,6 +66,12 @@ fn invalid_async_run(seed: u64, root: &Path) -> RunOutcome {
         let dir = &weak.context.dir.path;
         let seen = crate::cut::crossings(&runner::store::load_run(dir).unwrap());
         assert!(
+            seen.not_installed.is_empty(),
+            "seed {seed}: a partition or heal did not take effect: {:?}; run: {}",
+            seen.not_installed,
+            dir.display()
+        );
+        assert!(
             seen.breach.is_none(),
             "seed {seed}: a write went through a partition recorded as in force: {:?}; partitions: {:?}; run: {}",
             seen.breach,

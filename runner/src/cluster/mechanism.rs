@@ -134,18 +134,30 @@ impl Mechanism for Cluster {
             .map(|i| self.rules.script(NodeId(i), network, address))
             .collect();
         // Every node's chain at once, one thread per node.
-        std::thread::scope(|scope| {
+        let rules = &self.rules;
+        let differences = std::thread::scope(|scope| {
             let handles: Vec<_> = self
                 .nodes
                 .iter()
                 .zip(&scripts)
-                .map(|(n, script)| scope.spawn(move || n.host.firewall(script)))
+                .map(|(n, script)| scope.spawn(move || n.host.firewall(rules, script)))
                 .collect();
             handles
                 .into_iter()
-                .try_for_each(|h| h.join().expect("a firewall thread panicked"))
+                .map(|h| h.join().expect("a firewall thread panicked"))
+                .filter_map(Result::transpose)
+                .collect::<Result<Vec<String>, FaultError>>()
         })?;
-        Ok(Outcome::Installed)
+        if differences.is_empty() {
+            Ok(Outcome::Installed)
+        } else {
+            Ok(Outcome::Indeterminate {
+                reason: format!(
+                    "iptables-restore succeeded, but iptables -S then showed {}",
+                    differences.join("; ")
+                ),
+            })
+        }
     }
 
     fn clock(&mut self, node: NodeId, offset_ms: i64) -> Result<Outcome, FaultError> {

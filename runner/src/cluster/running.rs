@@ -157,7 +157,7 @@ impl Cluster {
             processes: Vec::new(),
         });
         self.save()?;
-        let setup = self.rules.setup_script();
+        let (setup, rules) = (self.rules.setup_script(), &self.rules);
         let placement = Placement::Ssh { hosts };
         let Placement::Ssh { hosts } = &placement else {
             unreachable!()
@@ -171,7 +171,13 @@ impl Cluster {
                     let (setup, run_dir) = (&setup, &run_dir);
                     scope.spawn(move || -> Result<(), RunError> {
                         h.create_dir(run_dir, None)?;
-                        Ok(h.firewall(setup)?)
+                        match h.firewall(rules, setup)? {
+                            None => Ok(()),
+                            Some(differs) => Err(RunError::Host {
+                                host: h.host_name().to_string(),
+                                message: format!("rift's iptables chain is not as made: {differs}"),
+                            }),
+                        }
                     })
                 })
                 .collect();

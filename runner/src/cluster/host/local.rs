@@ -29,6 +29,15 @@ impl LocalHost {
     pub fn namespace(&self) -> Option<&str> {
         self.namespace.as_deref()
     }
+
+    /// The node's namespace, whose firewall is the node's own; `Err` outside any.
+    fn own_namespace(&self) -> Result<&str, FaultError> {
+        self.namespace().ok_or_else(|| FaultError::Host {
+            host: self.name(),
+            what: "change firewall rules".into(),
+            message: "a node outside any namespace has no firewall of its own".into(),
+        })
+    }
 }
 
 impl Host for LocalHost {
@@ -140,15 +149,12 @@ impl Host for LocalHost {
             .map_err(RunError::io("copy", path))
     }
 
-    fn firewall(&self, script: &str) -> Result<(), FaultError> {
-        match &self.namespace {
-            Some(ns) => faults::iptables::restore(ns, script),
-            None => Err(FaultError::Host {
-                host: self.name(),
-                what: "install firewall rules".into(),
-                message: "a node outside any namespace has no firewall of its own".into(),
-            }),
-        }
+    fn restore_rules(&self, script: &str) -> Result<(), FaultError> {
+        faults::iptables::restore(self.own_namespace()?, script)
+    }
+
+    fn list_rules(&self) -> Result<String, FaultError> {
+        faults::iptables::list(self.own_namespace()?)
     }
 
     fn set_clock(&self, clock: &ClockControl, offset_ms: i64) -> Result<(), FaultError> {

@@ -20,6 +20,7 @@ use super::process::Proc;
 use crate::system::{CommandOutput, NodeCommand};
 use crate::RunError;
 use faults::clock::ClockControl;
+use faults::iptables::RuleSet;
 use faults::process::ProcessIdentity;
 use faults::{FaultError, NodeId};
 use nix::sys::signal::Signal;
@@ -106,7 +107,29 @@ pub trait Host: Send + Sync + std::fmt::Debug {
     fn fetch(&self, path: &Path, to: &Path) -> Result<(), RunError>;
 
     /// Runs the iptables-restore script `script` (rift's chain only, `--noflush`).
-    fn firewall(&self, script: &str) -> Result<(), FaultError>;
+    fn restore_rules(&self, script: &str) -> Result<(), FaultError>;
+
+    /// What `iptables -S` lists.
+    fn list_rules(&self) -> Result<String, FaultError>;
+
+    /// Makes rift's chain what `script` (of `rules`) asks, and checks it by listing the rules
+    /// back: iptables-restore's success is not taken for the rules being in force. Tries up to
+    /// three times; `Some` names what still differs.
+    fn firewall(&self, rules: &RuleSet, script: &str) -> Result<Option<String>, FaultError> {
+        let mut differs = None;
+        for _ in 0..3 {
+            self.restore_rules(script)?;
+            differs = rules.differences(script, &self.list_rules()?);
+            if differs.is_none() {
+                break;
+            }
+            tracing::warn!(
+                "{}: rules not as asked after a restore: {differs:?}",
+                self.name()
+            );
+        }
+        Ok(differs.map(|d| format!("{}: {d}", self.name())))
+    }
 
     /// Sets the clock whose control file is `clock` to run `offset_ms` from real time.
     fn set_clock(&self, clock: &ClockControl, offset_ms: i64) -> Result<(), FaultError>;

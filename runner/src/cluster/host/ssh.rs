@@ -572,13 +572,21 @@ impl Host for SshHost {
         std::fs::write(to, &out.stdout).map_err(RunError::io("write", to))
     }
 
-    fn firewall(&self, script: &str) -> Result<(), FaultError> {
+    fn restore_rules(&self, script: &str) -> Result<(), FaultError> {
         self.action(
             "install firewall rules with iptables-restore (is iptables installed?)",
             &self.privileged("exec iptables-restore -w --noflush"),
             Some(script.as_bytes()),
         )
         .map(|_| ())
+    }
+
+    fn list_rules(&self) -> Result<String, FaultError> {
+        self.action(
+            "list firewall rules",
+            &self.privileged("exec iptables -w -S"),
+            None,
+        )
     }
 
     fn set_clock(&self, clock: &ClockControl, offset_ms: i64) -> Result<(), FaultError> {
