@@ -2,8 +2,8 @@
 //! whose primary is node 0 (async: a backup forwards writes to it and pulls its changes).
 //!
 //! A partition is in force from the end of its install to the start of the next network step
-//! (or the end of the history). Under it a node is cut off when it and node 0 do not hear each
-//! other both ways. Two things can be read from the calls:
+//! (or the end of the history). Under it a node is cut off when it or node 0 drops the other's
+//! packets. Two things can be read from the calls:
 //! - an occasion for a stale read: a write on node 0's side that changed a room, invoked and
 //!   completed while the cut held, then a read of that room at a cut-off node, invoked after the
 //!   write completed and completed while the cut still held (the node cannot have the write);
@@ -41,7 +41,7 @@ pub struct Crossings {
     pub stale_read: Option<String>,
     /// The first write that went through a cut recorded as in force, if any.
     pub breach: Option<String>,
-    /// Each window: its grudge, its span and the calls invoked in it by outcome.
+    /// Each window: its grudge, its span and the calls that began and ended in it, by outcome.
     pub windows: Vec<String>,
     /// The network steps not recorded as installed, with their outcomes.
     pub not_installed: Vec<String>,
