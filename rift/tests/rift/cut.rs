@@ -6,7 +6,9 @@
 //! packets. Two things can be read from the calls:
 //! - an occasion for a stale read: a write on node 0's side that changed a room, invoked and
 //!   completed while the cut held, then a read of that room at a cut-off node, invoked after the
-//!   write completed and completed while the cut still held (the node cannot have the write);
+//!   write completed and completed while the cut still held, that shows the room without the
+//!   change, no other write of that room (but a failed one) having been in flight in between
+//!   (the node cannot have the write, and nothing else explains what it shows);
 //! - a breach: a write at a cut-off backup that succeeded while the cut held (it had to reach
 //!   node 0 through the cut).
 
@@ -86,6 +88,31 @@ fn changed_a_room(c: &Call) -> bool {
         && c.result == serde_json::Value::Bool(true)
 }
 
+/// Whether `read`, an availability check, shows the room without the change `write` made: a
+/// booking's guest not holding it, a cancelled guest still holding it.
+fn misses(write: &Call, read: &Call) -> bool {
+    let guest = &write.argument;
+    let holds = match &read.result {
+        serde_json::Value::Array(holders) => holders.contains(guest),
+        holder => holder == guest,
+    };
+    (write.f == "book") != holds
+}
+
+/// Whether a write of `write`'s room other than `write` and not failed was in flight at some
+/// point between `write`'s invocation and `read`'s completion (an info one stays in flight).
+fn overlapped(calls: &[&Call], write: &Call, read: &Call) -> bool {
+    let until = read.complete_time.unwrap_or(u64::MAX);
+    calls.iter().any(|c| {
+        matches!(c.f.as_str(), "book" | "cancel")
+            && c.id != write.id
+            && c.key == write.key
+            && c.outcome != Outcome::Fail
+            && c.invoke_time < until
+            && (c.is_open() || c.complete_time.is_none_or(|t| t > write.invoke_time))
+    })
+}
+
 fn describe(c: &Call) -> String {
     format!(
         "{} {} of room {} at {} ({:?}, {:.3} s to {})",
@@ -103,6 +130,7 @@ fn describe(c: &Call) -> String {
 /// Reads the crossings of `run`'s partitions from its history and faults.
 pub fn crossings(run: &StoredRun) -> Crossings {
     let calls = run.history.calls().expect("the history pairs into calls");
+    let all: Vec<&Call> = calls.iter().collect();
     let mut found = Crossings {
         not_installed: run
             .faults
@@ -150,6 +178,8 @@ pub fn crossings(run: &StoredRun) -> Crossings {
                                 && r.key == write.key
                                 && r.invoke_time > done
                                 && w.cut_off(at(r))
+                                && misses(write, r)
+                                && !overlapped(&all, write, r)
                         })
                         .map(|r| format!("{}, then {}", describe(write), describe(r)))
                 });
