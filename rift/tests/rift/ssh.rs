@@ -264,7 +264,7 @@ fn sigkill_then_cleanup(lab: &Lab) {
         "the killed run's nodes still run on the hosts: {left:?}"
     );
     let out = Command::new(env!("CARGO_BIN_EXE_rift"))
-        .arg("cleanup")
+        .args(["cleanup", "--run-id", state.run_id.as_str()])
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
