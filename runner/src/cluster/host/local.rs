@@ -149,12 +149,10 @@ impl Host for LocalHost {
             .map_err(RunError::io("copy", path))
     }
 
-    fn restore_rules(&self, script: &str) -> Result<(), FaultError> {
-        faults::iptables::restore(self.own_namespace()?, script)
-    }
-
-    fn list_rules(&self) -> Result<String, FaultError> {
-        faults::iptables::list(self.own_namespace()?)
+    fn restore_rules(&self, script: &str) -> Result<String, FaultError> {
+        let ns = self.own_namespace()?;
+        faults::iptables::restore(ns, script)?;
+        faults::iptables::list(ns)
     }
 
     fn set_clock(&self, clock: &ClockControl, offset_ms: i64) -> Result<(), FaultError> {

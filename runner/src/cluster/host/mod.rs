@@ -106,11 +106,9 @@ pub trait Host: Send + Sync + std::fmt::Debug {
     /// Copies the host's file `path` to this machine's `to`.
     fn fetch(&self, path: &Path, to: &Path) -> Result<(), RunError>;
 
-    /// Runs the iptables-restore script `script` (rift's chain only, `--noflush`).
-    fn restore_rules(&self, script: &str) -> Result<(), FaultError>;
-
-    /// What `iptables -S` lists.
-    fn list_rules(&self) -> Result<String, FaultError>;
+    /// Runs the iptables-restore script `script` (rift's chain only, `--noflush`), then gives
+    /// what `iptables -S` lists.
+    fn restore_rules(&self, script: &str) -> Result<String, FaultError>;
 
     /// Makes rift's chain what `script` (of `rules`) asks, and checks it by listing the rules
     /// back: iptables-restore's success is not taken for the rules being in force. Tries up to
@@ -118,8 +116,7 @@ pub trait Host: Send + Sync + std::fmt::Debug {
     fn firewall(&self, rules: &RuleSet, script: &str) -> Result<Option<String>, FaultError> {
         let mut differs = None;
         for _ in 0..3 {
-            self.restore_rules(script)?;
-            differs = rules.differences(script, &self.list_rules()?);
+            differs = rules.differences(script, &self.restore_rules(script)?);
             if differs.is_none() {
                 break;
             }

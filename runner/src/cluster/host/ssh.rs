@@ -572,20 +572,11 @@ impl Host for SshHost {
         std::fs::write(to, &out.stdout).map_err(RunError::io("write", to))
     }
 
-    fn restore_rules(&self, script: &str) -> Result<(), FaultError> {
+    fn restore_rules(&self, script: &str) -> Result<String, FaultError> {
         self.action(
             "install firewall rules with iptables-restore (is iptables installed?)",
-            &self.privileged("exec iptables-restore -w --noflush"),
+            &self.privileged("iptables-restore -w --noflush && exec iptables -w -S"),
             Some(script.as_bytes()),
-        )
-        .map(|_| ())
-    }
-
-    fn list_rules(&self) -> Result<String, FaultError> {
-        self.action(
-            "list firewall rules",
-            &self.privileged("exec iptables -w -S"),
-            None,
         )
     }
 
