@@ -10,11 +10,13 @@ mod local;
 mod quote;
 mod ssh;
 mod ssh_config;
+mod ssh_hosts;
 mod ssh_scripts;
 
 pub use local::LocalHost;
-pub use ssh::{SshHost, SshHosts};
+pub use ssh::SshHost;
 pub use ssh_config::SshConfig;
+pub use ssh_hosts::SshHosts;
 
 use super::process::Proc;
 use crate::system::{CommandOutput, NodeCommand};
