@@ -11,6 +11,10 @@ use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+/// How long a fault aimed at the primaries waits for the system to name one: etcd elects a new
+/// leader within about a second of losing one.
+const PRIMARIES_PATIENCE: Duration = Duration::from_secs(2);
+
 /// Applies faults to one cluster and remembers what is in force.
 pub struct Injector<M: Mechanism> {
     mechanism: M,
@@ -74,7 +78,7 @@ impl<M: Mechanism> Injector<M> {
         if let Some(target) = fault.target() {
             // Asked only when needed: the system may take long to say (a paused node times out).
             let primaries = match target {
-                Target::Primaries => self.mechanism.primaries(),
+                Target::Primaries => self.primaries_within(PRIMARIES_PATIENCE),
                 _ => None,
             };
             match target.resolve(&nodes, primaries.as_deref(), &mut self.rng) {
@@ -193,6 +197,19 @@ impl<M: Mechanism> Injector<M> {
         }
         record.outcome = FaultRecord::combine(&record.effects);
         Ok(())
+    }
+
+    /// The primaries the system names, asked again every 100 ms for at most `patience` while it
+    /// names none (an election under way after a pause or a kill).
+    fn primaries_within(&self, patience: Duration) -> Option<Vec<NodeId>> {
+        let deadline = Instant::now() + patience;
+        loop {
+            let named = self.mechanism.primaries();
+            if named.as_ref().is_some_and(|p| !p.is_empty()) || Instant::now() >= deadline {
+                return named;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     fn step(&mut self, node: NodeId, transition: Transition) -> Result<Outcome, FaultError> {
