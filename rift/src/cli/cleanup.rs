@@ -24,6 +24,12 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     for path in RunState::all() {
         let state = match RunState::load(&path) {
             Ok(s) => s,
+            // Listed, then removed by its run's own teardown: a run that just ended.
+            Err(runner::RunError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                continue
+            }
             Err(e) => {
                 eprintln!("rift cleanup: skipping {}: {e}", path.display());
                 problems += 1;
