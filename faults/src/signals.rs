@@ -165,8 +165,9 @@ mod tests {
         assert!(descendants(me.pid).contains(&child.pid));
 
         assert!(signal_tree(node, me.pid, Signal::SIGSTOP).unwrap());
+        // A signal is acted on when its target next runs: its state changes a moment later.
+        eventually("the leader stopping", || me.is_stopped());
         eventually("the child stopping", || child.is_stopped());
-        assert!(me.is_stopped());
 
         assert!(signal_tree(node, me.pid, Signal::SIGCONT).unwrap());
         eventually("the child resuming", || !child.is_stopped());
