@@ -146,8 +146,12 @@ async fn a_write_is_read_back_from_every_member_and_cas_succeeds_only_on_the_cur
 async fn a_request_to_a_paused_member_times_out_as_indefinite() {
     let cluster = Cluster::start();
     let timeout = Duration::from_millis(500);
+    cluster
+        .client(2, Duration::from_secs(2))
+        .write("k", "1")
+        .await
+        .unwrap();
     let c = cluster.client(2, timeout);
-    c.write("k", "1").await.unwrap();
     cluster.signal(2, Signal::SIGSTOP);
     let started = Instant::now();
     let e = c.write("k", "2").await.unwrap_err();
@@ -156,7 +160,7 @@ async fn a_request_to_a_paused_member_times_out_as_indefinite() {
     assert!(!e.is_definite(), "a timeout after sending is indefinite");
     assert_eq!(e.node, "e3");
     assert!(
-        started.elapsed() < timeout * 3,
+        started.elapsed() < timeout + Duration::from_secs(2),
         "the timeout bounded the call"
     );
 }
@@ -165,13 +169,26 @@ async fn a_request_to_a_paused_member_times_out_as_indefinite() {
 fn exactly_one_member_reports_itself_leader() {
     let _machine = crate::machine::share();
     let cluster = Cluster::start();
-    let leaders = cluster
-        .spec
-        .members
-        .iter()
-        .filter(|m| is_leader(m.client, Duration::from_millis(500)).unwrap())
-        .count();
-    assert_eq!(leaders, 1);
+    // Asked one after another, the members may straddle an election (a loaded machine can miss
+    // heartbeats): asked again until they agree, for at most 10 s.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let answers: Vec<_> = cluster
+            .spec
+            .members
+            .iter()
+            .map(|m| is_leader(m.client, Duration::from_secs(2)))
+            .collect();
+        let leaders = answers.iter().filter(|a| matches!(a, Ok(true))).count();
+        if leaders == 1 && answers.iter().all(Result::is_ok) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not exactly one leader in 10 s: {answers:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 #[tokio::test]

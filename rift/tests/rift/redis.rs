@@ -17,13 +17,16 @@ use rift_redis::{
 use runner::cluster::{Backend, Cluster, ClusterConfig};
 use runner::system::{FailureKind, NodeCommand};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::ops::RangeInclusive;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const LOCALHOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
-const TIMEOUT: Duration = Duration::from_millis(500);
+/// Long enough for a healthy call on a loaded machine; the tests that expect a failure get it
+/// sooner, or from the server.
+const TIMEOUT: Duration = Duration::from_secs(2);
 
 use crate::etcd_redis_trial::ports::free_port;
 
@@ -167,7 +170,7 @@ async fn wait_acknowledges_a_write_only_when_enough_replicas_have_it() {
     let d = Deployment::start();
     let wait = Some(WaitFor {
         replicas: 2,
-        timeout_ms: 200,
+        timeout_ms: 1000,
     });
     let c = d.client(0, ReadFrom::Primary, wait);
     c.set("k", "1").await.expect("both replicas acknowledge");
@@ -247,8 +250,9 @@ fn now_us() -> i64 {
         .as_micros() as i64
 }
 
-/// How far each server's wall clock (its answer to `TIME`) is from the host's, in ms.
-async fn time_skews_ms(conns: &mut [MultiplexedConnection]) -> Vec<i64> {
+/// How far each server's wall clock (its answer to `TIME`) is from the host's, in ms: the range
+/// its answer allows, since it read its clock somewhere between asking and hearing back.
+async fn time_skews_ms(conns: &mut [MultiplexedConnection]) -> Vec<RangeInclusive<i64>> {
     let mut skews = Vec::new();
     for c in conns {
         let before = now_us();
@@ -259,10 +263,16 @@ async fn time_skews_ms(conns: &mut [MultiplexedConnection]) -> Vec<i64> {
             .expect("TIME answered in time")
             .expect("TIME answered");
         let after = now_us();
-        skews.push((secs * 1_000_000 + micros - (before + after) / 2) / 1000);
+        let server = secs * 1_000_000 + micros;
+        skews.push(
+            (server - after) / 1000 - SKEW_SLACK_MS..=(server - before) / 1000 + SKEW_SLACK_MS,
+        );
     }
     skews
 }
+
+/// How far a server's clock may be off beyond what the round trip to it allows.
+const SKEW_SLACK_MS: i64 = 100;
 
 #[test]
 fn a_redis_node_under_a_five_second_clock_offset_answers_time_five_seconds_ahead_and_reset_brings_it_back(
@@ -301,8 +311,8 @@ fn a_redis_node_under_a_five_second_clock_offset_answers_time_five_seconds_ahead
     for (i, skew) in skews.iter().enumerate() {
         let want = if i == 1 { 5000 } else { 0 };
         assert!(
-            (skew - want).abs() <= 100,
-            "n{i} is {skew} ms off real time, expected {want}: {skews:?}"
+            skew.contains(&want),
+            "n{i} is {skew:?} ms off real time, expected {want}: {skews:?}"
         );
     }
     let reset = Fault::ClockReset {
@@ -311,7 +321,7 @@ fn a_redis_node_under_a_five_second_clock_offset_answers_time_five_seconds_ahead
     assert_eq!(injector.apply(&reset).unwrap().outcome, Outcome::Installed);
     let skews = rt.block_on(time_skews_ms(&mut conns));
     assert!(
-        skews.iter().all(|s| s.abs() <= 100),
+        skews.iter().all(|s| s.contains(&0)),
         "after reset: {skews:?} ms off"
     );
 }

@@ -11,6 +11,11 @@ use nix::sys::signal::Signal;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
+/// How long a paused or resumed process may take to show the state asked for: a signal is acted
+/// on when its target next runs, which on a loaded machine (or a process in an uninterruptible
+/// wait) is not at once. The check returns as soon as the state follows.
+const STATE_FOLLOWS_WITHIN: Duration = Duration::from_secs(2);
+
 impl Mechanism for Cluster {
     fn nodes(&self) -> Vec<NodeId> {
         (0..self.nodes.len()).map(NodeId).collect()
@@ -54,7 +59,7 @@ impl Mechanism for Cluster {
                     return Ok(gone());
                 }
                 // Bounded check that the kernel did what was asked.
-                let deadline = Instant::now() + Duration::from_millis(500);
+                let deadline = Instant::now() + STATE_FOLLOWS_WITHIN;
                 loop {
                     match n.host.status(&p.identity) {
                         s if s == want => return Ok(Outcome::Installed),
@@ -66,9 +71,10 @@ impl Mechanism for Cluster {
                         _ if Instant::now() > deadline => {
                             return Ok(Outcome::Indeterminate {
                                 reason: format!(
-                                "{} was sent but the process state did not follow within 500 ms",
-                                signal.as_str()
-                            ),
+                                    "{} was sent but the process state did not follow within {:?}",
+                                    signal.as_str(),
+                                    STATE_FOLLOWS_WITHIN
+                                ),
                             })
                         }
                         _ => std::thread::sleep(Duration::from_millis(1)),

@@ -13,7 +13,7 @@
 
 use crate::node::{RedisCluster, MASTER_NAME};
 use redis::aio::MultiplexedConnection;
-use redis::{Cmd, ConnectionAddr, FromRedisValue, RedisError};
+use redis::{AsyncConnectionConfig, Cmd, ConnectionAddr, FromRedisValue, RedisError};
 use runner::system::{ClientError, FailureKind};
 use serde::{Deserialize, Serialize};
 use std::future::Future;
@@ -339,7 +339,17 @@ async fn connect(
         .map_err(|e| ConnectFailure {
             detail: e.to_string(),
         })?;
-    Ok(bounded(timeout, client.get_multiplexed_async_connection()).await?)
+    // Every call is bounded by the client's own timeout (plus WAIT's); the crate's defaults
+    // (500 ms a response, 1 s to connect) would cut a slow call or a long WAIT short and report
+    // it as a lost connection.
+    let unbounded = AsyncConnectionConfig::new()
+        .set_connection_timeout(None)
+        .set_response_timeout(None);
+    Ok(bounded(
+        timeout,
+        client.get_multiplexed_async_connection_with_config(&unbounded),
+    )
+    .await?)
 }
 
 async fn bounded<T>(
