@@ -158,9 +158,23 @@ mod tests {
         }
     }
 
+    /// Kills the processes it names when dropped, so a failed assertion leaves none stopped.
+    struct KillOnDrop(Vec<ProcessIdentity>);
+
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            for p in &self.0 {
+                if p.is_alive() {
+                    let _ = kill(Pid::from_raw(p.pid), Signal::SIGKILL);
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_child_that_left_the_group_is_paused_resumed_and_killed_with_its_node() {
         let (mut leader, me, child) = leader_with_escaped_child();
+        let _guard = KillOnDrop(vec![me, child]);
         let node = NodeId(0);
         assert!(descendants(me.pid).contains(&child.pid));
 
