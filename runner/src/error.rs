@@ -151,7 +151,7 @@ pub enum RunError {
         source: std::io::Error,
     },
     /// A node did not become ready in time.
-    #[error("node {node} was not ready after {waited_ms} ms: {last} (its log: {log})")]
+    #[error("node {node} was not ready after {waited_ms} ms: {last}; {log_tail}")]
     NotReady {
         /// The node.
         node: NodeId,
@@ -159,18 +159,16 @@ pub enum RunError {
         waited_ms: u128,
         /// The last readiness probe's answer.
         last: String,
-        /// The node's log file.
-        log: PathBuf,
+        /// The end of the node's log, in words: the log itself goes with the run's directory.
+        log_tail: String,
     },
     /// A node exited while rift waited for it to become ready.
-    #[error("node {node} exited with {status} before it was ready (its log: {log})")]
+    #[error("node {node} exited before it was ready; {log_tail}")]
     Exited {
         /// The node.
         node: NodeId,
-        /// Its exit status.
-        status: String,
-        /// The node's log file.
-        log: PathBuf,
+        /// The end of the node's log, in words: the log itself goes with the run's directory.
+        log_tail: String,
     },
     /// A node's setup command failed or did not finish.
     #[error("node {node}: setup command `{command}` failed: {message}")]

@@ -338,6 +338,38 @@ fn a_driver_that_exits_at_once_stops_the_run_before_it_starts_with_its_last_word
 }
 
 #[test]
+fn a_node_that_exits_at_once_stops_the_run_quoting_the_end_of_its_log() {
+    let _machine = crate::machine::share();
+    let dir = Dir::new("node-exits");
+    dir.write(
+        "system.toml",
+        r#"
+name = "exits"
+workloads = ["register"]
+[node]
+program = "sh"
+args = ["-c", "echo starting {addr}; echo 'fatal: no such table' >&2; exit 4"]
+ready = { tcp = "{addr}" }
+[driver]
+program = "true"
+"#,
+    );
+    let out = rift(
+        &dir,
+        &["run", "--system", "system.toml", "--store", "store"],
+        Duration::from_secs(60),
+    );
+    let words = text_of(&out);
+    assert_eq!(out.status.code(), Some(3), "{words}");
+    // Teardown removed the log with the run's directory; the error kept its end.
+    assert!(
+        words.contains("exited before it was ready; the end of its log:\n  | starting "),
+        "{words}"
+    );
+    assert!(words.contains("  | fatal: no such table"), "{words}");
+}
+
+#[test]
 fn a_driver_answering_garbage_is_named_with_its_line_and_the_history_so_far_is_checkable() {
     let _machine = crate::machine::share();
     let dir = Dir::new("garbage");

@@ -9,7 +9,7 @@
 use crate::leftovers::wait_at_most;
 use faults::NodeId;
 use rift_galera::{GaleraAdapter, GaleraOptions};
-use runner::cluster::{Backend, Cluster, ClusterConfig};
+use runner::cluster::{Backend, Cluster, ClusterConfig, RunId};
 use runner::system::{Adapter, NodeCommand, NodeFile, NodeSpec, Shell};
 use runner::RunError;
 use std::path::PathBuf;
@@ -204,10 +204,12 @@ impl Adapter for Stranger {
 #[test]
 fn a_galera_node_that_never_becomes_ready_stops_the_start_naming_it_and_leaves_nothing() {
     let _machine = crate::machine::share();
+    let run_id = RunId::random();
     let config = ClusterConfig {
         nodes: 3,
         backend: Backend::Local,
         ready_timeout_ms: 15_000,
+        run_id: Some(run_id.clone()),
         ..ClusterConfig::default()
     };
     let adapter = Stranger(GaleraAdapter {
@@ -224,7 +226,9 @@ fn a_galera_node_that_never_becomes_ready_stops_the_start_naming_it_and_leaves_n
         ),
         "{err}"
     );
+    // The log goes with the run's directory: the error quotes it.
     let words = err.to_string();
-    let left = left_of_run(run_id_after(&words, "/rift-"));
+    assert!(words.contains("the end of its log:\n  | "), "{words}");
+    let left = left_of_run(run_id.as_str());
     assert!(left.is_empty(), "the failed start left {left:?}");
 }

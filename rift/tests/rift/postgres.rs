@@ -299,6 +299,7 @@ fn a_primary_that_never_becomes_ready_is_an_error_that_leaves_nothing_behind() {
     let _ = std::fs::remove_dir_all(&bin);
     assert_eq!(code, Some(3), "{out}");
     assert!(out.contains("no response"), "{out}");
+    assert!(out.contains("the end of its log:\n  | "), "{out}");
     assert!(out.contains("rift: run "), "the run never started: {out}");
     assert!(left.is_empty(), "left {left:?}");
 }

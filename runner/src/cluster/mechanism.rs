@@ -112,7 +112,7 @@ impl Mechanism for Cluster {
                     &*self,
                     &n.spec,
                     &alive,
-                    &n.log,
+                    &|| n.log_tail(),
                     self.ready_timeout(),
                 ) {
                     Ok(()) => Ok(Outcome::Installed),

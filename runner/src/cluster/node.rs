@@ -3,11 +3,11 @@
 
 use super::host::Host;
 use super::process::Proc;
-use crate::system::{Adapter, Companion, NodeSpec, Shell};
+use crate::system::{Adapter, Companion, NodeCommand, NodeSpec, Shell};
 use crate::RunError;
 use faults::clock::ClockControl;
 use std::net::TcpStream;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -40,16 +40,39 @@ impl Node {
             .map(|c| c.env(&resolved))
             .unwrap_or_default()
     }
+
+    /// The end of the node's log, in words, read through its host: the log lives in the run's
+    /// directory, which teardown removes, so an error that outlives the run quotes it.
+    pub fn log_tail(&self) -> String {
+        let lines = LOG_TAIL_LINES.to_string();
+        let log = self.log.to_string_lossy();
+        let tail = NodeCommand::new("tail", ["-n", &lines, &log]);
+        match self
+            .host
+            .run(&tail, &[], Path::new("/"), Duration::from_secs(5))
+        {
+            Ok(out) if out.success && out.stdout.trim().is_empty() => "its log is empty".into(),
+            Ok(out) if out.success => {
+                let quoted: Vec<String> = out.stdout.lines().map(|l| format!("  | {l}")).collect();
+                format!("the end of its log:\n{}", quoted.join("\n"))
+            }
+            Ok(out) => format!("its log could not be read: {}", out.stderr.trim()),
+            Err(e) => format!("its log could not be read: {e}"),
+        }
+    }
 }
 
+/// How many lines of a node's log an error that it did not start quotes.
+const LOG_TAIL_LINES: usize = 20;
+
 /// Waits until `adapter` finds `spec` ready, its main process stops being `alive`, or `timeout`
-/// passes.
+/// passes. An error quotes `log_tail()`.
 pub fn wait_ready(
     adapter: &dyn Adapter,
     shell: &dyn Shell,
     spec: &NodeSpec,
     alive: &dyn Fn() -> bool,
-    log: &std::path::Path,
+    log_tail: &dyn Fn() -> String,
     timeout: Duration,
 ) -> Result<(), RunError> {
     let start = Instant::now();
@@ -62,8 +85,7 @@ pub fn wait_ready(
         if !alive() {
             return Err(RunError::Exited {
                 node: spec.id,
-                status: "an exit".into(),
-                log: log.to_path_buf(),
+                log_tail: log_tail(),
             });
         }
         if start.elapsed() >= timeout {
@@ -71,7 +93,7 @@ pub fn wait_ready(
                 node: spec.id,
                 waited_ms: start.elapsed().as_millis(),
                 last,
-                log: log.to_path_buf(),
+                log_tail: log_tail(),
             });
         }
         std::thread::sleep(pause);
@@ -79,10 +101,11 @@ pub fn wait_ready(
     }
 }
 
-/// Waits until a companion accepts TCP connections (if it says where), bounded by `timeout`.
+/// Waits until a companion of `node` accepts TCP connections (if it says where), bounded by
+/// `timeout`.
 pub fn wait_companion(
     companion: &Companion,
-    node: &NodeSpec,
+    node: &Node,
     timeout: Duration,
 ) -> Result<(), RunError> {
     let Some(addr) = companion.ready_tcp else {
@@ -94,10 +117,10 @@ pub fn wait_companion(
             Ok(_) => return Ok(()),
             Err(e) if start.elapsed() >= timeout => {
                 return Err(RunError::NotReady {
-                    node: node.id,
+                    node: node.spec.id,
                     waited_ms: start.elapsed().as_millis(),
                     last: format!("{} at {addr}: {e}", companion.name),
-                    log: PathBuf::new(),
+                    log_tail: node.log_tail(),
                 })
             }
             Err(_) => std::thread::sleep(Duration::from_millis(10)),

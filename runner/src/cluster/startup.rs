@@ -136,7 +136,7 @@ impl Cluster {
         self.save()?;
         for node in &self.nodes {
             for companion in self.adapter.companions(&node.spec) {
-                wait_companion(&companion, &node.spec, timeout)?;
+                wait_companion(&companion, node, timeout)?;
             }
         }
         // In stages: each starts the nodes whose predecessors are all ready.
@@ -253,8 +253,8 @@ impl Cluster {
                     let identity = n.main.as_ref().expect("just started").identity;
                     let shell: &dyn Shell = self;
                     let alive = move || n.host.status(&identity) != ProcStatus::Gone;
-                    scope
-                        .spawn(move || wait_ready(adapter, shell, &n.spec, &alive, &n.log, timeout))
+                    let tail = || n.log_tail();
+                    scope.spawn(move || wait_ready(adapter, shell, &n.spec, &alive, &tail, timeout))
                 })
                 .collect();
             handles
