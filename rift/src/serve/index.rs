@@ -46,7 +46,7 @@ padding:0 18px 40px}h1{font-size:20px}table{border-collapse:collapse;font-size:1
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:left}thead th{background:#f3f3f3}\
 form{margin:8px 0 14px;display:flex;gap:10px;flex-wrap:wrap;align-items:end}label{font-size:12px;\
 color:#555;display:flex;flex-direction:column}.valid{color:#2e8b57;font-weight:bold}\
-.invalid{color:#c0392b;font-weight:bold}.unknown{color:#d68910;font-weight:bold}";
+.invalid{color:#c0392b;font-weight:bold}.unknown{color:#d68910;font-weight:bold}.error{color:#7d3c98;font-weight:bold}";
 
 /// A `<select>` of the distinct values of one field, the chosen one selected.
 fn select(out: &mut String, name: &str, values: BTreeSet<&str>, chosen: &str) {
@@ -115,7 +115,7 @@ pub fn page(store: &str, runs: &[Run], filter: &Filter) -> String {
              <td class=\"{v}\">{v}</td><td><a href=\"{dir}/report.html\">{}</a></td>\
              <td><a href=\"{dir}/history.jsonl\">history</a> <a href=\"{dir}/faults.jsonl\">faults</a> \
              <a href=\"{dir}/results.json\">results</a> <a href=\"{dir}/run.json\">run</a> \
-             <a href=\"{dir}/nodes/\">logs</a></td></tr>",
+             <a href=\"{dir}/nodes/\">logs</a>{}</td></tr>",
             escape(&r.started_at),
             escape(&r.test),
             escape(&r.system),
@@ -123,6 +123,11 @@ pub fn page(store: &str, runs: &[Run], filter: &Filter) -> String {
             escape(&r.nemesis),
             r.seed.map_or(String::new(), |s| s.to_string()),
             if r.has_report { "report" } else { "report (drawn now)" },
+            if r.has_error {
+                format!(" <a href=\"{dir}/error.txt\">error</a>")
+            } else {
+                String::new()
+            },
             v = escape(&r.verdict),
         );
     }

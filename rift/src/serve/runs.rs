@@ -25,11 +25,14 @@ pub struct Run {
     pub nemesis: String,
     /// The seed.
     pub seed: Option<u64>,
-    /// valid, invalid, unknown, or why there is none (`no results` for a run that did not get
-    /// as far as checking, `unreadable` when run.json cannot be read).
+    /// valid, invalid, unknown, or why there is none (`error` for a run that stopped with an
+    /// error of rift's own, its error.txt; `no results` for one that did not get as far as
+    /// checking otherwise, as a run under way; `unreadable` when run.json cannot be read).
     pub verdict: String,
     /// Whether report.html was written.
     pub has_report: bool,
+    /// Whether error.txt was written: the run stopped with an error of rift's own.
+    pub has_error: bool,
 }
 
 /// The runs read so far, by directory, with the modification time of results.json they were
@@ -116,7 +119,9 @@ fn read(root: &Path, dir: &Path) -> Run {
     let meta: Result<RunMeta, String> = std::fs::read_to_string(dir.join("run.json"))
         .map_err(|e| e.to_string())
         .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()));
-    let verdict = verdict_of(&dir.join("results.json")).map_or("no results".into(), |v| {
+    let has_error = dir.join("error.txt").is_file();
+    let no_results = if has_error { "error" } else { "no results" };
+    let verdict = verdict_of(&dir.join("results.json")).map_or(no_results.into(), |v| {
         match v {
             Verdict::Valid => "valid",
             Verdict::Invalid => "invalid",
@@ -153,6 +158,7 @@ fn read(root: &Path, dir: &Path) -> Run {
                 seed: Some(m.seed),
                 verdict,
                 has_report,
+                has_error,
             }
         }
         Err(_) => Run {
@@ -165,6 +171,7 @@ fn read(root: &Path, dir: &Path) -> Run {
             seed: None,
             verdict: "unreadable".into(),
             has_report,
+            has_error,
         },
     }
 }

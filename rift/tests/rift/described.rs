@@ -367,6 +367,11 @@ program = "true"
         "{words}"
     );
     assert!(words.contains("  | fatal: no such table"), "{words}");
+    let stored = std::fs::read_to_string(dir.0.join("store/exits/latest/error.txt")).unwrap();
+    assert!(
+        stored.contains("exited before it was ready") && stored.contains("fatal: no such table"),
+        "the store keeps the error: {stored}"
+    );
 }
 
 #[test]

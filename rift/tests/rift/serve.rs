@@ -6,6 +6,7 @@ use runner::nemesis::NemesisConfig;
 use runner::run::{RunConfig, SystemConfig};
 use runner::store::{HostFacts, Results, RunDir, RunMeta, RunStats};
 use runner::workload::{WorkloadConfig, WorkloadKind};
+use runner::RunError;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -20,9 +21,10 @@ const HISTORY: &str = r#"{"rift_history":1,"model":"booking"}
 {"index":3,"time":5000000,"process":1,"type":"ok","f":"available","key":0,"value":"g1","node":"n1"}
 "#;
 
-/// Stores a run of `test` started `age_s` seconds before now with this verdict; returns its
-/// path relative to the store.
-fn store_run(root: &Path, test: &str, age_s: u64, seed: u64, verdict: Verdict) -> String {
+/// Stores a run of `test` started `age_s` seconds before now with this verdict, or, without
+/// one, a run that stopped with an error before it recorded anything; returns its path relative
+/// to the store.
+fn store_run(root: &Path, test: &str, age_s: u64, seed: u64, verdict: Option<Verdict>) -> String {
     let started = SystemTime::now() - Duration::from_secs(age_s);
     let dir = RunDir::create(root, test, started, true).unwrap();
     let config = RunConfig {
@@ -47,14 +49,19 @@ fn store_run(root: &Path, test: &str, age_s: u64, seed: u64, verdict: Verdict) -
         reproduce: format!("rift run --seed {seed}"),
     })
     .unwrap();
-    std::fs::write(dir.history(), HISTORY).unwrap();
-    dir.write_results(&Results {
-        verdict,
-        checks: vec![],
-        stats: RunStats::default(),
-        coverage: None,
-    })
-    .unwrap();
+    match verdict {
+        Some(verdict) => {
+            std::fs::write(dir.history(), HISTORY).unwrap();
+            dir.write_results(&Results {
+                verdict,
+                checks: vec![],
+                stats: RunStats::default(),
+                coverage: None,
+            })
+            .unwrap();
+        }
+        None => dir.write_error(&RunError::Cluster("n0 never started".into())),
+    }
     dir.path
         .strip_prefix(root)
         .unwrap()
@@ -120,23 +127,35 @@ fn serve_lists_runs_newest_first_filters_them_serves_reports_and_refuses_paths_o
     std::fs::create_dir_all(&root).unwrap();
     std::fs::write(base.join("secret.txt"), "not for the web").unwrap();
     std::os::unix::fs::symlink(&base, root.join("escape")).unwrap();
-    let old = store_run(&root, "alpha", 3, 1, Verdict::Valid);
-    let bad = store_run(&root, "beta", 2, 2, Verdict::Invalid);
-    let new = store_run(&root, "alpha", 1, 3, Verdict::Valid);
+    let failed = store_run(&root, "alpha", 4, 4, None);
+    let old = store_run(&root, "alpha", 3, 1, Some(Verdict::Valid));
+    let bad = store_run(&root, "beta", 2, 2, Some(Verdict::Invalid));
+    let new = store_run(&root, "alpha", 1, 3, Some(Verdict::Valid));
     let (mut server, addr) = serve(&root);
 
     let (status, index) = get(&addr, "/");
     assert_eq!(status, 200);
     assert!(
-        index.contains("data-shown=\"3\" data-total=\"3\""),
+        index.contains("data-shown=\"4\" data-total=\"4\""),
         "{index}"
     );
     let at = |p: &str| index.find(&format!("/runs/{p}/report.html")).unwrap();
-    assert!(at(&new) < at(&bad) && at(&bad) < at(&old), "newest first");
+    assert!(
+        at(&new) < at(&bad) && at(&bad) < at(&old) && at(&old) < at(&failed),
+        "newest first"
+    );
+    assert!(
+        index.contains("<td class=\"error\">error</td>")
+            && index.contains(&format!("/runs/{failed}/error.txt")),
+        "a run that stopped with an error says so and links its error: {index}"
+    );
+    let (status, error) = get(&addr, &format!("/runs/{failed}/error.txt"));
+    assert_eq!(status, 200);
+    assert!(error.contains("n0 never started"), "{error}");
 
     let (status, invalid) = get(&addr, "/?verdict=invalid");
     assert_eq!(status, 200);
-    assert!(invalid.contains("data-shown=\"1\" data-total=\"3\""));
+    assert!(invalid.contains("data-shown=\"1\" data-total=\"4\""));
     assert!(invalid.contains(&format!("/runs/{bad}/report.html")));
     let (_, seeded) = get(&addr, "/?test=alpha&seed=3");
     assert!(seeded.contains("data-shown=\"1\"") && seeded.contains(&new));
@@ -175,7 +194,7 @@ fn serve_lists_runs_newest_first_filters_them_serves_reports_and_refuses_paths_o
         Some(&crate::browser::shots().join("serve-index.png")),
     );
     assert!(page.console.is_empty(), "{:?}", page.console);
-    assert!(page.dom.contains("3 of 3 runs, newest first."));
+    assert!(page.dom.contains("4 of 4 runs, newest first."));
 
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(server.0.id() as i32),

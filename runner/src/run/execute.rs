@@ -13,7 +13,8 @@ use crate::generator::Clients;
 use crate::nemesis::Plan;
 use crate::record::Recorder;
 use crate::store::{read_faults, HostFacts, Results, RunDir, RunMeta, StoredRun};
-use crate::system::{DriverContext, Registry};
+use crate::system::{Adapter, DriverContext, Registry, SystemUnderTest};
+use crate::workload::Workload;
 use crate::RunError;
 use faults::NodeId;
 use histories::{Header, History};
@@ -118,7 +119,45 @@ pub fn run(
             dir.path.display()
         );
     }
+    let stored = Stored {
+        config,
+        system,
+        adapter,
+        workload,
+        seed,
+        dir: dir.clone(),
+        run_id,
+        meta,
+    };
+    carry_out(stored, options).inspect_err(|e| dir.write_error(e))
+}
 
+/// A run as stored before it starts: its config (seed filled in), system and its adapter,
+/// workload, directory and run.json.
+struct Stored {
+    config: RunConfig,
+    system: Arc<dyn SystemUnderTest>,
+    adapter: Arc<dyn Adapter>,
+    workload: &'static dyn Workload,
+    seed: u64,
+    dir: RunDir,
+    run_id: RunId,
+    meta: RunMeta,
+}
+
+/// The run itself, once stored: cluster, clients and nemesis, final reads, teardown, checks and
+/// results.
+fn carry_out(stored: Stored, options: &RunOptions) -> Result<RunOutcome, RunError> {
+    let Stored {
+        config,
+        system,
+        adapter,
+        workload,
+        seed,
+        dir,
+        run_id,
+        meta,
+    } = stored;
     let mut cluster = Cluster::start(
         ClusterConfig {
             nodes: config.nodes,

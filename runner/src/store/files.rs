@@ -96,6 +96,20 @@ impl RunDir {
         self.path.join("results.json")
     }
 
+    /// error.txt: why a run stopped with an error of rift's own (exit 3) instead of a verdict.
+    pub fn error(&self) -> PathBuf {
+        self.path.join("error.txt")
+    }
+
+    /// Writes error.txt; a failure to write it is only logged, the error itself being what the
+    /// caller reports.
+    pub fn write_error(&self, error: &RunError) {
+        let path = self.error();
+        if let Err(e) = std::fs::write(&path, format!("{error}\n")) {
+            tracing::warn!("could not write {}: {e}", path.display());
+        }
+    }
+
     /// Writes run.json.
     pub fn write_meta(&self, meta: &RunMeta) -> Result<(), RunError> {
         write_json(&self.meta(), meta)
