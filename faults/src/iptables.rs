@@ -133,21 +133,6 @@ pub fn restore(namespace: &str, script: &str) -> Result<(), FaultError> {
     command::run(&mut cmd, Some(script)).map(|_| ())
 }
 
-/// Restores each `(namespace, script)` at once, one thread per namespace.
-pub fn restore_all(scripts: &[(String, String)]) -> Result<(), FaultError> {
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = scripts
-            .iter()
-            .map(|(ns, script)| scope.spawn(move || restore(ns, script)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("an iptables-restore thread panicked"))
-            .collect::<Result<Vec<()>, FaultError>>()
-            .map(|_| ())
-    })
-}
-
 /// What `iptables -S` lists inside network namespace `namespace`.
 pub fn list(namespace: &str) -> Result<String, FaultError> {
     let mut cmd = netns::command_in(namespace, "iptables")?;

@@ -187,3 +187,42 @@ pub fn crossings(run: &StoredRun) -> Crossings {
     }
     found
 }
+
+/// Runs of an async/one case under partitions at most: a valid run whose partitions gave no
+/// occasion for a stale read proves nothing either way, so it is run again.
+pub const ATTEMPTS: usize = 3;
+
+/// Judges attempt `attempt` of a valid async/one run stored in `dir`, described by `what` in
+/// failure messages. Fails the test when a partition or heal did not take effect, when a write
+/// went through a cut recorded as in force, when a partition gave an occasion for a stale read
+/// (async/one must have shown it), or when the last attempt's partitions gave none. Otherwise
+/// says so on stderr and returns: the caller runs the case again.
+pub fn judge_valid_run(dir: &std::path::Path, attempt: usize, what: &str) {
+    let seen = crossings(&runner::store::load_run(dir).unwrap());
+    let run = dir.display();
+    assert!(
+        seen.not_installed.is_empty(),
+        "{what}: a partition or heal did not take effect: {:?}; run: {run}",
+        seen.not_installed
+    );
+    assert!(
+        seen.breach.is_none(),
+        "{what}: a write went through a partition recorded as in force: {:?}; partitions: {:?}; run: {run}",
+        seen.breach,
+        seen.windows
+    );
+    assert!(
+        seen.stale_read.is_none(),
+        "{what}: async/one serves stale reads from its backups, and its partitions gave one a chance: {:?}; run: {run}",
+        seen.stale_read
+    );
+    assert!(
+        attempt < ATTEMPTS,
+        "{what}: in {ATTEMPTS} runs the partitions never gave an occasion for a stale read; the last: {:?}; run: {run}",
+        seen.windows
+    );
+    eprintln!(
+        "{what}: run {attempt} of at most {ATTEMPTS} valid, and its partitions gave no occasion for a stale read ({:?}); running it again",
+        seen.windows
+    );
+}

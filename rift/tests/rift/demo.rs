@@ -83,51 +83,18 @@ fn rows(stdout: &str) -> Vec<Row> {
         .collect()
 }
 
-/// Runs of async-one under partitions at most: a run whose partition gave no occasion for a
-/// stale read (see `cut`) proves nothing either way, so it is run again.
-const ATTEMPTS: usize = 3;
-
 /// `row`, async-one under partitions as stored under `root`, or, when it is valid and its
 /// partition gave no occasion for a stale read, the row of a run of that case alone that did
 /// (each under `root/again-<n>`). A valid run whose partition gave an occasion, or through whose
 /// cut a write went, fails the test.
 fn with_an_occasion(root: &Path, mut row: Row) -> Row {
     let mut store = root.to_path_buf();
-    for attempt in 1..=ATTEMPTS {
+    for attempt in 1..=crate::cut::ATTEMPTS {
         if row.verdict != "valid" {
             return row;
         }
         let dir = store.join("demo-async-one-partition/latest");
-        let seen = crate::cut::crossings(&load_run(&dir).unwrap());
-        assert!(
-            seen.not_installed.is_empty(),
-            "a partition or heal did not take effect: {:?}; run: {}",
-            seen.not_installed,
-            dir.display()
-        );
-        assert!(
-            seen.breach.is_none(),
-            "a write went through a partition recorded as in force: {:?}; partitions: {:?}; {row:?} in {}",
-            seen.breach,
-            seen.windows,
-            dir.display()
-        );
-        assert!(
-            seen.stale_read.is_none(),
-            "async/one serves stale reads from its backups, and its partition gave one a chance: {:?}; {row:?} in {}",
-            seen.stale_read,
-            dir.display()
-        );
-        assert!(
-            attempt < ATTEMPTS,
-            "in {ATTEMPTS} runs the partition never gave an occasion for a stale read; the last: {row:?}: {:?} in {}",
-            seen.windows,
-            dir.display()
-        );
-        eprintln!(
-            "run {attempt} of at most {ATTEMPTS}: {row:?}, and its partition gave no occasion for a stale read ({:?}); running it again",
-            seen.windows
-        );
+        crate::cut::judge_valid_run(&dir, attempt, &format!("{row:?}"));
         store = root.join(format!("again-{attempt}"));
         let out = Command::new(env!("CARGO_BIN_EXE_rift"))
             .args(["demo", "--time-limit", "3", "--seed", "1"])

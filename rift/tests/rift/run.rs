@@ -45,15 +45,11 @@ fn short(replication: &str, read: &str, seed: u64, store: &Path) -> RunConfig {
     c
 }
 
-/// Runs of one seed's async/one case at most: a run whose partitions gave no occasion for a
-/// stale read (see `cut`) proves nothing either way, so it is run again.
-const ATTEMPTS: usize = 3;
-
 /// The async/one run of `seed`, which must be Invalid. A valid run fails the test when its
 /// partitions gave an occasion for a stale read, or when a write went through a cut recorded as in
 /// force; one whose partitions gave no occasion is run again, saying so.
 fn invalid_async_run(seed: u64, root: &Path) -> RunOutcome {
-    for attempt in 1..=ATTEMPTS {
+    for attempt in 1..=crate::cut::ATTEMPTS {
         let weak = run(
             short("async", "one", seed, root),
             &rift::builtin(),
@@ -63,38 +59,8 @@ fn invalid_async_run(seed: u64, root: &Path) -> RunOutcome {
         if weak.results.verdict == Verdict::Invalid {
             return weak;
         }
-        let dir = &weak.context.dir.path;
-        let seen = crate::cut::crossings(&runner::store::load_run(dir).unwrap());
-        assert!(
-            seen.not_installed.is_empty(),
-            "seed {seed}: a partition or heal did not take effect: {:?}; run: {}",
-            seen.not_installed,
-            dir.display()
-        );
-        assert!(
-            seen.breach.is_none(),
-            "seed {seed}: a write went through a partition recorded as in force: {:?}; partitions: {:?}; run: {}",
-            seen.breach,
-            seen.windows,
-            dir.display()
-        );
-        assert!(
-            seen.stale_read.is_none(),
-            "seed {seed}: async/one should show a stale read or a double booking, and its partitions gave one a chance: {:?}; {:?}; run: {}",
-            seen.stale_read,
-            weak.results.checks,
-            dir.display()
-        );
-        assert!(
-            attempt < ATTEMPTS,
-            "seed {seed}: in {ATTEMPTS} runs the partitions never gave an occasion for a stale read; the last: {:?}; run: {}",
-            seen.windows,
-            dir.display()
-        );
-        eprintln!(
-            "seed {seed}, run {attempt} of at most {ATTEMPTS}: valid, and its partitions gave no occasion for a stale read ({:?}); running it again",
-            seen.windows
-        );
+        let what = format!("seed {seed}: {:?}", weak.results.checks);
+        crate::cut::judge_valid_run(&weak.context.dir.path, attempt, &what);
     }
     unreachable!("the last attempt returns or fails")
 }
