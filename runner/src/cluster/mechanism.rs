@@ -2,6 +2,7 @@
 //! process trees (a node's group and every descendant), restarts on the same data directory,
 //! iptables rules in rift's chain of each node, libfaketime control files.
 
+use super::at_once::at_once;
 use super::host::{ProcStatus, Reach};
 use super::node::wait_ready;
 use super::{Cluster, Placement};
@@ -141,19 +142,12 @@ impl Mechanism for Cluster {
             .collect();
         // Every node's chain at once, one thread per node.
         let rules = &self.rules;
-        let differences = std::thread::scope(|scope| {
-            let handles: Vec<_> = self
-                .nodes
-                .iter()
-                .zip(&scripts)
-                .map(|(n, script)| scope.spawn(move || n.host.firewall(rules, script)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("a firewall thread panicked"))
-                .filter_map(Result::transpose)
-                .collect::<Result<Vec<String>, FaultError>>()
-        })?;
+        let differences = at_once(self.nodes.iter().zip(&scripts), |(n, script)| {
+            n.host.firewall(rules, script)
+        })
+        .into_iter()
+        .filter_map(Result::transpose)
+        .collect::<Result<Vec<String>, FaultError>>()?;
         if differences.is_empty() {
             Ok(Outcome::Installed)
         } else {

@@ -15,6 +15,7 @@
 //! created, and torn down ([`teardown`](mod@teardown)) on drop, on error, on SIGINT/SIGTERM ([`signals`]) and by
 //! `rift cleanup` after a SIGKILL.
 
+mod at_once;
 mod config;
 pub mod host;
 mod mechanism;

@@ -3,6 +3,7 @@
 //! host's own firewall or interfaces is touched: the only root-namespace change is the run's
 //! veth, whose address brings the route to the run's subnet.
 
+use super::at_once::at_once;
 use super::{Names, RunId, Subnet};
 use crate::RunError;
 use faults::iptables::RuleSet;
@@ -132,14 +133,9 @@ pub fn create_nodes(
     rules: &RuleSet,
     count: usize,
 ) -> Result<(), RunError> {
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..count)
-            .map(|i| scope.spawn(move || create_node(names, subnet, rules, NodeId(i))))
-            .collect();
-        handles
-            .into_iter()
-            .try_for_each(|h| h.join().expect("a namespace thread panicked"))
-    })
+    at_once(0..count, |i| create_node(names, subnet, rules, NodeId(i)))
+        .into_iter()
+        .collect()
 }
 
 /// Why the local backend cannot run here, or `None` if it can.

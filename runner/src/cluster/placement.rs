@@ -1,6 +1,7 @@
 //! Where a cluster's nodes go — each in a network namespace of the run's own, all on 127.0.0.1,
 //! or each on an SSH host — and the faults a placement cannot apply.
 
+use super::at_once::at_once;
 use super::host::{Host, SshHosts};
 use super::{network, Backend, Cluster, Names, RunId, SshState, Subnet};
 use crate::system::PORTS_PER_NODE;
@@ -100,28 +101,18 @@ impl Cluster {
             unreachable!()
         };
         // Kept even on error below, so that teardown closes the connections.
-        let prepared = std::thread::scope(|scope| {
-            let handles: Vec<_> = hosts
-                .hosts()
-                .iter()
-                .map(|h| {
-                    let (setup, run_dir) = (&setup, &run_dir);
-                    scope.spawn(move || -> Result<(), RunError> {
-                        h.create_dir(run_dir, None)?;
-                        match h.firewall(rules, setup)? {
-                            None => Ok(()),
-                            Some(differs) => Err(RunError::Host {
-                                host: h.host_name().to_string(),
-                                message: format!("rift's iptables chain is not as made: {differs}"),
-                            }),
-                        }
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .try_for_each(|h| h.join().expect("a host setup thread panicked"))
-        });
+        let prepared = at_once(hosts.hosts(), |h| -> Result<(), RunError> {
+            h.create_dir(&run_dir, None)?;
+            match h.firewall(rules, &setup)? {
+                None => Ok(()),
+                Some(differs) => Err(RunError::Host {
+                    host: h.host_name().to_string(),
+                    message: format!("rift's iptables chain is not as made: {differs}"),
+                }),
+            }
+        })
+        .into_iter()
+        .collect();
         self.placement = placement;
         prepared
     }

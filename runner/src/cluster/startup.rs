@@ -1,6 +1,7 @@
 //! Starting a cluster's nodes: their specs and hosts, their companions and setup commands, and
 //! their main processes in stages, each stage ready before the next starts.
 
+use super::at_once::at_once;
 use super::host::{Host, LocalHost, ProcStatus};
 use super::node::{wait_companion, wait_ready, Node};
 use super::placement::loopback_ports;
@@ -181,39 +182,25 @@ impl Cluster {
     /// Finds (or uploads) the programs of the nodes `ids` on their hosts, all at once, before
     /// they are started one after the other.
     fn resolve_programs(&self, ids: &[NodeId]) -> Result<(), RunError> {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = ids
-                .iter()
-                .map(|&id| {
-                    scope.spawn(move || {
-                        let n = &self.nodes[id.0];
-                        let command = self
-                            .adapter
-                            .command(&n.spec)
-                            .map_err(|message| RunError::Adapter { node: id, message })?;
-                        n.host.resolve(&command.program).map(|_| ())
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .try_for_each(|h| h.join().expect("a program lookup thread panicked"))
+        at_once(ids, |&id| {
+            let n = &self.nodes[id.0];
+            let command = self
+                .adapter
+                .command(&n.spec)
+                .map_err(|message| RunError::Adapter { node: id, message })?;
+            n.host.resolve(&command.program).map(|_| ())
         })
+        .into_iter()
+        .collect()
     }
 
     /// Runs the setup commands of the nodes `ids` (on all of them at once, each node's in
     /// order), each bounded by the ready timeout.
     fn set_up(&self, ids: &[NodeId]) -> Result<(), RunError> {
         let timeout = self.ready_timeout();
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = ids
-                .iter()
-                .map(|&id| scope.spawn(move || self.set_up_node(id, timeout)))
-                .collect();
-            handles
-                .into_iter()
-                .try_for_each(|h| h.join().expect("a setup thread panicked"))
-        })
+        at_once(ids, |&id| self.set_up_node(id, timeout))
+            .into_iter()
+            .collect()
     }
 
     fn set_up_node(&self, id: NodeId, timeout: Duration) -> Result<(), RunError> {
@@ -245,22 +232,15 @@ impl Cluster {
     /// `timeout`.
     fn wait_started(&self, ids: &[NodeId], timeout: Duration) -> Result<(), RunError> {
         let adapter = &*self.adapter;
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = ids
-                .iter()
-                .map(|&id| {
-                    let n = &self.nodes[id.0];
-                    let identity = n.main.as_ref().expect("just started").identity;
-                    let shell: &dyn Shell = self;
-                    let alive = move || n.host.status(&identity) != ProcStatus::Gone;
-                    let tail = || n.log_tail();
-                    scope.spawn(move || wait_ready(adapter, shell, &n.spec, &alive, &tail, timeout))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .try_for_each(|h| h.join().expect("a readiness thread panicked"))
+        let shell: &dyn Shell = self;
+        at_once(ids, |&id| {
+            let n = &self.nodes[id.0];
+            let identity = n.main.as_ref().expect("just started").identity;
+            let alive = || n.host.status(&identity) != ProcStatus::Gone;
+            wait_ready(adapter, shell, &n.spec, &alive, &|| n.log_tail(), timeout)
         })
+        .into_iter()
+        .collect()
     }
 
     /// Starts node `id`'s main process (not waiting for readiness) and records it.

@@ -2,6 +2,7 @@
 
 use super::ssh::SshHost;
 use super::ssh_config::SshConfig;
+use crate::cluster::at_once::at_once;
 use crate::RunError;
 use faults::iptables::RuleSet;
 use faults::process::ProcessIdentity;
@@ -40,20 +41,8 @@ impl SshHosts {
                 .build()
                 .map_err(RunError::Runtime)?,
         );
-        let hosts = std::thread::scope(|scope| {
-            let handles: Vec<_> = config.hosts[..n]
-                .iter()
-                .map(|name| {
-                    let runtime = runtime.clone();
-                    scope.spawn(move || {
-                        SshHost::connect(config, name, runtime, control_dir, run_dir)
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("a connecting thread panicked"))
-                .collect::<Vec<_>>()
+        let hosts = at_once(&config.hosts[..n], |name| {
+            SshHost::connect(config, name, runtime.clone(), control_dir, run_dir)
         });
         let mut connected = Vec::new();
         for h in hosts {
@@ -70,25 +59,17 @@ impl SshHosts {
     /// Cleans every host (in parallel) of what `processes` (with the index of their host),
     /// `rules` and the run's directory left there. Returns what is still there, in words.
     pub fn clean(&self, processes: &[(usize, ProcessIdentity)], rules: &RuleSet) -> Vec<String> {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = self
-                .hosts
+        at_once(self.hosts.iter().enumerate(), |(i, h)| {
+            let mine: Vec<ProcessIdentity> = processes
                 .iter()
-                .enumerate()
-                .map(|(i, h)| {
-                    let mine: Vec<ProcessIdentity> = processes
-                        .iter()
-                        .filter(|(host, _)| *host == i)
-                        .map(|(_, p)| *p)
-                        .collect();
-                    scope.spawn(move || h.clean(&mine, rules))
-                })
+                .filter(|(host, _)| *host == i)
+                .map(|(_, p)| *p)
                 .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().expect("a cleaning thread panicked"))
-                .collect()
+            h.clean(&mine, rules)
         })
+        .into_iter()
+        .flatten()
+        .collect()
     }
 
     /// Closes every master connection.
